@@ -1,0 +1,3 @@
+//! lambdascope: a terminal console for AWS serverless apps.
+pub mod parse;
+pub mod source;

@@ -1,0 +1,1 @@
+//! Pure parsers for what AWS sends: Lambda platform lines, JSON logs, X-Ray documents.
