@@ -4,9 +4,9 @@
 //! [`Source`] is an enum rather than a trait object: two implementations, no boxing, and `match`
 //! keeps the dispatch obvious. Every method is a read.
 
-pub mod demo;
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod demo;
 
 use std::fmt;
 use std::pin::Pin;
@@ -32,7 +32,10 @@ pub struct TimeWindow {
 
 impl TimeWindow {
     pub fn new(start: EpochMs, end: EpochMs) -> Self {
-        Self { start, end: end.max(start) }
+        Self {
+            start,
+            end: end.max(start),
+        }
     }
     /// The `span` that ends at `now`.
     pub fn last(span: EpochMs, now: EpochMs) -> Self {
@@ -287,7 +290,10 @@ pub struct TailRequest {
 pub enum TailUpdate {
     Events(Vec<LogEvent>),
     /// The tail lost its connection and is retrying; the UI shows it. Events resume afterwards.
-    Interrupted { reason: String, retry_in: Duration },
+    Interrupted {
+        reason: String,
+        retry_in: Duration,
+    },
     /// Live Tail sampled the stream because it was too busy.
     Sampled,
 }
@@ -419,7 +425,9 @@ pub struct ServiceEdge {
 /// Cloneable so that `Loadable::Failed` can hold it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SourceError {
-    #[error("no AWS credentials found (tried {tried}); run `aws configure` or `aws sso login`, or try --demo")]
+    #[error(
+        "no AWS credentials found (tried {tried}); run `aws configure` or `aws sso login`, or try --demo"
+    )]
     NoCredentials { tried: String },
     #[error("the SSO session has expired; run `aws sso login --profile {profile}`")]
     SsoExpired { profile: String },
@@ -442,7 +450,9 @@ pub enum SourceError {
 /// What the source is, for the header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum SourceInfo {
-    Demo { seed: u64 },
+    Demo {
+        seed: u64,
+    },
     Aws {
         account: Option<String>,
         profile: Option<String>,
@@ -455,7 +465,12 @@ impl fmt::Display for SourceInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SourceInfo::Demo { .. } => f.write_str("demo account"),
-            SourceInfo::Aws { account, profile, region, endpoint } => {
+            SourceInfo::Aws {
+                account,
+                profile,
+                region,
+                endpoint,
+            } => {
                 write!(f, "{}", account.as_deref().unwrap_or("aws"))?;
                 if let Some(p) = profile {
                     write!(f, " · {p}")?;
@@ -543,7 +558,10 @@ impl Source {
     pub async fn tail(&self, req: &TailRequest) -> Result<TailStream, SourceError> {
         dispatch!(self, s => s.tail(req).await)
     }
-    pub async fn trace_summaries(&self, query: &TraceQuery) -> Result<Vec<TraceSummary>, SourceError> {
+    pub async fn trace_summaries(
+        &self,
+        query: &TraceQuery,
+    ) -> Result<Vec<TraceSummary>, SourceError> {
         dispatch!(self, s => s.trace_summaries(query).await)
     }
     /// Whole traces by id (any number; the AWS backend batches 5 a call).

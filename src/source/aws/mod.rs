@@ -17,10 +17,17 @@ pub struct AwsSource {
 impl AwsSource {
     /// Resolves credentials and region through aws-config's normal chain.
     pub async fn connect(opts: &AwsOptions) -> Result<AwsSource, SourceError> {
-        Ok(AwsSource { region: opts.region.clone().unwrap_or_else(|| "us-east-1".into()) })
+        Ok(AwsSource {
+            region: opts.region.clone().unwrap_or_else(|| "us-east-1".into()),
+        })
     }
     pub fn info(&self) -> SourceInfo {
-        SourceInfo::Aws { account: None, profile: None, region: self.region.clone(), endpoint: None }
+        SourceInfo::Aws {
+            account: None,
+            profile: None,
+            region: self.region.clone(),
+            endpoint: None,
+        }
     }
     pub fn now(&self) -> EpochMs {
         chrono::Utc::now().timestamp_millis()
@@ -29,7 +36,10 @@ impl AwsSource {
         SourceHealth::default()
     }
     pub async fn list_functions(&self) -> Result<Vec<Function>, SourceError> {
-        Err(SourceError::Unsupported { what: "AWS".into(), reason: "not yet".into() })
+        Err(SourceError::Unsupported {
+            what: "AWS".into(),
+            reason: "not yet".into(),
+        })
     }
     pub async fn function(&self, name: &str) -> Result<Function, SourceError> {
         Err(SourceError::NotFound(name.to_string()))

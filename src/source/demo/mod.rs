@@ -1,43 +1,586 @@
-//! The built-in simulated account (filled in by the demo generator).
-use super::*;
+//! The built-in simulated account: a small shop running on serverless.
+//!
+//! Everything is derived from (seed, function, minute, index) — see [`traffic`] — so any window
+//! costs only what it contains, and metrics, logs and traces agree by construction. With the
+//! real clock it is live; with a fixed clock it is a deterministic test oracle.
 
-#[derive(Clone, Debug)]
-pub struct DemoSource {
-    pub seed: u64,
+pub mod catalog;
+pub mod render;
+pub mod traffic;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use self::catalog::FunctionSpec;
+use self::traffic::{Attempt, MinuteStats, Model};
+use super::*;
+use crate::parse::filter_pattern::FilterPattern;
+use crate::parse::trace_filter::TraceFilter;
+
+pub const DEFAULT_SEED: u64 = 42;
+
+/// The demo's sense of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    Real,
+    /// Frozen at this instant: snapshots and tests.
+    Fixed(EpochMs),
 }
 
+impl Clock {
+    pub fn now(self) -> EpochMs {
+        match self {
+            Clock::Real => chrono::Utc::now().timestamp_millis(),
+            Clock::Fixed(t) => t,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct DemoSource {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for DemoSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoSource")
+            .field("seed", &self.inner.model.seed)
+            .finish()
+    }
+}
+
+struct Inner {
+    model: Model,
+    clock: Clock,
+    by_name: HashMap<String, usize>,
+    by_group: HashMap<String, Vec<usize>>,
+    /// Finished minutes never change, so their stats are computed once.
+    stats: Mutex<HashMap<(usize, i64), Arc<MinuteStats>>>,
+}
+
+/// Cap on cached minute stats (about 60 MB); the cache is simply dropped when full.
+const STATS_CACHE_LIMIT: usize = 200_000;
+/// How far back one `logs()` page scans before returning a partial page with a token.
+const LOG_SCAN_MINUTES: i64 = 180;
+
 impl DemoSource {
+    pub fn new(seed: u64, clock: Clock) -> Self {
+        Self::with_functions(seed, clock, catalog::shop())
+    }
+
+    /// The shop padded to `total` functions (benchmarks, scale tests).
+    pub fn with_size(seed: u64, clock: Clock, total: usize) -> Self {
+        Self::with_functions(seed, clock, catalog::shop_with_size(total))
+    }
+
+    fn with_functions(seed: u64, clock: Clock, specs: Vec<FunctionSpec>) -> Self {
+        let by_name = specs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.clone(), i))
+            .collect();
+        let mut by_group: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, s) in specs.iter().enumerate() {
+            by_group.entry(s.log_group()).or_default().push(i);
+        }
+        let model = Model::new(seed, clock.now(), specs);
+        DemoSource {
+            inner: Arc::new(Inner {
+                model,
+                clock,
+                by_name,
+                by_group,
+                stats: Mutex::default(),
+            }),
+        }
+    }
+
+    /// The generator underneath, for tests that check the account's own rules.
+    pub fn model(&self) -> &Model {
+        &self.inner.model
+    }
+
     pub fn info(&self) -> SourceInfo {
-        SourceInfo::Demo { seed: self.seed }
+        SourceInfo::Demo {
+            seed: self.inner.model.seed,
+        }
     }
     pub fn now(&self) -> EpochMs {
-        chrono::Utc::now().timestamp_millis()
+        self.inner.clock.now()
     }
     pub fn health(&self) -> SourceHealth {
         SourceHealth::default()
     }
+
     pub async fn list_functions(&self) -> Result<Vec<Function>, SourceError> {
-        Ok(vec![])
+        let m = &self.inner.model;
+        Ok((0..m.specs.len()).map(|f| self.inner.function(f)).collect())
     }
+
     pub async fn function(&self, name: &str) -> Result<Function, SourceError> {
-        Err(SourceError::NotFound(name.to_string()))
+        match self.inner.by_name.get(name) {
+            Some(&f) => Ok(self.inner.function(f)),
+            None => Err(SourceError::NotFound(format!("function {name}"))),
+        }
     }
-    pub async fn metrics(&self, _req: &MetricRequest) -> Result<Vec<MetricSeries>, SourceError> {
-        Ok(vec![])
+
+    pub async fn metrics(&self, req: &MetricRequest) -> Result<Vec<MetricSeries>, SourceError> {
+        let inner = self.inner.clone();
+        let req = req.clone();
+        blocking(move || Ok(inner.metrics(&req))).await
     }
-    pub async fn logs(&self, _q: &LogQuery) -> Result<LogPage, SourceError> {
-        Ok(LogPage::default())
+
+    pub async fn logs(&self, query: &LogQuery) -> Result<LogPage, SourceError> {
+        let inner = self.inner.clone();
+        let query = query.clone();
+        blocking(move || inner.logs(&query)).await
     }
-    pub async fn tail(&self, _r: &TailRequest) -> Result<TailStream, SourceError> {
-        Ok(Box::pin(futures::stream::empty()))
+
+    pub async fn tail(&self, req: &TailRequest) -> Result<TailStream, SourceError> {
+        let pattern = FilterPattern::parse(&req.filter_pattern).map_err(SourceError::Other)?;
+        let groups = self.inner.groups(&req.log_groups)?;
+        let inner = self.inner.clone();
+        let cursor = req.since.unwrap_or_else(|| inner.clock.now());
+        let stream =
+            futures::stream::unfold((inner, cursor, true), move |(inner, cursor, first)| {
+                let groups = groups.clone();
+                let pattern = pattern.clone();
+                async move {
+                    if !first {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    let now = inner.clock.now();
+                    // New events are those stamped in (cursor, now].
+                    let window = TimeWindow::new(cursor + 1, now + 1);
+                    let mut events = Vec::new();
+                    for &f in &groups {
+                        inner.events_in(f, window, now, &pattern, &mut events);
+                    }
+                    events.sort_by(|a, b| {
+                        (a.timestamp, &a.event_id).cmp(&(b.timestamp, &b.event_id))
+                    });
+                    Some((TailUpdate::Events(events), (inner, now.max(cursor), false)))
+                }
+            });
+        Ok(Box::pin(stream))
     }
-    pub async fn trace_summaries(&self, _q: &TraceQuery) -> Result<Vec<TraceSummary>, SourceError> {
-        Ok(vec![])
+
+    pub async fn trace_summaries(
+        &self,
+        query: &TraceQuery,
+    ) -> Result<Vec<TraceSummary>, SourceError> {
+        let filter = TraceFilter::parse(&query.filter).map_err(SourceError::Other)?;
+        let inner = self.inner.clone();
+        let query = query.clone();
+        blocking(move || Ok(inner.trace_summaries(&query, &filter))).await
     }
-    pub async fn traces(&self, _ids: &[String]) -> Result<Vec<Trace>, SourceError> {
-        Ok(vec![])
+
+    pub async fn traces(&self, ids: &[String]) -> Result<Vec<Trace>, SourceError> {
+        let m = &self.inner.model;
+        let now = self.now();
+        Ok(ids
+            .iter()
+            .filter_map(|id| render::attempt_for_trace(m, id))
+            .filter(|a| a.end() <= now && m.specs[a.f].tracing == TracingMode::Active)
+            .map(|a| render::trace(m, &a))
+            .collect())
     }
-    pub async fn service_graph(&self, _w: TimeWindow) -> Result<ServiceGraph, SourceError> {
-        Ok(ServiceGraph::default())
+
+    pub async fn service_graph(&self, window: TimeWindow) -> Result<ServiceGraph, SourceError> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.service_graph(window))).await
+    }
+}
+
+/// Generation is CPU work: keep it off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, SourceError> + Send + 'static,
+) -> Result<T, SourceError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(SourceError::Other(format!("demo generator failed: {e}"))))
+}
+
+impl Inner {
+    fn function(&self, f: usize) -> Function {
+        let s = &self.model.specs[f];
+        let size = 2_000_000 + traffic::hash(&[self.model.seed, f as u64, 3]) % 30_000_000;
+        Function {
+            name: s.name.clone(),
+            arn: render::function_arn(&s.name),
+            runtime: Some(s.runtime.id().to_string()),
+            handler: Some(s.runtime.handler().to_string()),
+            memory_mb: s.memory_mb,
+            timeout_s: s.timeout_s,
+            last_modified: self.model.deploy_time(f),
+            architecture: if f % 3 == 1 {
+                "x86_64".into()
+            } else {
+                "arm64".into()
+            },
+            code_size: size,
+            description: s.description.to_string(),
+            log_group: s.log_group(),
+            log_format: s.log_format,
+            tracing: s.tracing,
+            reserved_concurrency: s.reserved_concurrency,
+            trigger: Some(s.trigger.label().to_string()),
+            state: Some("Active".into()),
+            snap_start: s.snap_start,
+        }
+    }
+
+    fn minute_stats(&self, f: usize, minute: i64, now: EpochMs) -> Arc<MinuteStats> {
+        let settled = (minute + 1 + self.model.lookback_minutes(f)) * MINUTE_MS < now;
+        if !settled {
+            return Arc::new(MinuteStats::compute(&self.model, f, minute, now));
+        }
+        if let Some(s) = self
+            .stats
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&(f, minute)).cloned())
+        {
+            return s;
+        }
+        let s = Arc::new(MinuteStats::compute(&self.model, f, minute, now));
+        if let Ok(mut cache) = self.stats.lock() {
+            if cache.len() >= STATS_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert((f, minute), s.clone());
+        }
+        s
+    }
+
+    fn metrics(&self, req: &MetricRequest) -> Vec<MetricSeries> {
+        let now = self.clock.now();
+        let period = EpochMs::from(req.period_s.max(60) / 60) * MINUTE_MS;
+        let first = req.window.start.div_euclid(period) * period;
+        req.queries
+            .iter()
+            .map(|q| {
+                let mut series = MetricSeries {
+                    query: q.clone(),
+                    period_s: (period / 1000) as u32,
+                    points: vec![],
+                    unavailable: None,
+                };
+                let Some(&f) = self.by_name.get(&q.function) else {
+                    series.unavailable = Some(format!("no function named {}", q.function));
+                    return series;
+                };
+                if q.stat.quantile().is_some()
+                    && !matches!(q.metric, Metric::Duration | Metric::InitDuration)
+                {
+                    series.unavailable = Some("percentiles apply to durations only".into());
+                    return series;
+                }
+                let mut t = first;
+                while t < req.window.end && t <= now {
+                    let minutes = (t / MINUTE_MS)..((t + period) / MINUTE_MS);
+                    let stats: Vec<_> = minutes
+                        .filter(|m| {
+                            m * MINUTE_MS >= req.window.start && m * MINUTE_MS < req.window.end
+                        })
+                        .filter(|m| m * MINUTE_MS <= now)
+                        .map(|m| self.minute_stats(f, m, now))
+                        .collect();
+                    if let Some(v) = aggregate(&stats, q.metric, q.stat) {
+                        series.points.push(Point { t, v });
+                    }
+                    t += period;
+                }
+                series
+            })
+            .collect()
+    }
+
+    fn groups(&self, names: &[String]) -> Result<Vec<usize>, SourceError> {
+        let mut out = Vec::new();
+        for g in names {
+            match self.by_group.get(g) {
+                Some(fs) => out.extend(fs),
+                None => return Err(SourceError::NotFound(format!("log group {g}"))),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Events of function `f` stamped inside `window` and visible at `now`, matching `pattern`.
+    fn events_in(
+        &self,
+        f: usize,
+        window: TimeWindow,
+        now: EpochMs,
+        pattern: &FilterPattern,
+        out: &mut Vec<LogEvent>,
+    ) {
+        let first = window.start.div_euclid(MINUTE_MS) - self.model.lookback_minutes(f);
+        let last = (window.end - 1).div_euclid(MINUTE_MS);
+        for minute in first..=last {
+            for a in self.model.attempts(f, minute) {
+                if a.throttled || a.arrival >= window.end || a.arrival > now {
+                    continue;
+                }
+                for e in render::log_events(&self.model, &a) {
+                    if window.contains(e.timestamp)
+                        && e.timestamp <= now
+                        && pattern.matches(&e.message)
+                    {
+                        out.push(e);
+                    }
+                }
+            }
+        }
+    }
+
+    /// FilterLogEvents semantics: pages cut on whole minutes of event time, partial or empty
+    /// pages with a token when the scan budget runs out first.
+    fn logs(&self, q: &LogQuery) -> Result<LogPage, SourceError> {
+        let pattern = FilterPattern::parse(&q.filter_pattern).map_err(SourceError::Other)?;
+        let fs = self.groups(&q.log_groups)?;
+        let now = self.clock.now();
+        let window = TimeWindow::new(q.window.start, q.window.end.min(now + 1));
+        let limit = q.limit.max(1);
+        // The token is the next minute (of event time) to read.
+        let mut cursor = match &q.next_token {
+            Some(t) => t
+                .parse::<i64>()
+                .map_err(|_| SourceError::Other(format!("bad log page token {t:?}")))?,
+            None if q.newest_first => (window.end - 1).div_euclid(MINUTE_MS),
+            None => window.start.div_euclid(MINUTE_MS),
+        };
+        let (lo, hi) = (
+            window.start.div_euclid(MINUTE_MS),
+            (window.end - 1).div_euclid(MINUTE_MS),
+        );
+        let mut events = Vec::new();
+        let mut scanned = 0;
+        while (lo..=hi).contains(&cursor) && scanned < LOG_SCAN_MINUTES {
+            let slice = TimeWindow::new(
+                (cursor * MINUTE_MS).max(window.start),
+                ((cursor + 1) * MINUTE_MS).min(window.end),
+            );
+            let mut found = Vec::new();
+            for &f in &fs {
+                self.events_in(f, slice, now, &pattern, &mut found);
+            }
+            if !events.is_empty() && events.len() + found.len() > limit {
+                break;
+            }
+            events.append(&mut found);
+            scanned += 1;
+            cursor += if q.newest_first { -1 } else { 1 };
+            if events.len() >= limit {
+                break;
+            }
+        }
+        events.sort_by(|a, b| (a.timestamp, &a.event_id).cmp(&(b.timestamp, &b.event_id)));
+        let next_token = (lo..=hi).contains(&cursor).then(|| cursor.to_string());
+        Ok(LogPage { events, next_token })
+    }
+
+    fn traced(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.model.specs.len()).filter(|&f| self.model.specs[f].tracing == TracingMode::Active)
+    }
+
+    fn trace_summaries(&self, q: &TraceQuery, filter: &TraceFilter) -> Vec<TraceSummary> {
+        let now = self.clock.now();
+        let limit = q.limit.max(1);
+        let fs: Vec<usize> = self.traced().collect();
+        let mut out = Vec::new();
+        let mut minute = (q.window.end.min(now + 1) - 1).div_euclid(MINUTE_MS);
+        while minute * MINUTE_MS + MINUTE_MS > q.window.start && out.len() < limit {
+            let mut found: Vec<Attempt> = fs
+                .iter()
+                .flat_map(|&f| self.model.attempts(f, minute))
+                .filter(|a| !a.throttled && a.end() <= now && q.window.contains(a.arrival))
+                .collect();
+            found.sort_by_key(|a| std::cmp::Reverse(a.arrival));
+            out.extend(
+                found
+                    .iter()
+                    .map(|a| render::trace_summary(&self.model, a))
+                    .filter(|s| filter.matches(s))
+                    .take(limit - out.len()),
+            );
+            minute -= 1;
+        }
+        out
+    }
+
+    fn service_graph(&self, window: TimeWindow) -> ServiceGraph {
+        let now = self.clock.now();
+        let mut nodes: Vec<ServiceNode> = Vec::new();
+        fn node(nodes: &mut Vec<ServiceNode>, name: &str, kind: &str) -> usize {
+            if let Some(i) = nodes.iter().position(|n| n.name == name && n.kind == kind) {
+                return i;
+            }
+            nodes.push(ServiceNode {
+                id: nodes.len() as u32,
+                name: name.into(),
+                kind: kind.into(),
+                requests: 0,
+                errors: 0,
+                faults: 0,
+                throttles: 0,
+                avg_response_s: 0.0,
+                edges: vec![],
+            });
+            nodes.len() - 1
+        }
+        fn edge(
+            nodes: &mut [ServiceNode],
+            from: usize,
+            to: usize,
+            requests: u64,
+            faults: u64,
+            avg: f64,
+        ) {
+            let to_id = nodes[to].id;
+            let edges = &mut nodes[from].edges;
+            match edges.iter_mut().find(|e| e.to == to_id) {
+                Some(e) => {
+                    let total = e.requests + requests;
+                    if total > 0 {
+                        e.avg_response_s = (e.avg_response_s * e.requests as f64
+                            + avg * requests as f64)
+                            / total as f64;
+                    }
+                    e.requests = total;
+                    e.faults += faults;
+                }
+                None => edges.push(ServiceEdge {
+                    to: to_id,
+                    requests,
+                    errors: 0,
+                    faults,
+                    avg_response_s: avg,
+                }),
+            }
+        }
+        let client = node(&mut nodes, "client", "client");
+        let fs: Vec<usize> = self.traced().collect();
+        for f in fs {
+            let spec = &self.model.specs[f];
+            let (mut n, mut faults, mut dur) = (0u64, 0u64, 0.0);
+            let first = window.start.div_euclid(MINUTE_MS);
+            let last = (window.end.min(now) - 1).div_euclid(MINUTE_MS);
+            for m in first..=last {
+                let s = self.minute_stats(f, m, now);
+                n += u64::from(s.invocations);
+                faults += u64::from(s.errors);
+                dur += s.duration_sum;
+            }
+            if n == 0 {
+                continue;
+            }
+            let avg = dur / n as f64 / 1000.0;
+            let lambda = node(&mut nodes, &spec.name, "AWS::Lambda::Function");
+            nodes[lambda].requests += n;
+            nodes[lambda].faults += faults;
+            nodes[lambda].avg_response_s = avg;
+            let entry = if matches!(
+                spec.trigger,
+                catalog::Trigger::Api | catalog::Trigger::Authorizer
+            ) {
+                let api = node(&mut nodes, render::API_STAGE, "AWS::ApiGateway::Stage");
+                let prev = nodes[api].requests;
+                nodes[api].requests += n;
+                nodes[api].faults += faults;
+                nodes[api].avg_response_s = (nodes[api].avg_response_s * prev as f64
+                    + (avg + 0.005) * n as f64)
+                    / (prev + n) as f64;
+                edge(&mut nodes, client, api, n, faults, avg + 0.005);
+                api
+            } else {
+                client
+            };
+            edge(&mut nodes, entry, lambda, n, faults, avg);
+            for (_, table) in spec.dynamo {
+                let t = node(&mut nodes, table, "AWS::DynamoDB::Table");
+                nodes[t].requests += n;
+                nodes[t].avg_response_s = 0.006;
+                edge(&mut nodes, lambda, t, n, 0, 0.006);
+            }
+        }
+        nodes[client].requests = nodes[client].edges.iter().map(|e| e.requests).sum();
+        ServiceGraph { services: nodes }
+    }
+}
+
+/// One period's value of a statistic over its minutes; `None` when there is no datapoint.
+fn aggregate(stats: &[Arc<MinuteStats>], metric: Metric, stat: Statistic) -> Option<f64> {
+    let invocations: u32 = stats.iter().map(|s| s.invocations).sum();
+    let attempts = invocations + stats.iter().map(|s| s.throttles).sum::<u32>();
+    if attempts == 0 {
+        return None;
+    }
+    let counts = |pick: fn(&MinuteStats) -> u32| -> f64 {
+        let per_minute = stats.iter().map(|s| f64::from(pick(s)));
+        match stat {
+            Statistic::Max => per_minute.fold(0.0, f64::max),
+            Statistic::Average => per_minute.sum::<f64>() / stats.len().max(1) as f64,
+            _ => per_minute.sum(),
+        }
+    };
+    match metric {
+        Metric::Invocations => Some(counts(|s| s.invocations)),
+        Metric::Errors => Some(counts(|s| s.errors)),
+        Metric::Throttles => Some(counts(|s| s.throttles)),
+        Metric::ColdStarts => Some(counts(|s| s.cold_starts)),
+        Metric::ConcurrentExecutions => {
+            let per_minute = stats.iter().map(|s| f64::from(s.concurrency));
+            Some(match stat {
+                Statistic::Sum => per_minute.sum(),
+                Statistic::Average => per_minute.sum::<f64>() / stats.len().max(1) as f64,
+                _ => per_minute.fold(0.0, f64::max),
+            })
+        }
+        Metric::Duration => {
+            if invocations == 0 {
+                return None;
+            }
+            let sum: f64 = stats.iter().map(|s| s.duration_sum).sum();
+            match stat {
+                Statistic::Sum => Some(sum),
+                Statistic::Max => Some(stats.iter().map(|s| s.duration_max).fold(0.0, f64::max)),
+                Statistic::Average => Some(sum / f64::from(invocations)),
+                Statistic::SampleCount => Some(f64::from(invocations)),
+                Statistic::Percentile(_) => {
+                    let mut h = traffic::Histogram::default();
+                    for s in stats {
+                        h.merge(&s.durations);
+                    }
+                    h.quantile(stat.quantile().unwrap_or(0.5))
+                }
+            }
+        }
+        Metric::InitDuration => {
+            let mut inits: Vec<f64> = stats
+                .iter()
+                .flat_map(|s| s.inits.iter().map(|&v| f64::from(v)))
+                .collect();
+            if inits.is_empty() {
+                return None;
+            }
+            inits.sort_by(f64::total_cmp);
+            let sum: f64 = inits.iter().sum();
+            match stat {
+                Statistic::Sum => Some(sum),
+                Statistic::Max => inits.last().copied(),
+                Statistic::Average => Some(sum / inits.len() as f64),
+                Statistic::SampleCount => Some(inits.len() as f64),
+                Statistic::Percentile(_) => {
+                    let q = stat.quantile().unwrap_or(0.5);
+                    let rank = ((q * inits.len() as f64).ceil() as usize).clamp(1, inits.len());
+                    Some(inits[rank - 1])
+                }
+            }
+        }
     }
 }

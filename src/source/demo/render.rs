@@ -1,0 +1,569 @@
+//! Turns an attempt into what AWS would store: CloudWatch log events in the exact Lambda
+//! formats (text and JSON) and an X-Ray trace (API Gateway → Lambda → DynamoDB).
+
+use serde_json::json;
+
+use super::catalog::{FunctionSpec, Runtime, Trigger};
+use super::traffic::{Attempt, Fate, Model, hash, mix};
+use crate::source::{
+    EpochMs, LogEvent, LogFormat, MINUTE_MS, Segment, Trace, TraceSummary, TracingMode,
+};
+
+pub const ACCOUNT: &str = "123456789012";
+pub const REGION: &str = "us-east-1";
+pub const API_STAGE: &str = "shop-api/prod";
+
+pub fn iso(t: EpochMs) -> String {
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}
+
+pub fn function_arn(name: &str) -> String {
+    format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
+}
+
+pub fn request_id(a: &Attempt) -> String {
+    let h1 = mix(a.key ^ 0x11);
+    let h2 = mix(a.key ^ 0x22);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        h1 >> 32,
+        (h1 >> 16) & 0xffff,
+        h1 & 0xfff,
+        0x8000 | (h2 >> 48) & 0x3fff,
+        h2 & 0xffff_ffff_ffff
+    )
+}
+
+/// Trace ids carry their function and index (masked), so a trace can be found again from its id
+/// without any index: `1-<epoch secs>-<(f,idx) ^ mask><check>`.
+pub fn trace_id(model: &Model, a: &Attempt) -> String {
+    let secs = (a.arrival / 1000) as u64;
+    let mask = hash(&[model.seed, secs, 0x7ace]) as u32;
+    let tag = ((a.f as u32) << 16 | (a.idx & 0xffff)) ^ mask;
+    format!("1-{:08x}-{:08x}{:016x}", secs, tag, mix(a.key ^ 0x33))
+}
+
+/// Finds the attempt a trace id names, if it is one of ours.
+pub fn attempt_for_trace(model: &Model, id: &str) -> Option<Attempt> {
+    let mut parts = id.split('-');
+    let (Some("1"), Some(secs), Some(rest), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    if secs.len() != 8 || rest.len() != 24 {
+        return None;
+    }
+    let secs = u64::from_str_radix(secs, 16).ok()?;
+    let tag = u32::from_str_radix(rest.get(..8)?, 16).ok()?;
+    let check = u64::from_str_radix(rest.get(8..)?, 16).ok()?;
+    let tag = tag ^ hash(&[model.seed, secs, 0x7ace]) as u32;
+    let (f, idx) = ((tag >> 16) as usize, tag & 0xffff);
+    if f >= model.specs.len() {
+        return None;
+    }
+    // The arrival may fall in the minute of `secs` (ids use the arrival second).
+    let minute = (secs as i64 * 1000).div_euclid(MINUTE_MS);
+    if idx >= model.attempts_in(f, minute) {
+        return None;
+    }
+    let a = model.attempt(f, minute, idx);
+    (mix(a.key ^ 0x33) == check && !a.throttled).then_some(a)
+}
+
+fn segment_id(a: &Attempt, n: u64) -> String {
+    format!("{:016x}", mix(a.key ^ (0x5e9 + n)))
+}
+
+fn env_id(h: u64) -> String {
+    format!("{:016x}{:016x}", mix(h), mix(h ^ 0xe7))
+}
+
+/// The execution environment's log stream. A cold start opens a new one; warm requests land
+/// on the function's long-lived environments.
+pub fn log_stream(model: &Model, a: &Attempt) -> String {
+    let spec = &model.specs[a.f];
+    let env = if a.cold {
+        env_id(a.key ^ 0xc01d)
+    } else {
+        let slots = (spec.peak_rate * spec.duration_ms / MINUTE_MS as f64)
+            .ceil()
+            .clamp(1.0, 40.0) as u64;
+        let slot = mix(a.key ^ 0x510) % slots;
+        let lifetime = 45 * MINUTE_MS;
+        let generation = (a.arrival - model.deploy_time(a.f)).div_euclid(lifetime);
+        env_id(hash(&[model.seed, a.f as u64, slot, generation as u64]))
+    };
+    let date = chrono::DateTime::from_timestamp_millis(a.arrival)
+        .map(|d| d.format("%Y/%m/%d").to_string())
+        .unwrap_or_default();
+    match spec.custom_log_group {
+        Some(_) => format!("{date}/{}[$LATEST]{env}", spec.name),
+        None => format!("{date}/[$LATEST]{env}"),
+    }
+}
+
+fn pick<'a>(h: u64, items: &[&'a str]) -> &'a str {
+    items[(h % items.len() as u64) as usize]
+}
+
+/// One or two application lines describing the work, per trigger.
+fn app_messages(spec: &FunctionSpec, a: &Attempt) -> Vec<String> {
+    let h = mix(a.key ^ 0xa99);
+    let id = format!("{:06x}", h & 0xff_ffff);
+    match spec.trigger {
+        Trigger::Api => vec![format!(
+            "{} request_id={} user=u_{} {}",
+            spec.description,
+            &id,
+            h % 9000 + 1000,
+            pick(
+                h >> 20,
+                &[
+                    "status=200",
+                    "status=200 cache=hit",
+                    "status=200 cache=miss"
+                ]
+            )
+        )],
+        Trigger::Authorizer => vec![format!(
+            "authorized principal=u_{} scope=orders:write",
+            h % 9000 + 1000
+        )],
+        Trigger::Sqs => vec![
+            format!("Processing {} messages from queue", 1 + h % 10),
+            format!("Batch done: order ord_{id}"),
+        ],
+        Trigger::Sns => vec![format!("Fan-out to {} devices", 1 + h % 40)],
+        Trigger::S3 => vec![format!(
+            "Resizing s3://shop-uploads/products/{id}.jpg to 3 sizes"
+        )],
+        Trigger::Schedule { .. } => vec![format!("Synced {} SKUs from ERP", 300 + h % 200)],
+        Trigger::Daily { .. } => vec![format!(
+            "Report for {} orders written to s3://shop-reports/",
+            4000 + h % 3000
+        )],
+        Trigger::DynamoStream => vec![format!("Indexing {} catalogue changes", 1 + h % 100)],
+        Trigger::Kinesis => vec![format!("Wrote {} audit records", 1 + h % 200)],
+    }
+}
+
+fn python_traceback(spec: &FunctionSpec) -> String {
+    let (ty, msg) = spec.faults.error;
+    let short = ty.rsplit('.').next().unwrap_or(ty);
+    // Lambda's Python runtime replaces leading spaces of traceback lines with NBSP.
+    let nb = "\u{a0}\u{a0}";
+    format!(
+        "[ERROR] {short}: {msg}\nTraceback (most recent call last):\n{nb}File \"/var/task/app.py\", line 41, in handler\n{nb}{nb}result = process(event)\n{nb}File \"/var/task/app.py\", line 27, in process\n{nb}{nb}raise {short}({msg:?})"
+    )
+}
+
+fn node_error_json(spec: &FunctionSpec) -> serde_json::Value {
+    let (ty, msg) = spec.faults.error;
+    json!({
+        "errorType": ty,
+        "errorMessage": msg,
+        "stack": [format!("{ty}: {msg}"), "    at handler (file:///var/task/index.mjs:31:27)", "    at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:1173:29)"],
+    })
+}
+
+fn runtime_arn(model: &Model, spec: &FunctionSpec) -> String {
+    format!(
+        "arn:aws:lambda:{REGION}::runtime:{:016x}{:016x}{:016x}{:016x}",
+        hash(&[model.seed, spec.runtime as u64, 1]),
+        hash(&[model.seed, spec.runtime as u64, 2]),
+        hash(&[model.seed, spec.runtime as u64, 3]),
+        hash(&[model.seed, spec.runtime as u64, 4])
+    )
+}
+
+/// The REPORT line (text format), with the XRAY line in the same event when traced.
+fn report_text(model: &Model, a: &Attempt) -> String {
+    let spec = &model.specs[a.f];
+    let mut s = format!(
+        "REPORT RequestId: {}\tDuration: {:.2} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tMax Memory Used: {} MB\t",
+        request_id(a),
+        a.duration_ms,
+        billed_ms(spec, a),
+        spec.memory_mb,
+        a.max_memory_mb
+    );
+    if a.cold {
+        if spec.snap_start {
+            s.push_str(&format!(
+                "Restore Duration: {:.2} ms\tBilled Restore Duration: {} ms\t",
+                a.init_ms,
+                a.init_ms.ceil() as u64
+            ));
+        } else {
+            s.push_str(&format!("Init Duration: {:.2} ms\t", a.init_ms));
+        }
+    }
+    if a.fate == Fate::Timeout {
+        s.push_str("Status: timeout");
+    }
+    if spec.tracing == TracingMode::Active {
+        s.push_str(&format!(
+            "\nXRAY TraceId: {}\tSegmentId: {}\tSampled: true",
+            trace_id(model, a),
+            segment_id(a, 2)
+        ));
+    }
+    s
+}
+
+/// SnapStart restores are billed separately; on-demand INIT is billed with the request.
+pub fn billed_ms(spec: &FunctionSpec, a: &Attempt) -> u64 {
+    if spec.snap_start {
+        a.duration_ms.ceil() as u64
+    } else {
+        a.billed_ms()
+    }
+}
+
+/// Every log event the attempt wrote, in time order. Throttled attempts write nothing.
+pub fn log_events(model: &Model, a: &Attempt) -> Vec<LogEvent> {
+    if a.throttled {
+        return vec![];
+    }
+    let spec = &model.specs[a.f];
+    let rid = request_id(a);
+    let stream = log_stream(model, a);
+    let group = spec.log_group();
+    let mut lines: Vec<(EpochMs, String)> = Vec::with_capacity(6);
+    let start = a.start();
+    let end = a.end();
+    let app_t = |i: EpochMs| (start + 1 + i).min(end - 1).max(start);
+    match spec.log_format {
+        LogFormat::Text => {
+            if a.cold {
+                let kind = if spec.snap_start {
+                    "RESTORE_START"
+                } else {
+                    "INIT_START"
+                };
+                lines.push((
+                    a.arrival,
+                    format!(
+                        "{kind} Runtime Version: {}\tRuntime Version ARN: {}",
+                        spec.runtime.version(),
+                        runtime_arn(model, spec)
+                    ),
+                ));
+            }
+            lines.push((start, format!("START RequestId: {rid} Version: $LATEST")));
+            for (i, msg) in app_messages(spec, a).into_iter().enumerate() {
+                let t = app_t(i as EpochMs);
+                lines.push((t, text_app_line(spec.runtime, t, &rid, "INFO", &msg)));
+            }
+            if a.fate == Fate::Error {
+                let t = end - 2;
+                let line = match spec.runtime {
+                    Runtime::Python312 => python_traceback(spec),
+                    Runtime::Nodejs20 => format!(
+                        "{}\t{rid}\tERROR\tInvoke Error \t{}\n",
+                        iso(t),
+                        node_error_json(spec)
+                    ),
+                    _ => {
+                        let (ty, msg) = spec.faults.error;
+                        text_app_line(spec.runtime, t, &rid, "ERROR", &format!("{ty}: {msg}"))
+                    }
+                };
+                lines.push((t, line));
+            }
+            lines.push((end, format!("END RequestId: {rid}")));
+            lines.push((end, report_text(model, a)));
+            if a.fate == Fate::Timeout {
+                lines.push((
+                    end + 2,
+                    format!(
+                        "{} {rid} Task timed out after {}.00 seconds",
+                        iso(end + 2),
+                        spec.timeout_s
+                    ),
+                ));
+            }
+        }
+        LogFormat::Json => {
+            let arn = function_arn(&spec.name);
+            let traced = spec.tracing == TracingMode::Active;
+            let tid = trace_id(model, a);
+            if a.cold {
+                lines.push((
+                    a.arrival,
+                    json!({"time": iso(a.arrival), "type": "platform.initStart", "record": {
+                        "initializationType": "on-demand", "phase": "init",
+                        "runtimeVersion": spec.runtime.version(), "runtimeVersionArn": runtime_arn(model, spec),
+                        "functionName": spec.name, "functionVersion": "$LATEST", "instanceId": stream,
+                        "instanceMaxMemory": u64::from(spec.memory_mb) * 1_048_576}})
+                    .to_string(),
+                ));
+            }
+            lines.push((
+                start,
+                json!({"time": iso(start), "type": "platform.start", "record": {"requestId": rid, "functionArn": arn, "version": "$LATEST"}})
+                    .to_string(),
+            ));
+            let powertools = spec.runtime == Runtime::Python312;
+            let service = spec.name.split('-').next().unwrap_or("shop");
+            let app_json = |t: EpochMs, level: &str, msg: &str| {
+                if powertools {
+                    let mut v = json!({"level": level, "location": "app.handler:27", "message": msg, "timestamp": iso(t),
+                        "service": service, "cold_start": a.cold, "function_name": spec.name,
+                        "function_memory_size": spec.memory_mb, "function_arn": arn, "function_request_id": rid});
+                    if traced {
+                        v["xray_trace_id"] = json!(tid);
+                    }
+                    v
+                } else {
+                    json!({"timestamp": iso(t), "level": level, "requestId": rid, "message": msg})
+                }
+            };
+            for (i, msg) in app_messages(spec, a).into_iter().enumerate() {
+                let t = app_t(i as EpochMs);
+                lines.push((t, app_json(t, "INFO", &msg).to_string()));
+            }
+            if a.fate == Fate::Error {
+                let t = end - 2;
+                let (ty, msg) = spec.faults.error;
+                let mut v = app_json(
+                    t,
+                    "ERROR",
+                    if powertools {
+                        "Unhandled exception"
+                    } else {
+                        "Invoke Error"
+                    },
+                );
+                if powertools {
+                    v["exception_name"] = json!(ty.rsplit('.').next().unwrap_or(ty));
+                    v["exception"] = json!(python_traceback(spec).replace('\u{a0}', " "));
+                } else {
+                    v["errorType"] = json!(ty);
+                    v["errorMessage"] = json!(msg);
+                    v["stackTrace"] = node_error_json(spec)["stack"].clone();
+                }
+                lines.push((t, v.to_string()));
+            }
+            let mut metrics = json!({"durationMs": a.duration_ms, "billedDurationMs": billed_ms(spec, a),
+                "memorySizeMB": spec.memory_mb, "maxMemoryUsedMB": a.max_memory_mb});
+            if a.cold {
+                metrics["initDurationMs"] = json!(a.init_ms);
+            }
+            let mut record = json!({"requestId": rid, "metrics": metrics, "status": match a.fate {
+                Fate::Ok => "success", Fate::Error => "error", Fate::Timeout => "timeout" }});
+            match a.fate {
+                Fate::Error => record["errorType"] = json!(spec.faults.error.0),
+                Fate::Timeout => record["errorType"] = json!("Sandbox.Timedout"),
+                Fate::Ok => {}
+            }
+            if traced {
+                record["tracing"] = json!({"spanId": segment_id(a, 2), "type": "X-Amzn-Trace-Id",
+                    "value": format!("Root={tid};Parent={};Sampled=1", segment_id(a, 2))});
+            }
+            lines.push((
+                end,
+                json!({"time": iso(end), "type": "platform.report", "record": record}).to_string(),
+            ));
+        }
+    }
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(n, (t, message))| LogEvent {
+            timestamp: t,
+            ingestion_time: t + 150 + (mix(a.key ^ n as u64) % 700) as EpochMs,
+            log_group: group.clone(),
+            log_stream: stream.clone(),
+            message,
+            event_id: format!(
+                "{:020}{:020}{:016}",
+                t.max(0),
+                a.key,
+                (a.f as u64) << 8 | n as u64
+            ),
+        })
+        .collect()
+}
+
+fn text_app_line(runtime: Runtime, t: EpochMs, rid: &str, level: &str, msg: &str) -> String {
+    match runtime {
+        Runtime::Python312 => format!("[{level}]\t{}\t{rid}\t{msg}\n", iso(t)),
+        Runtime::Nodejs20 => format!("{}\t{rid}\t{level}\t{msg}\n", iso(t)),
+        Runtime::Java21 => {
+            let ts = chrono::DateTime::from_timestamp_millis(t)
+                .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default();
+            format!("{ts} {rid} {level:<5} Handler - {msg}\n")
+        }
+        Runtime::ProvidedAl2023 => format!("{level} {msg} request_id={rid}\n"),
+    }
+}
+
+fn seconds(t: EpochMs) -> f64 {
+    t as f64 / 1000.0
+}
+
+fn http_route(spec: &FunctionSpec) -> (String, String) {
+    let mut parts = spec.description.splitn(2, ' ');
+    match (parts.next(), parts.next()) {
+        (Some(m), Some(p)) if m.chars().all(|c| c.is_ascii_uppercase()) => {
+            (m.to_string(), p.to_string())
+        }
+        _ => ("POST".to_string(), format!("/{}", spec.name)),
+    }
+}
+
+fn leaf(id: String, name: &str, start: f64, end: f64) -> Segment {
+    Segment {
+        id,
+        name: name.to_string(),
+        origin: None,
+        start,
+        end: Some(end),
+        error: false,
+        fault: false,
+        throttle: false,
+        http_status: None,
+        operation: None,
+        resource: None,
+        request_id: None,
+        cause: None,
+        inferred: false,
+        children: vec![],
+    }
+}
+
+/// The whole trace of a traced attempt: API Gateway stage → Lambda service → function
+/// (Initialization, Invocation with DynamoDB calls, Overhead).
+pub fn trace(model: &Model, a: &Attempt) -> Trace {
+    let spec = &model.specs[a.f];
+    let rid = request_id(a);
+    let failed = a.is_error();
+    let (t0, t_start, t_end) = (seconds(a.arrival), seconds(a.start()), seconds(a.end()));
+
+    let mut invocation = leaf(segment_id(a, 4), "Invocation", t_start, t_end - 0.0004);
+    let span = (t_end - 0.0004 - t_start).max(0.0);
+    let n = spec.dynamo.len().max(1) as f64;
+    for (i, (op, table)) in spec.dynamo.iter().enumerate() {
+        let s = t_start + span * (0.1 + 0.8 * i as f64 / n);
+        let e = s + span * 0.6 / n;
+        let mut call = leaf(segment_id(a, 10 + i as u64), "DynamoDB", s, e);
+        call.operation = Some(op.to_string());
+        call.resource = Some(table.to_string());
+        call.http_status = Some(200);
+        call.request_id = Some(format!(
+            "{:016X}{:016X}",
+            mix(a.key ^ (40 + i as u64)),
+            mix(a.key ^ (50 + i as u64))
+        ));
+        let mut inferred = leaf(segment_id(a, 20 + i as u64), table, s, e);
+        inferred.origin = Some("AWS::DynamoDB::Table".into());
+        inferred.operation = Some(op.to_string());
+        inferred.resource = Some(table.to_string());
+        inferred.inferred = true;
+        call.children.push(inferred);
+        invocation.children.push(call);
+    }
+    if failed {
+        invocation.fault = true;
+        invocation.cause = Some(match a.fate {
+            Fate::Timeout => format!("Task timed out after {}.00 seconds", spec.timeout_s),
+            _ => format!("{}: {}", spec.faults.error.0, spec.faults.error.1),
+        });
+    }
+
+    let mut function = leaf(segment_id(a, 2), &spec.name, t0, t_end);
+    function.origin = Some("AWS::Lambda::Function".into());
+    function.resource = Some(function_arn(&spec.name));
+    function.fault = failed;
+    function.cause = invocation.cause.clone();
+    if a.cold {
+        let name = if spec.snap_start {
+            "Restore"
+        } else {
+            "Initialization"
+        };
+        function
+            .children
+            .push(leaf(segment_id(a, 3), name, t0, t_start));
+    }
+    function.children.push(invocation);
+    function
+        .children
+        .push(leaf(segment_id(a, 5), "Overhead", t_end - 0.0004, t_end));
+
+    let mut service = leaf(segment_id(a, 1), &spec.name, t0, t_end + 0.0008);
+    service.origin = Some("AWS::Lambda".into());
+    service.request_id = Some(rid);
+    service.resource = Some(function_arn(&spec.name));
+    service.http_status = Some(200);
+    service.fault = failed;
+    service.children.push(function);
+
+    let root = if matches!(spec.trigger, Trigger::Api | Trigger::Authorizer) {
+        let (method, _) = http_route(spec);
+        let mut invoke = leaf(segment_id(a, 7), "Lambda", t0 - 0.0015, t_end + 0.0012);
+        invoke.operation = Some("Invoke".into());
+        invoke.resource = Some(spec.name.clone());
+        invoke.http_status = Some(200);
+        invoke.children.push(service);
+        let mut stage = leaf(segment_id(a, 6), API_STAGE, t0 - 0.002, t_end + 0.003);
+        stage.origin = Some("AWS::ApiGateway::Stage".into());
+        stage.operation = Some(method);
+        stage.http_status = Some(http_status(a));
+        stage.fault = failed;
+        stage.children.push(invoke);
+        stage
+    } else {
+        service
+    };
+    Trace {
+        id: trace_id(model, a),
+        duration_s: root.end.unwrap_or(root.start) - root.start,
+        roots: vec![root],
+    }
+}
+
+fn http_status(a: &Attempt) -> u16 {
+    match a.fate {
+        Fate::Ok => 200,
+        Fate::Error => 502,
+        Fate::Timeout => 504,
+    }
+}
+
+pub fn trace_summary(model: &Model, a: &Attempt) -> TraceSummary {
+    let spec = &model.specs[a.f];
+    let api = matches!(spec.trigger, Trigger::Api | Trigger::Authorizer);
+    let (method, path) = http_route(spec);
+    let mut services = Vec::new();
+    if api {
+        services.push(API_STAGE.to_string());
+    }
+    services.push(spec.name.clone());
+    for (_, table) in spec.dynamo {
+        if !services.iter().any(|s| s == table) {
+            services.push(table.to_string());
+        }
+    }
+    let pad = if api { 0.005 } else { 0.0008 };
+    let duration = (a.end() - a.arrival) as f64 / 1000.0 + pad;
+    TraceSummary {
+        id: trace_id(model, a),
+        start: a.arrival - if api { 2 } else { 0 },
+        duration_s: duration,
+        response_time_s: Some(duration),
+        has_error: false,
+        has_fault: a.is_error(),
+        has_throttle: false,
+        http_method: api.then_some(method),
+        http_url: api.then(|| format!("https://api.shop.example.com/prod{path}")),
+        http_status: api.then(|| http_status(a)),
+        services,
+        request_ids: vec![request_id(a)],
+    }
+}

@@ -1,0 +1,153 @@
+//! Numbers, durations and times as an on-call engineer reads them at a glance.
+
+use crate::source::{EpochMs, HOUR_MS, MINUTE_MS};
+
+/// 7, 842, 12.3k, 4.1M.
+pub fn count(v: f64) -> String {
+    let v = v.max(0.0);
+    if v < 1000.0 {
+        format!("{}", v.round() as u64)
+    } else if v < 100_000.0 {
+        format!("{:.1}k", v / 1000.0)
+    } else if v < 1_000_000.0 {
+        format!("{}k", (v / 1000.0).round() as u64)
+    } else {
+        format!("{:.1}M", v / 1_000_000.0)
+    }
+}
+
+/// 850µs, 12ms, 840ms, 1.24s, 3m05s.
+pub fn millis(ms: f64) -> String {
+    if ms < 1.0 {
+        format!("{}µs", (ms * 1000.0).round() as u64)
+    } else if ms < 1000.0 {
+        format!("{}ms", ms.round() as u64)
+    } else if ms < 60_000.0 {
+        format!("{:.2}s", ms / 1000.0)
+    } else {
+        let s = (ms / 1000.0).round() as u64;
+        format!("{}m{:02}s", s / 60, s % 60)
+    }
+}
+
+pub fn percent(p: f64) -> String {
+    if p == 0.0 {
+        "0%".into()
+    } else if p < 0.1 {
+        "<0.1%".into()
+    } else if p < 10.0 {
+        format!("{p:.1}%")
+    } else {
+        format!("{}%", p.round() as u64)
+    }
+}
+
+/// "40m ago", "3h ago", "12d ago".
+pub fn ago(then: EpochMs, now: EpochMs) -> String {
+    let d = (now - then).max(0);
+    if d < MINUTE_MS {
+        "just now".into()
+    } else if d < HOUR_MS {
+        format!("{}m ago", d / MINUTE_MS)
+    } else if d < 48 * HOUR_MS {
+        format!("{}h ago", d / HOUR_MS)
+    } else {
+        format!("{}d ago", d / (24 * HOUR_MS))
+    }
+}
+
+/// "14:02:11 UTC".
+pub fn clock(t: EpochMs) -> String {
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.format("%H:%M:%S UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// "14:02" (or "Nov 21" for axis labels of multi-day windows).
+pub fn axis_time(t: EpochMs, span: EpochMs) -> String {
+    let fmt = if span > 2 * 24 * HOUR_MS {
+        "%b %d %H:%M"
+    } else {
+        "%H:%M"
+    };
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.format(fmt).to_string())
+        .unwrap_or_default()
+}
+
+pub fn date_time(t: EpochMs) -> String {
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+pub fn bytes(b: u64) -> String {
+    let b = b as f64;
+    if b < 1024.0 * 1024.0 {
+        format!("{:.0} KB", b / 1024.0)
+    } else {
+        format!("{:.1} MB", b / 1024.0 / 1024.0)
+    }
+}
+
+/// Eight-level bars for a sparkline, scaled to the series' own maximum.
+pub fn sparkline(values: &[f64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    if values.is_empty() || width == 0 {
+        return String::new();
+    }
+    // Resample to the width by taking bucket maxima (spikes stay visible).
+    let n = values.len();
+    let cols: Vec<f64> = (0..width.min(n))
+        .map(|i| {
+            let (a, b) = (
+                i * n / width.min(n),
+                ((i + 1) * n / width.min(n)).max(i * n / width.min(n) + 1),
+            );
+            values[a..b.min(n)].iter().copied().fold(0.0, f64::max)
+        })
+        .collect();
+    let max = cols.iter().copied().fold(0.0, f64::max);
+    cols.iter()
+        .map(|&v| {
+            if max <= 0.0 || v <= 0.0 {
+                ' '
+            } else {
+                BARS[(((v / max) * 7.0).round() as usize).min(7)]
+            }
+        })
+        .collect()
+}
+
+/// Text from outside (AWS, logs) made safe to draw: control characters become visible escapes,
+/// so nothing can move the cursor, set the title or the clipboard.
+pub fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(|c| c.is_control()) {
+        std::borrow::Cow::Owned(crate::parse::sanitize::escape_plain(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(count(7.0), "7");
+        assert_eq!(count(12_345.0), "12.3k");
+        assert_eq!(count(2_500_000.0), "2.5M");
+        assert_eq!(millis(0.5), "500µs");
+        assert_eq!(millis(84.6), "85ms");
+        assert_eq!(millis(1234.0), "1.23s");
+        assert_eq!(millis(185_000.0), "3m05s");
+        assert_eq!(percent(18.24), "18%");
+        assert_eq!(percent(1.26), "1.3%");
+        assert_eq!(percent(0.01), "<0.1%");
+        assert_eq!(ago(0, 40 * MINUTE_MS), "40m ago");
+        assert_eq!(sparkline(&[0.0, 1.0, 2.0, 4.0], 4), " ▃▅█");
+        assert_eq!(sparkline(&[1.0; 40], 10).chars().count(), 10);
+        assert_eq!(sparkline(&[], 10), "");
+    }
+}

@@ -1,0 +1,154 @@
+//! The `?` overlay (generated from the keymap tables) and the `:usage` overlay.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use crate::app::update::COMMANDS;
+use crate::keymap::{self, Binding};
+use crate::state::State;
+use crate::theme::Theme;
+use crate::ui::widgets::centered_rect;
+
+pub struct HelpOverlay<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+fn section<'a>(title: &'a str, bindings: &[Binding], t: &Theme, lines: &mut Vec<Line<'a>>) {
+    lines.push(Line::styled(title, t.title));
+    for b in bindings {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<8}", b.label), t.hint_key),
+            Span::styled(b.description, t.popup),
+        ]));
+    }
+    lines.push(Line::raw(""));
+}
+
+impl Widget for HelpOverlay<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (s, t) = (self.state, self.theme);
+        let screen = match s.screen() {
+            crate::state::Screen::Functions => "Functions",
+            crate::state::Screen::Function => "Function detail",
+        };
+        let mut left = Vec::new();
+        section(screen, keymap::screen_bindings(s.screen()), t, &mut left);
+        let mut right = Vec::new();
+        section("Everywhere", keymap::GLOBAL, t, &mut right);
+        right.push(Line::styled("Commands", t.title));
+        for (name, arg, desc) in COMMANDS {
+            right.push(Line::from(vec![
+                Span::styled(format!("  :{name}"), t.hint_key),
+                Span::styled(
+                    if arg.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {arg}")
+                    },
+                    t.input,
+                ),
+                Span::styled(format!("  {desc}"), t.dim),
+            ]));
+        }
+        let two_columns = area.width >= 100;
+        let (w, h) = if two_columns {
+            (100, (left.len().max(right.len()) + 2) as u16)
+        } else {
+            (60, (left.len() + right.len() + 2) as u16)
+        };
+        let r = centered_rect(area, w, h);
+        Clear.render(r, buf);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.border)
+            .title(Span::styled(" help · esc closes ", t.title))
+            .style(t.popup);
+        let inner = block.inner(r);
+        block.render(r, buf);
+        if two_columns {
+            let half = inner.width / 2;
+            Paragraph::new(left).style(t.popup).render(
+                Rect {
+                    width: half,
+                    ..inner
+                },
+                buf,
+            );
+            Paragraph::new(right).style(t.popup).render(
+                Rect {
+                    x: inner.x + half,
+                    width: inner.width - half,
+                    ..inner
+                },
+                buf,
+            );
+        } else {
+            left.extend(right);
+            Paragraph::new(left)
+                .style(t.popup)
+                .wrap(Wrap { trim: false })
+                .render(inner, buf);
+        }
+    }
+}
+
+pub struct UsageOverlay<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+}
+
+impl Widget for UsageOverlay<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let (s, t) = (self.state, self.theme);
+        let mut lines = vec![Line::from(Span::styled(
+            format!(
+                "{:<22}{:>8}{:>14}{:>10}",
+                "API", "calls", "billed units", "est. $"
+            ),
+            t.table_header,
+        ))];
+        if s.health.usage.is_empty() {
+            let why = match s.source {
+                crate::source::SourceInfo::Demo { .. } => {
+                    "The demo account makes no AWS calls and costs nothing."
+                }
+                _ => "No AWS calls yet.",
+            };
+            lines.push(Line::styled(why, t.dim));
+        }
+        for u in &s.health.usage {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{:<22}{:>8}{:>14}{:>10.4}",
+                    u.api,
+                    u.calls,
+                    format!("{:.0} {}", u.billed_units, u.unit),
+                    u.estimated_usd
+                ),
+                t.popup,
+            )));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!(
+                "total: {} calls, about ${:.4} at public prices",
+                s.health.calls, s.health.estimated_usd
+            ),
+            t.title,
+        ));
+        let r = centered_rect(area, 64, lines.len() as u16 + 2);
+        Clear.render(r, buf);
+        Paragraph::new(lines)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" usage · esc closes ", t.title)),
+            )
+            .style(t.popup)
+            .render(r, buf);
+    }
+}

@@ -1,0 +1,59 @@
+//! The `:` command palette: completions drawn above the footer where it is typed.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
+
+use crate::app::update::completions;
+use crate::theme::Theme;
+
+pub struct PaletteOverlay<'a> {
+    pub text: &'a str,
+    pub theme: &'a Theme,
+}
+
+impl Widget for PaletteOverlay<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let items = completions(self.text);
+        if items.is_empty() || area.height < 3 {
+            return;
+        }
+        let h = (items.len() as u16 + 2).min(area.height);
+        let w = 64.min(area.width);
+        let r = Rect {
+            x: area.x,
+            y: area.bottom() - h,
+            width: w,
+            height: h,
+        };
+        Clear.render(r, buf);
+        let lines: Vec<Line> = items
+            .iter()
+            .map(|(name, arg, desc)| {
+                Line::from(vec![
+                    Span::styled(format!(":{name}"), t.hint_key),
+                    Span::styled(
+                        if arg.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" {arg}")
+                        },
+                        t.input,
+                    ),
+                    Span::styled(format!("  {desc}"), t.dim),
+                ])
+            })
+            .collect();
+        Paragraph::new(lines)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" commands ", t.title)),
+            )
+            .style(t.popup)
+            .render(r, buf);
+    }
+}
