@@ -24,7 +24,7 @@ use crate::theme::Theme;
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
     frame.render_widget(Block::default().style(theme.base), area);
-    if area.height < 3 || area.width < 10 {
+    if area.height < 4 || area.width < 10 {
         // Too small for anything useful; say so rather than draw garbage.
         frame.render_widget(
             ratatui::widgets::Paragraph::new("lambdascope").style(theme.dim),

@@ -31,6 +31,9 @@ const WIDE: u16 = 110;
 
 impl Widget for DetailView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
         let (s, t) = (self.state, self.theme);
         let d = &s.detail;
         let [title, body] =
@@ -123,6 +126,9 @@ struct ConfigPanel<'a> {
 
 impl Widget for ConfigPanel<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
         let t = self.theme;
         let block = Block::default()
             .borders(Borders::ALL)
@@ -238,6 +244,9 @@ fn peak(s: Option<&MetricSeries>, fmt: fn(f64) -> String) -> String {
 
 impl Widget for Charts<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
         let (s, t) = (self.state, self.theme);
         let all = match &s.detail.charts {
             Loadable::Idle | Loadable::Loading => {
@@ -304,7 +313,7 @@ impl Widget for Charts<'_> {
         let invocations = chart(
             "Invocations",
             vec![
-                count("invocations", Metric::Invocations, t.chart_invocations),
+                count("", Metric::Invocations, t.chart_invocations),
                 count("errors", Metric::Errors, t.chart_errors),
             ],
             format::count,
@@ -339,7 +348,7 @@ impl Widget for Charts<'_> {
         let throttles = chart(
             "Throttles",
             vec![
-                count("throttles", Metric::Throttles, t.chart_throttles),
+                count("", Metric::Throttles, t.chart_throttles),
                 line(
                     "concurrency max",
                     Metric::ConcurrentExecutions,
@@ -355,9 +364,9 @@ impl Widget for Charts<'_> {
         let avg = init_avg
             .filter(|s| !s.points.is_empty())
             .map(|s| s.points.iter().map(|p| p.v).sum::<f64>() / s.points.len() as f64);
-        let mut cold = count("cold starts", Metric::ColdStarts, t.chart_cold);
+        let mut cold = count("", Metric::ColdStarts, t.chart_cold);
         cold.headline = format!(
-            "{}   init avg {} max {}",
+            "{} · init avg {} max {}",
             cold.headline,
             avg.map(format::millis).unwrap_or_else(|| "-".into()),
             peak(init_max, format::millis)

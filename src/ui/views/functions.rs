@@ -84,6 +84,9 @@ pub fn layout(total: u16, longest_name: u16) -> (Vec<Column>, u16) {
 
 impl Widget for FunctionsView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
         let (state, theme) = (self.state, self.theme);
         let f = &state.functions;
         let list = match &f.list {

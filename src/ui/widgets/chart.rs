@@ -37,8 +37,13 @@ impl Widget for MetricChart<'_> {
         let t = self.theme;
         let mut title = vec![Span::styled(format!(" {} ", self.title), t.title)];
         for s in &self.series {
-            title.push(Span::styled("━ ", s.style));
-            title.push(Span::styled(format!("{} {}  ", s.label, s.headline), t.dim));
+            title.push(Span::styled("━", s.style));
+            let label = if s.label.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", s.label)
+            };
+            title.push(Span::styled(format!("{label} {} ", s.headline), t.dim));
         }
         let block = Block::default()
             .borders(Borders::ALL)

@@ -16,6 +16,9 @@ pub struct Header<'a> {
 
 impl Widget for Header<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
         let (s, t) = (self.state, self.theme);
         buf.set_style(area, t.header);
         let sep = Span::styled(" │ ", t.header.patch(t.dim));

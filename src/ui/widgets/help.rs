@@ -39,23 +39,46 @@ impl Widget for HelpOverlay<'_> {
         let mut right = Vec::new();
         section("Everywhere", keymap::GLOBAL, t, &mut right);
         right.push(Line::styled("Commands", t.title));
-        for (name, arg, desc) in COMMANDS {
-            right.push(Line::from(vec![
-                Span::styled(format!("  :{name}"), t.hint_key),
-                Span::styled(
-                    if arg.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" {arg}")
-                    },
-                    t.input,
-                ),
-                Span::styled(format!("  {desc}"), t.dim),
-            ]));
+        // Tall enough: one command a line with its use; otherwise a compact list.
+        let full = (area.height as usize) >= right.len() + COMMANDS.len() + 3
+            && area.height as usize >= left.len() + 2;
+        if full {
+            for (name, arg, desc) in COMMANDS {
+                right.push(Line::from(vec![
+                    Span::styled(format!("  :{name}"), t.hint_key),
+                    Span::styled(
+                        if arg.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" {arg}")
+                        },
+                        t.input,
+                    ),
+                    Span::styled(format!("  {desc}"), t.dim),
+                ]));
+            }
+        } else {
+            let mut line = vec![Span::raw(" ")];
+            let mut width = 1;
+            for (name, _, _) in COMMANDS {
+                if width + name.len() + 2 > 36 {
+                    right.push(Line::from(std::mem::replace(
+                        &mut line,
+                        vec![Span::raw(" ")],
+                    )));
+                    width = 1;
+                }
+                line.push(Span::styled(format!(" :{name}"), t.hint_key));
+                width += name.len() + 2;
+            }
+            right.push(Line::from(line));
         }
-        let two_columns = area.width >= 100;
+        let two_columns = area.width >= 76;
         let (w, h) = if two_columns {
-            (100, (left.len().max(right.len()) + 2) as u16)
+            (
+                if full { 100 } else { 76 },
+                (left.len().max(right.len()) + 2) as u16,
+            )
         } else {
             (60, (left.len() + right.len() + 2) as u16)
         };

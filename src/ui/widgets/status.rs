@@ -28,6 +28,9 @@ pub struct StatusLine<'a> {
 
 impl Widget for StatusLine<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
         let (s, t) = (self.state, self.theme);
         buf.set_style(area, t.status);
         let mut right: Vec<Span> = Vec::new();
@@ -148,6 +151,9 @@ pub fn cursor(state: &State, footer: Rect) -> Option<Position> {
 
 impl Widget for Footer<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
         let (s, t) = (self.state, self.theme);
         buf.set_style(area, t.base);
         if let Some((prompt, text)) = input(s) {

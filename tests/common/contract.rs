@@ -1,0 +1,136 @@
+//! The contract every Source honours, demo or AWS. Each check returns what it found so the
+//! caller can add its own expectations.
+
+use std::collections::HashSet;
+
+use lambdascope::source::{
+    HOUR_MS, LogQuery, Metric, MetricQuery, MetricRequest, Source, Statistic, TimeWindow,
+    TraceQuery,
+};
+
+pub struct Found {
+    pub functions: usize,
+    pub log_events: usize,
+    pub traces: usize,
+}
+
+/// Runs the whole contract. `window` should hold traffic for at least one function.
+pub async fn check(source: &Source, window: TimeWindow) -> Found {
+    // Functions: non-empty, unique names, each one fetchable by name.
+    let fns = source.list_functions().await.expect("list_functions");
+    assert!(!fns.is_empty(), "no functions");
+    let names: HashSet<_> = fns.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names.len(), fns.len(), "duplicate function names");
+    let first = &fns[0];
+    let detail = source.function(&first.name).await.expect("function(name)");
+    assert_eq!(detail.name, first.name);
+    assert_eq!(detail.log_group, first.log_group);
+    assert!(
+        source.function("no-such-function-xyz").await.is_err(),
+        "unknown function must be an error"
+    );
+
+    // Metrics: one series per query, in order, points ascending, inside the window, on the period.
+    let queries: Vec<MetricQuery> = fns
+        .iter()
+        .take(3)
+        .flat_map(|f| {
+            [
+                (Metric::Invocations, Statistic::Sum),
+                (Metric::Errors, Statistic::Sum),
+                (Metric::Duration, Statistic::Max),
+            ]
+            .map(|(metric, stat)| MetricQuery {
+                function: f.name.clone(),
+                metric,
+                stat,
+            })
+        })
+        .collect();
+    let req = MetricRequest {
+        queries: queries.clone(),
+        window,
+        period_s: 300,
+    };
+    let series = source.metrics(&req).await.expect("metrics");
+    assert_eq!(series.len(), queries.len(), "one series per query");
+    for (s, q) in series.iter().zip(&queries) {
+        assert_eq!(&s.query, q, "series in query order");
+        assert!(
+            s.points.windows(2).all(|w| w[0].t < w[1].t),
+            "points ascending"
+        );
+        for p in &s.points {
+            assert!(
+                p.t >= window.start - 300_000 && p.t < window.end,
+                "point {} outside the window",
+                p.t
+            );
+            assert_eq!(p.t % 60_000, 0, "points on minute boundaries");
+            assert!(p.v.is_finite() && p.v >= 0.0);
+        }
+    }
+
+    // Logs: pages ascending, inside the window, no event twice across pages.
+    let mut seen = HashSet::new();
+    let mut total = 0;
+    let mut token = None;
+    for _ in 0..50 {
+        let q = LogQuery {
+            log_groups: vec![first.log_group.clone()],
+            window,
+            filter_pattern: String::new(),
+            limit: 200,
+            newest_first: false,
+            next_token: token.clone(),
+        };
+        let page = source.logs(&q).await.expect("logs");
+        assert!(
+            page.events
+                .windows(2)
+                .all(|w| w[0].timestamp <= w[1].timestamp),
+            "events ascending"
+        );
+        for e in &page.events {
+            assert!(window.contains(e.timestamp), "event outside the window");
+            assert!(
+                seen.insert(e.event_id.clone()),
+                "event {} delivered twice",
+                e.event_id
+            );
+            assert_eq!(e.log_group, first.log_group);
+        }
+        total += page.events.len();
+        token = page.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+
+    // Traces: summaries in the window, newest first, at most the limit; each fetchable whole.
+    let summaries = source
+        .trace_summaries(&TraceQuery {
+            window: TimeWindow::new(window.end - HOUR_MS, window.end),
+            filter: String::new(),
+            limit: 20,
+        })
+        .await
+        .expect("trace_summaries");
+    assert!(summaries.len() <= 20);
+    let ids: Vec<String> = summaries.iter().take(7).map(|s| s.id.clone()).collect();
+    let traces = source.traces(&ids).await.expect("traces");
+    let got: HashSet<_> = traces.iter().map(|t| t.id.clone()).collect();
+    assert_eq!(
+        got,
+        ids.iter().cloned().collect(),
+        "every trace asked for comes back"
+    );
+    for t in &traces {
+        assert!(!t.roots.is_empty(), "trace {} has no root segment", t.id);
+    }
+    Found {
+        functions: fns.len(),
+        log_events: total,
+        traces: summaries.len(),
+    }
+}

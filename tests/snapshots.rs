@@ -1,0 +1,187 @@
+//! View snapshots on ratatui's TestBackend: every screen in every state, at 80×24 and 120×40,
+//! from the demo account at a fixed clock; plus one colour snapshot per theme.
+
+mod common;
+
+use common::{console, press, source, typed};
+use lambdascope::app::{Action, Msg, update};
+use lambdascope::source::{Source, SourceError};
+use lambdascope::state::{Screen, State};
+use lambdascope::theme::{self, Theme};
+use lambdascope::ui::screenshots::render;
+use ratatui::buffer::Buffer;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn text(buf: &Buffer) -> String {
+    let w = buf.area.width as usize;
+    buf.content()
+        .chunks(w)
+        .map(|row| {
+            row.iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn snap(name: &str, state: &State) {
+    let buf = render(state, &Theme::default_theme());
+    insta::assert_snapshot!(
+        format!("{name}_{}x{}", state.size.0, state.size.1),
+        text(&buf)
+    );
+}
+
+fn fresh(s: &Source, size: (u16, u16)) -> State {
+    let mut st = State::new(s.info(), s.now(), "dark", vec![]);
+    st.size = size;
+    st
+}
+
+#[tokio::test]
+async fn functions_screen() {
+    let s = source();
+    for size in SIZES {
+        let mut loading = fresh(&s, size);
+        lambdascope::app::start(&mut loading);
+        snap("functions_loading", &loading);
+
+        let mut empty = fresh(&s, size);
+        update(&mut empty, Msg::Functions(Ok(vec![])));
+        snap("functions_empty", &empty);
+
+        let mut failed = fresh(&s, size);
+        update(
+            &mut failed,
+            Msg::Functions(Err(SourceError::AccessDenied {
+                action: "lambda:ListFunctions".into(),
+            })),
+        );
+        snap("functions_error", &failed);
+
+        let loaded = console(&s, size).await;
+        snap("functions_loaded", &loaded);
+
+        let mut filtered = console(&s, size).await;
+        press(&s, &mut filtered, &[Action::Filter]).await;
+        press(&s, &mut filtered, &typed("pay")).await;
+        snap("functions_filtering", &filtered);
+
+        let mut nothing = console(&s, size).await;
+        press(&s, &mut nothing, &[Action::Filter]).await;
+        press(&s, &mut nothing, &typed("zzz")).await;
+        snap("functions_filter_no_match", &nothing);
+    }
+}
+
+async fn open(s: &Source, size: (u16, u16), name: &str) -> State {
+    let mut st = console(s, size).await;
+    press(s, &mut st, &[Action::Filter]).await;
+    press(s, &mut st, &typed(name)).await;
+    press(s, &mut st, &[Action::InputSubmit, Action::Enter]).await;
+    assert_eq!(st.screen(), Screen::Function);
+    st
+}
+
+#[tokio::test]
+async fn function_detail_screen() {
+    let s = source();
+    for size in SIZES {
+        let mut loading = console(&s, size).await;
+        update(&mut loading, Msg::Action(Action::Enter));
+        snap("detail_loading", &loading);
+
+        let loaded = open(&s, size, "orders-api-create").await;
+        snap("detail_loaded", &loaded);
+
+        // No traffic in the window: the charts say so instead of drawing nothing.
+        let empty = open(&s, size, "reports-nightly").await;
+        snap("detail_empty", &empty);
+
+        let mut failed = console(&s, size).await;
+        update(&mut failed, Msg::Action(Action::Enter));
+        let generation = failed.detail.generation;
+        update(
+            &mut failed,
+            Msg::Detail {
+                generation,
+                result: Err(SourceError::NotFound("function search-indexer".into())),
+            },
+        );
+        update(
+            &mut failed,
+            Msg::Charts {
+                generation,
+                result: Err(SourceError::Throttled {
+                    api: "GetMetricData".into(),
+                    retry_in: std::time::Duration::from_secs(4),
+                }),
+            },
+        );
+        snap("detail_error", &failed);
+
+        let mut config = open(&s, size, "search-indexer").await;
+        press(&s, &mut config, &[Action::NextPanel]).await;
+        snap("detail_config_panel", &config);
+    }
+}
+
+#[tokio::test]
+async fn overlays() {
+    let s = source();
+    for size in SIZES {
+        let mut help = console(&s, size).await;
+        press(&s, &mut help, &[Action::Help]).await;
+        snap("help", &help);
+
+        let mut palette = console(&s, size).await;
+        press(&s, &mut palette, &[Action::Palette]).await;
+        press(&s, &mut palette, &typed("th")).await;
+        snap("palette", &palette);
+
+        let mut usage = console(&s, size).await;
+        press(&s, &mut usage, &[Action::Palette]).await;
+        press(&s, &mut usage, &typed("usage")).await;
+        press(&s, &mut usage, &[Action::InputSubmit]).await;
+        snap("usage", &usage);
+    }
+}
+
+/// Buffer's Debug output carries every cell's style: one snapshot per theme.
+#[tokio::test]
+async fn colour_per_theme() {
+    let s = source();
+    let state = console(&s, (80, 24)).await;
+    for (name, _) in theme::BUILTIN {
+        let t = theme::load(name, None).expect("built-in theme");
+        insta::assert_debug_snapshot!(format!("colour_{name}"), render(&state, &t));
+    }
+}
+
+#[tokio::test]
+async fn tiny_and_huge_terminals_never_panic() {
+    let s = source();
+    let mut state = console(&s, (300, 80)).await;
+    for size in [(1, 1), (2, 1), (10, 3), (20, 5), (40, 10), (300, 80)] {
+        update(&mut state, Msg::Resize(size.0, size.1));
+        for screen_keys in [
+            &[][..],
+            &[Action::Enter][..],
+            &[Action::Help][..],
+            &[Action::Back, Action::Back][..],
+        ] {
+            press(&s, &mut state, screen_keys).await;
+            let buf = render(&state, &Theme::default_theme());
+            assert_eq!(buf.area.width, size.0);
+        }
+    }
+    let buf = render(&state, &Theme::default_theme());
+    assert!(
+        text(&buf).contains("orders-api-create"),
+        "300×80 shows the table"
+    );
+}
