@@ -1,0 +1,351 @@
+//! The demo account is a test oracle: its metrics, logs and traces agree, and it behaves like
+//! the shop it pretends to be (an incident, a throttled function, cold starts after deploys).
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{T0, demo};
+use lambdascope::source::demo::{Clock, DemoSource};
+use lambdascope::source::{
+    LogQuery, MINUTE_MS, Metric, MetricQuery, MetricRequest, Segment, Source, Statistic,
+    TimeWindow, TraceQuery, TracingMode,
+};
+
+async fn total(
+    s: &Source,
+    function: &str,
+    metric: Metric,
+    stat: Statistic,
+    window: TimeWindow,
+) -> f64 {
+    let q = MetricQuery {
+        function: function.into(),
+        metric,
+        stat,
+    };
+    let req = MetricRequest {
+        queries: vec![q],
+        window,
+        period_s: (window.len_ms() / 1000) as u32,
+    };
+    let series = s.metrics(&req).await.expect("metrics");
+    match stat {
+        Statistic::Sum => series[0].total(),
+        _ => series[0].max().unwrap_or(0.0),
+    }
+}
+
+fn count(seg: &Segment, name: &str) -> usize {
+    usize::from(seg.name == name) + seg.children.iter().map(|c| count(c, name)).sum::<usize>()
+}
+
+fn lambda_request_ids(seg: &Segment, out: &mut HashSet<String>) {
+    if seg.origin.as_deref() == Some("AWS::Lambda") {
+        if let Some(id) = &seg.request_id {
+            out.insert(id.clone());
+        }
+    }
+    seg.children.iter().for_each(|c| lambda_request_ids(c, out));
+}
+
+#[tokio::test]
+async fn traces_agree_with_metrics_for_every_traced_function() {
+    let s = Source::Demo(demo());
+    let window = TimeWindow::new(T0 - 40 * MINUTE_MS, T0 - 30 * MINUTE_MS);
+    let fns = s.list_functions().await.unwrap();
+    let traced: Vec<_> = fns
+        .iter()
+        .filter(|f| f.tracing == TracingMode::Active)
+        .collect();
+    assert!(traced.len() >= 5);
+    let summaries = s
+        .trace_summaries(&TraceQuery {
+            window,
+            filter: String::new(),
+            limit: 1_000_000,
+        })
+        .await
+        .unwrap();
+    for f in traced {
+        let mine: Vec<_> = summaries
+            .iter()
+            .filter(|t| t.services.contains(&f.name))
+            .collect();
+        let invocations = total(&s, &f.name, Metric::Invocations, Statistic::Sum, window).await;
+        assert_eq!(
+            mine.len() as f64,
+            invocations,
+            "{}: traces vs Invocations",
+            f.name
+        );
+        let errors = total(&s, &f.name, Metric::Errors, Statistic::Sum, window).await;
+        assert_eq!(
+            mine.iter().filter(|t| t.has_fault).count() as f64,
+            errors,
+            "{}: faults vs Errors",
+            f.name
+        );
+        let ids: Vec<String> = mine.iter().map(|t| t.id.clone()).collect();
+        let traces = s.traces(&ids).await.unwrap();
+        assert_eq!(traces.len(), ids.len());
+        let inits: usize = traces
+            .iter()
+            .flat_map(|t| &t.roots)
+            .map(|r| count(r, "Initialization"))
+            .sum();
+        let cold = total(&s, &f.name, Metric::ColdStarts, Statistic::Sum, window).await;
+        assert_eq!(
+            inits as f64, cold,
+            "{}: Initialization subsegments vs cold starts",
+            f.name
+        );
+        // Every trace carries the request id its summary names, and they are unique.
+        let mut rids = HashSet::new();
+        traces
+            .iter()
+            .flat_map(|t| &t.roots)
+            .for_each(|r| lambda_request_ids(r, &mut rids));
+        assert_eq!(
+            rids.len(),
+            ids.len(),
+            "{}: one Lambda request id per trace",
+            f.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn request_ids_in_traces_are_found_in_the_logs() {
+    let s = Source::Demo(demo());
+    let window = TimeWindow::new(T0 - 20 * MINUTE_MS, T0 - 19 * MINUTE_MS);
+    let f = s.function("payments-webhook").await.unwrap();
+    let summaries = s
+        .trace_summaries(&TraceQuery {
+            window,
+            filter: "service(\"payments-webhook\")".into(),
+            limit: 5,
+        })
+        .await
+        .unwrap();
+    assert!(!summaries.is_empty());
+    for t in summaries {
+        let rid = &t.request_ids[0];
+        let q = LogQuery {
+            log_groups: vec![f.log_group.clone()],
+            window: TimeWindow::new(window.start, window.end + 2 * MINUTE_MS),
+            filter_pattern: format!("\"{rid}\""),
+            limit: 100,
+            newest_first: false,
+            next_token: None,
+        };
+        let mut events = Vec::new();
+        let mut q = q;
+        loop {
+            let page = s.logs(&q).await.unwrap();
+            events.extend(page.events);
+            match page.next_token {
+                Some(t) => q.next_token = Some(t),
+                None => break,
+            }
+        }
+        assert!(
+            events.iter().any(|e| e.message.contains("platform.report")),
+            "REPORT for {rid}"
+        );
+        assert!(
+            events.iter().any(|e| e.message.contains(&t.id)),
+            "the trace id {} is in the logs of {rid}",
+            t.id
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_function_is_in_an_incident_since_a_deploy_forty_minutes_ago() {
+    let s = Source::Demo(demo());
+    let f = s.function("orders-api-create").await.unwrap();
+    assert_eq!(f.last_modified, T0 - 40 * MINUTE_MS);
+    let rate = |w| {
+        let s = s.clone();
+        async move {
+            let inv = total(
+                &s,
+                "orders-api-create",
+                Metric::Invocations,
+                Statistic::Sum,
+                w,
+            )
+            .await;
+            let err = total(&s, "orders-api-create", Metric::Errors, Statistic::Sum, w).await;
+            100.0 * err / inv
+        }
+    };
+    let before = rate(TimeWindow::new(T0 - 100 * MINUTE_MS, T0 - 41 * MINUTE_MS)).await;
+    let early = rate(TimeWindow::new(T0 - 40 * MINUTE_MS, T0 - 25 * MINUTE_MS)).await;
+    let now = rate(TimeWindow::new(T0 - 15 * MINUTE_MS, T0)).await;
+    assert!(before < 1.0, "before the deploy: {before:.2}%");
+    assert!(
+        early > 2.0 && now > early,
+        "errors rise after the deploy: {early:.1}% then {now:.1}%"
+    );
+    // The rest of the shop is healthy.
+    for name in ["orders-api-get", "auth-authorizer", "email-sender"] {
+        let w = TimeWindow::new(T0 - 60 * MINUTE_MS, T0);
+        let inv = total(&s, name, Metric::Invocations, Statistic::Sum, w).await;
+        let err = total(&s, name, Metric::Errors, Statistic::Sum, w).await;
+        assert!(err / inv < 0.01, "{name}: {err} errors of {inv}");
+    }
+}
+
+#[tokio::test]
+async fn one_function_is_throttled_at_its_reserved_concurrency() {
+    let s = Source::Demo(demo());
+    let f = s.function("search-indexer").await.unwrap();
+    let reserved = f.reserved_concurrency.expect("reserved concurrency");
+    let w = TimeWindow::new(T0 - 10 * MINUTE_MS, T0);
+    let throttles = total(&s, &f.name, Metric::Throttles, Statistic::Sum, w).await;
+    let concurrency = total(&s, &f.name, Metric::ConcurrentExecutions, Statistic::Max, w).await;
+    assert!(throttles > 50.0, "throttles {throttles}");
+    assert_eq!(
+        concurrency,
+        f64::from(reserved),
+        "pinned at its reserved concurrency"
+    );
+    let other = total(&s, "orders-api-get", Metric::Throttles, Statistic::Sum, w).await;
+    assert_eq!(other, 0.0);
+}
+
+#[tokio::test]
+async fn cold_starts_follow_deploys_and_init_durations_follow_runtimes() {
+    let s = Source::Demo(demo());
+    let deploy = T0 - 40 * MINUTE_MS;
+    let after = total(
+        &s,
+        "orders-api-create",
+        Metric::ColdStarts,
+        Statistic::Sum,
+        TimeWindow::new(deploy, deploy + 5 * MINUTE_MS),
+    )
+    .await;
+    let before = total(
+        &s,
+        "orders-api-create",
+        Metric::ColdStarts,
+        Statistic::Sum,
+        TimeWindow::new(deploy - 5 * MINUTE_MS, deploy),
+    )
+    .await;
+    assert!(
+        after > before,
+        "cold starts bunch after the deploy: {before} then {after}"
+    );
+    let day = TimeWindow::new(T0 - 24 * 60 * MINUTE_MS, T0);
+    let java = total(
+        &s,
+        "inventory-reserve",
+        Metric::InitDuration,
+        Statistic::Max,
+        day,
+    )
+    .await;
+    let python = total(
+        &s,
+        "thumbnail-resize",
+        Metric::InitDuration,
+        Statistic::Max,
+        day,
+    )
+    .await;
+    let native = total(
+        &s,
+        "auth-authorizer",
+        Metric::InitDuration,
+        Statistic::Max,
+        day,
+    )
+    .await;
+    assert!(java > 1800.0, "Java init {java} ms");
+    assert!((100.0..600.0).contains(&python), "Python init {python} ms");
+    assert!(native < 100.0, "provided.al2023 init {native} ms");
+}
+
+#[tokio::test]
+async fn the_same_seed_and_clock_give_the_same_account() {
+    let a = Source::Demo(DemoSource::new(7, Clock::Fixed(T0)));
+    let b = Source::Demo(DemoSource::new(7, Clock::Fixed(T0)));
+    let c = Source::Demo(DemoSource::new(8, Clock::Fixed(T0)));
+    let w = TimeWindow::new(T0 - 30 * MINUTE_MS, T0);
+    let q = |g: &str| LogQuery {
+        log_groups: vec![g.into()],
+        window: w,
+        filter_pattern: String::new(),
+        limit: 500,
+        newest_first: true,
+        next_token: None,
+    };
+    let ga = a.logs(&q("/shop/api")).await.unwrap();
+    assert_eq!(ga, b.logs(&q("/shop/api")).await.unwrap());
+    assert_ne!(ga, c.logs(&q("/shop/api")).await.unwrap());
+    // A shared custom log group carries both functions' streams.
+    let streams: HashSet<_> = ga
+        .events
+        .iter()
+        .map(|e| e.log_stream.split('[').next().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        streams.iter().any(|s| s.ends_with("users-api-profile"))
+            && streams.iter().any(|s| s.ends_with("cart-api-update"))
+    );
+}
+
+#[tokio::test]
+async fn a_seven_day_window_is_paged_not_built() {
+    let s = Source::Demo(demo());
+    let w = TimeWindow::new(T0 - 7 * 24 * 60 * MINUTE_MS, T0);
+    let q = LogQuery {
+        log_groups: vec!["/aws/lambda/auth-authorizer".into()],
+        window: w,
+        filter_pattern: String::new(),
+        limit: 1000,
+        newest_first: true,
+        next_token: None,
+    };
+    let page = s.logs(&q).await.unwrap();
+    assert!(
+        !page.events.is_empty() && page.events.len() < 3000,
+        "one page, not a week: {}",
+        page.events.len()
+    );
+    assert!(page.next_token.is_some(), "more pages follow");
+    assert!(
+        page.events.iter().all(|e| e.timestamp > T0 - 5 * MINUTE_MS),
+        "newest first: the page is the last minutes"
+    );
+}
+
+#[tokio::test]
+async fn with_the_real_clock_new_events_keep_arriving() {
+    use futures::StreamExt;
+    let s = Source::Demo(DemoSource::new(1, Clock::Real));
+    let req = lambdascope::source::TailRequest {
+        log_groups: vec![
+            "/aws/lambda/auth-authorizer".into(),
+            "/aws/lambda/orders-api-get".into(),
+        ],
+        filter_pattern: String::new(),
+        since: None,
+    };
+    let mut tail = s.tail(&req).await.unwrap();
+    let mut got = 0;
+    let mut ids = HashSet::new();
+    for _ in 0..6 {
+        if let Some(lambdascope::source::TailUpdate::Events(evs)) = tail.next().await {
+            for e in evs {
+                assert!(ids.insert(e.event_id.clone()), "event delivered twice");
+                got += 1;
+            }
+        }
+    }
+    assert!(got > 0, "the live demo produced no events in five seconds");
+}

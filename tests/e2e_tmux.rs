@@ -1,0 +1,199 @@
+//! The real binary under tmux, driven as a person would: keys in with send-keys, the screen
+//! read back with capture-pane.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, size: (u16, u16), args: &str) -> Tmux {
+        let socket = format!("lambdascope-e2e-{}-{name}", std::process::id());
+        let bin = env!("CARGO_BIN_EXE_lambdascope");
+        let t = Tmux { socket };
+        let shell = format!("{bin} {args}; echo EXITED $?; sleep 120");
+        let ok = t
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+                "-x",
+                &size.0.to_string(),
+                "-y",
+                &size.1.to_string(),
+                &shell,
+            ])
+            .unwrap_or_else(|e| panic!("cannot run tmux ({e}); install it: apt-get install tmux"));
+        assert!(
+            ok.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        t
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::io::Result<std::process::Output> {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+    }
+
+    fn screen(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-t", "e2e"])
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        self.cmd(&args).expect("tmux send-keys");
+    }
+
+    fn literal(&self, text: &str) {
+        self.cmd(&["send-keys", "-t", "e2e", "-l", text])
+            .expect("tmux send-keys -l");
+    }
+
+    /// Waits until the screen shows `text` (generous, since CI machines are slow), or fails
+    /// with the screen as it was.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "screen never showed {text:?}; it shows:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+#[test]
+fn filter_help_and_quit_at_80x24() {
+    let t = Tmux::start("small", (80, 24), "--demo");
+    let s = t.wait_for("unhealthy of 17");
+    assert!(s.contains("orders-api-create"), "{s}");
+    assert!(s.contains("search-indexer"), "{s}");
+
+    t.keys(&["/"]);
+    t.literal("orders");
+    let s = t.wait_for("3 matches");
+    assert!(
+        s.contains("orders-api-get") && s.contains("orders-api-list"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("payments-webhook"),
+        "filtered rows must be gone:\n{s}"
+    );
+
+    t.keys(&["Escape"]);
+    t.wait_for("payments-webhook");
+
+    t.keys(&["?"]);
+    let s = t.wait_for("help · esc closes");
+    assert!(s.contains("open function") && s.contains("filter"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("enter open function");
+
+    t.keys(&[":"]);
+    t.literal("q");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("EXITED 0");
+    // The alternate screen is gone: the console restored the terminal.
+    assert!(!s.contains("λ lambdascope"), "terminal not restored:\n{s}");
+}
+
+#[test]
+fn wide_terminal_detail_and_resizes() {
+    let t = Tmux::start("wide", (200, 50), "--demo");
+    let s = t.wait_for("unhealthy of 17");
+    assert!(
+        s.contains("RUNTIME") && s.contains("MODIFIED") && s.contains("TIMEOUT"),
+        "all columns at 200 wide:\n{s}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("Cold starts");
+    let s = t.wait_for("reserved");
+    assert!(s.contains("Duration") && s.contains("configuration"), "{s}");
+    for (w, h) in [(1, 1), (20, 5), (80, 24), (300, 80)] {
+        t.cmd(&[
+            "resize-window",
+            "-t",
+            "e2e",
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+        ])
+        .expect("resize");
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    t.cmd(&["resize-window", "-t", "e2e", "-x", "120", "-y", "40"])
+        .expect("resize");
+    t.wait_for("Cold starts");
+    t.keys(&["Escape"]);
+    t.wait_for("enter open function");
+    t.keys(&["q"]);
+    t.wait_for("EXITED 0");
+}
+
+#[test]
+fn without_credentials_it_suggests_the_demo() {
+    let out = Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+        .args(["functions"])
+        .env_clear()
+        .env("HOME", std::env::temp_dir().join("lambdascope-no-home"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .expect("run the binary");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(err.contains("--demo"), "{err}");
+}
+
+#[test]
+fn functions_command_prints_table_and_json() {
+    let bin = env!("CARGO_BIN_EXE_lambdascope");
+    let table = Command::new(bin)
+        .args(["functions", "--demo", "--clock", "2026-11-23T14:00:00Z"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(table.status.success());
+    assert_eq!(text.lines().count(), 18, "header and 17 functions:\n{text}");
+    assert!(text.lines().next().unwrap().starts_with("NAME"));
+    let json = Command::new(bin)
+        .args(["--demo", "functions", "--json", "--window", "15m"])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    let rows = v.as_array().expect("an array");
+    assert_eq!(rows.len(), 17);
+    let create = rows
+        .iter()
+        .find(|r| r["name"] == "orders-api-create")
+        .expect("incident function");
+    assert!(
+        create["error_rate_percent"].as_f64().unwrap() > 5.0,
+        "{create}"
+    );
+}
