@@ -1,1 +1,3 @@
 //! Pure parsers for what AWS sends: Lambda platform lines, JSON logs, X-Ray documents.
+
+pub mod lambda;
