@@ -1,3 +1,4 @@
 //! Pure parsers for what AWS sends: Lambda platform lines, JSON logs, X-Ray documents.
 
 pub mod lambda;
+pub mod sanitize;
