@@ -1,0 +1,2 @@
+//! Terminal UI pieces.
+pub mod svg;
