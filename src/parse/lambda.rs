@@ -748,7 +748,8 @@ pub fn invocations(function: &str, events: &[LogEvent]) -> Vec<Invocation> {
         }
     }
 
-    let mut out: Vec<Invocation> = pending
+    // Each with the time its REPORT was written, the end of its lifetime in the stream.
+    let mut out: Vec<(Invocation, EpochMs)> = pending
         .into_iter()
         .filter_map(|(request_id, p)| {
             let (report, event) = p.report?;
@@ -757,7 +758,7 @@ pub fn invocations(function: &str, events: &[LogEvent]) -> Vec<Invocation> {
                 .start
                 .unwrap_or_else(|| end.saturating_sub(report.duration_ms.max(0.0).round() as i64));
             let outcome = outcome(&report, p.timed_out, p.error_type);
-            Some(Invocation {
+            let invocation = Invocation {
                 request_id,
                 function: function.to_owned(),
                 log_stream: p.log_stream.unwrap_or(&event.log_stream).to_owned(),
@@ -769,31 +770,46 @@ pub fn invocations(function: &str, events: &[LogEvent]) -> Vec<Invocation> {
                 init_duration_ms: report.init_duration_ms,
                 outcome,
                 trace_id: report.trace_id,
-            })
+            };
+            Some((invocation, end.max(start)))
         })
         .collect();
-    out.sort_by(|a, b| {
+    out.sort_by(|(a, _), (b, _)| {
         a.start
             .cmp(&b.start)
             .then_with(|| a.request_id.cmp(&b.request_id))
     });
 
     // One environment runs one request at a time: an error line in its stream during a request's
-    // lifetime is that request's.
-    for (event, error_type) in orphan_errors {
-        if let Some(inv) = out.iter_mut().find(|inv| {
-            inv.log_stream == event.log_stream
-                && inv.outcome == Outcome::Success
-                && event.timestamp >= inv.start
-                && event.timestamp
-                    <= inv
-                        .start
-                        .saturating_add(inv.duration_ms.max(0.0).ceil() as i64 + 1)
-        }) {
-            inv.outcome = Outcome::Error(error_type);
+    // lifetime is that request's, the one that started last before it.
+    if !orphan_errors.is_empty() {
+        let mut by_stream: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, (inv, _)) in out.iter().enumerate() {
+            by_stream
+                .entry(inv.log_stream.as_str())
+                .or_default()
+                .push(i);
+        }
+        let mut blamed: Vec<(usize, String)> = Vec::new();
+        for (event, error_type) in orphan_errors {
+            let Some(list) = by_stream.get(event.log_stream.as_str()) else {
+                continue;
+            };
+            let before = list.partition_point(|&i| out[i].0.start <= event.timestamp);
+            if let Some(&i) = before.checked_sub(1).and_then(|k| list.get(k))
+                && event.timestamp <= out[i].1
+            {
+                blamed.push((i, error_type));
+            }
+        }
+        for (i, error_type) in blamed {
+            let inv = &mut out[i].0;
+            if inv.outcome == Outcome::Success {
+                inv.outcome = Outcome::Error(error_type);
+            }
         }
     }
-    out
+    out.into_iter().map(|(inv, _)| inv).collect()
 }
 
 fn outcome(report: &Report, timed_out: bool, logged_error: Option<String>) -> Outcome {
@@ -1432,6 +1448,14 @@ mod tests {
                 S,
                 "REPORT RequestId: a\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t",
             ),
+            // Between two requests of the same environment (an init-time error): nobody's.
+            ev(2000, S, PY_UNHANDLED),
+            ev(3000, S, "START RequestId: c Version: $LATEST"),
+            ev(
+                3021,
+                S,
+                "REPORT RequestId: c\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t",
+            ),
             // Same time, another environment: untouched.
             ev(1000, "other", "START RequestId: b Version: $LATEST"),
             ev(
@@ -1447,6 +1471,10 @@ mod tests {
         );
         assert_eq!(
             inv.iter().find(|i| i.request_id == "b").map(|i| &i.outcome),
+            Some(&Outcome::Success)
+        );
+        assert_eq!(
+            inv.iter().find(|i| i.request_id == "c").map(|i| &i.outcome),
             Some(&Outcome::Success)
         );
     }
