@@ -641,7 +641,8 @@ fn app_json(obj: &Map<String, Value>, raw: &str) -> AppLog {
     // The runtimes' unhandled-error records carry the error itself, not a `message` string.
     let mut unhandled =
         error_type.is_some() && obj.contains_key("stackTrace") && !obj.contains_key("message");
-    let message = match obj.get("message") {
+    // `msg` is pino's spelling.
+    let message = match obj.get("message").or_else(|| obj.get("msg")) {
         Some(Value::String(s)) => match nested_json(s) {
             // An app that logged a JSON string: show its message, and use its level if ours is missing.
             Some(inner) => {
@@ -1290,9 +1291,10 @@ mod tests {
             (Some("ValueError"), false)
         );
         // pino's numeric levels; unknown levels stay unknown.
+        let pino = app(r#"{"level":50,"msg":"boom"}"#);
         assert_eq!(
-            app(r#"{"level":50,"msg":"boom"}"#).level,
-            Some(Level::Error)
+            (pino.level, pino.message.as_str()),
+            (Some(Level::Error), "boom")
         );
         assert_eq!(app(r#"{"level":"loud","message":"x"}"#).level, None);
         // Not an object, or broken: not JSON to us.
