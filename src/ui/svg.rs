@@ -116,6 +116,64 @@ pub fn buffer_to_svg_with(buf: &Buffer, title: &str, opts: &SvgOptions) -> Strin
     }
     svg.push_str("</g>\n");
 
+    // Box drawing and block elements as geometry: font glyphs leave gaps between rows, and
+    // borders and bar charts should join up.
+    svg.push_str("<g fill=\"none\" stroke-linecap=\"square\">\n");
+    let mut lines = Lines::default();
+    for (y, glyphs) in rows.iter().enumerate() {
+        for g in glyphs {
+            let Some(shape) = g.shape else { continue };
+            let style = g.text_style;
+            match shape {
+                Shape::Block {
+                    left,
+                    top,
+                    right,
+                    bottom,
+                } => {
+                    let (x0, y0) = (ox + g.x as f64 * cw, oy + y as f64 * ch);
+                    let _ = writeln!(
+                        svg,
+                        r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}" shape-rendering="crispEdges"{}/>"#,
+                        num(x0 + cw * f64::from(left) / 8.0),
+                        num(y0 + ch * f64::from(top) / 8.0),
+                        num(cw * f64::from(right.saturating_sub(left)) / 8.0),
+                        num(ch * f64::from(bottom.saturating_sub(top)) / 8.0),
+                        hex(style.fg),
+                        if style.dim {
+                            r#" fill-opacity="0.6""#
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                Shape::Lines {
+                    up,
+                    down,
+                    left,
+                    right,
+                    round,
+                } => lines.add(
+                    g.x,
+                    y,
+                    (up, down, left, right),
+                    round,
+                    (style.fg, style.dim),
+                ),
+            }
+        }
+    }
+    for ((color, dim, weight), d) in lines.paths(ox, oy, cw / 2.0, ch / 2.0) {
+        let _ = writeln!(
+            svg,
+            r#"<path d="{d}" stroke="{}" stroke-width="{}"{}/>"#,
+            hex(color),
+            if weight > 1 { "2.4" } else { "1.2" },
+            if dim { r#" stroke-opacity="0.6""# } else { "" }
+        );
+    }
+    svg.push_str("</g>\n");
+
     // Text: runs of one style; all-blank runs are left out unless underlined.
     let _ = writeln!(
         svg,
@@ -195,7 +253,9 @@ struct TextStyle {
 struct Glyph {
     x: usize,
     width: usize,
+    /// A space when the glyph is drawn as a [`Shape`] instead.
     symbol: String,
+    shape: Option<Shape>,
     bg: Rgb,
     text_style: TextStyle,
 }
@@ -214,14 +274,18 @@ fn row(buf: &Buffer, y: u16, opts: &SvgOptions) -> Vec<Glyph> {
         let width = symbol.width().clamp(1, 2).min(remaining);
         let (fg, bg) = colors(cell, opts);
         let m = cell.modifier;
+        let shape = (!m.contains(Modifier::HIDDEN))
+            .then(|| shape(symbol))
+            .flatten();
         glyphs.push(Glyph {
             x: col,
             width,
-            symbol: if symbol.is_empty() {
+            symbol: if symbol.is_empty() || shape.is_some() {
                 " ".to_owned()
             } else {
                 symbol.to_owned()
             },
+            shape,
             bg,
             text_style: TextStyle {
                 fg,
@@ -237,6 +301,187 @@ fn row(buf: &Buffer, y: u16, opts: &SvgOptions) -> Vec<Glyph> {
         x += width as u16;
     }
     glyphs
+}
+
+/// A character drawn as geometry rather than text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Shape {
+    /// Box drawing: arms from the centre to each edge, 0 none, 1 light, 2 heavy; `round` for
+    /// the rounded corners.
+    Lines {
+        up: u8,
+        down: u8,
+        left: u8,
+        right: u8,
+        round: bool,
+    },
+    /// Block elements: a filled rectangle, in eighths of the cell.
+    Block {
+        left: u8,
+        top: u8,
+        right: u8,
+        bottom: u8,
+    },
+}
+
+fn shape(symbol: &str) -> Option<Shape> {
+    let mut chars = symbol.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return None;
+    };
+    let lines = |up, down, left, right| {
+        Some(Shape::Lines {
+            up,
+            down,
+            left,
+            right,
+            round: false,
+        })
+    };
+    let round = |up, down, left, right| {
+        Some(Shape::Lines {
+            up,
+            down,
+            left,
+            right,
+            round: true,
+        })
+    };
+    let block = |left, top, right, bottom| {
+        Some(Shape::Block {
+            left,
+            top,
+            right,
+            bottom,
+        })
+    };
+    match c {
+        '─' => lines(0, 0, 1, 1),
+        '━' => lines(0, 0, 2, 2),
+        '│' => lines(1, 1, 0, 0),
+        '┃' => lines(2, 2, 0, 0),
+        '┌' => lines(0, 1, 0, 1),
+        '┏' => lines(0, 2, 0, 2),
+        '┐' => lines(0, 1, 1, 0),
+        '┓' => lines(0, 2, 2, 0),
+        '└' => lines(1, 0, 0, 1),
+        '┗' => lines(2, 0, 0, 2),
+        '┘' => lines(1, 0, 1, 0),
+        '┛' => lines(2, 0, 2, 0),
+        '├' => lines(1, 1, 0, 1),
+        '┣' => lines(2, 2, 0, 2),
+        '┤' => lines(1, 1, 1, 0),
+        '┫' => lines(2, 2, 2, 0),
+        '┬' => lines(0, 1, 1, 1),
+        '┳' => lines(0, 2, 2, 2),
+        '┴' => lines(1, 0, 1, 1),
+        '┻' => lines(2, 0, 2, 2),
+        '┼' => lines(1, 1, 1, 1),
+        '╋' => lines(2, 2, 2, 2),
+        '╴' => lines(0, 0, 1, 0),
+        '╵' => lines(1, 0, 0, 0),
+        '╶' => lines(0, 0, 0, 1),
+        '╷' => lines(0, 1, 0, 0),
+        '╭' => round(0, 1, 0, 1),
+        '╮' => round(0, 1, 1, 0),
+        '╯' => round(1, 0, 1, 0),
+        '╰' => round(1, 0, 0, 1),
+        '▀' => block(0, 0, 8, 4),
+        // ▁▂▃▄▅▆▇█: the lower n eighths (sparklines and bars).
+        '▁'..='█' => block(0, 8 - (c as u32 - 0x2580) as u8, 8, 8),
+        // ▉▊▋▌▍▎▏: the left n eighths.
+        '▉'..='▏' => block(0, 0, (0x2590 - c as u32) as u8, 8),
+        '▐' => block(4, 0, 8, 8),
+        _ => None,
+    }
+}
+
+/// Stroke colour, dimmed, weight (1 light, 2 heavy).
+type Pen = (Rgb, bool, u8);
+
+/// Box-drawing strokes on a grid of half cells, merged into long lines so that neighbouring
+/// cells' strokes neither overlap nor leave seams.
+#[derive(Default)]
+struct Lines {
+    /// (pen, row or column in half cells, from, to) for horizontal and vertical strokes.
+    horizontal: Vec<(Pen, usize, usize, usize)>,
+    vertical: Vec<(Pen, usize, usize, usize)>,
+    /// Rounded corners: (pen, end on the edge, centre, end on the other edge) in half cells.
+    curves: Vec<(Pen, [(usize, usize); 3])>,
+}
+
+impl Lines {
+    fn add(
+        &mut self,
+        col: usize,
+        row: usize,
+        (up, down, left, right): (u8, u8, u8, u8),
+        round: bool,
+        (fg, dim): (Rgb, bool),
+    ) {
+        let (cx, cy) = (2 * col + 1, 2 * row + 1);
+        let pen = (fg, dim, up.max(down).max(left).max(right));
+        if round {
+            let ex = if left > 0 { cx - 1 } else { cx + 1 };
+            let ey = if up > 0 { cy - 1 } else { cy + 1 };
+            self.curves.push((pen, [(ex, cy), (cx, cy), (cx, ey)]));
+            return;
+        }
+        if left > 0 || right > 0 {
+            let from = if left > 0 { cx - 1 } else { cx };
+            let to = if right > 0 { cx + 1 } else { cx };
+            self.horizontal.push((pen, cy, from, to));
+        }
+        if up > 0 || down > 0 {
+            let from = if up > 0 { cy - 1 } else { cy };
+            let to = if down > 0 { cy + 1 } else { cy };
+            self.vertical.push((pen, cx, from, to));
+        }
+    }
+
+    /// One path per pen, in px.
+    fn paths(mut self, ox: f64, oy: f64, half_w: f64, half_h: f64) -> Vec<(Pen, String)> {
+        let px = |hx: usize, hy: usize| {
+            format!(
+                "{} {}",
+                num(ox + hx as f64 * half_w),
+                num(oy + hy as f64 * half_h)
+            )
+        };
+        let mut out: Vec<(Pen, String)> = Vec::new();
+        let mut draw = |pen: Pen, d: String| match out.iter_mut().find(|(p, _)| *p == pen) {
+            Some((_, path)) => path.push_str(&d),
+            None => out.push((pen, d)),
+        };
+        for (pen, [a, c, b]) in self.curves {
+            draw(
+                pen,
+                format!("M{}Q{} {}", px(a.0, a.1), px(c.0, c.1), px(b.0, b.1)),
+            );
+        }
+        for (strokes, horizontal) in [(&mut self.horizontal, true), (&mut self.vertical, false)] {
+            // By pen, then line and start, so each pen's touching strokes are adjacent.
+            strokes.sort();
+            let mut merged: Vec<(Pen, usize, usize, usize)> = Vec::new();
+            for &(pen, line, from, to) in strokes.iter() {
+                match merged.last_mut() {
+                    Some((p, l, _, end)) if *p == pen && *l == line && *end >= from => {
+                        *end = (*end).max(to)
+                    }
+                    _ => merged.push((pen, line, from, to)),
+                }
+            }
+            for (pen, line, from, to) in merged {
+                let (a, b) = if horizontal {
+                    (px(from, line), px(to, line))
+                } else {
+                    (px(line, from), px(line, to))
+                };
+                draw(pen, format!("M{a}L{b}"));
+            }
+        }
+        out
+    }
 }
 
 /// The cell's (fg, bg) after resolving `Reset` and `REVERSED`.
@@ -428,10 +673,66 @@ mod tests {
         let (kan, ji, x) = (x_of("漢"), x_of("字"), x_of("x "));
         assert_eq!((kan, ji, x), (Some(85.6), Some(102.4), Some(119.2)));
         assert_eq!(find("字").attribute("textLength"), Some("16.8"));
-        // The border is drawn, and the block title is text.
-        assert!(find("orders").text().is_some_and(|t| t.contains('┌')));
+        // The block title is text; its border is geometry, not glyphs.
+        assert!(
+            find("orders")
+                .text()
+                .is_some_and(|t| t.starts_with(" orders "))
+        );
+        assert!(
+            !texts
+                .iter()
+                .any(|n| n.text().is_some_and(|t| t.contains(['┌', '│', '─'])))
+        );
+        assert!(doc.descendants().any(|n| n.has_tag_name("path")));
         assert!(svg.contains(r#"xml:space="preserve""#));
         assert!(svg.contains("DejaVu Sans Mono, Menlo, Consolas, monospace"));
+    }
+
+    #[test]
+    fn box_drawing_and_blocks_are_geometry() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 4, 2));
+        buf.set_string(0, 0, "╭─┃", Style::new().fg(Color::Green));
+        buf.set_string(0, 1, "▄█▐", Style::new().fg(Color::Red));
+        let svg = buffer_to_svg(&buf, "t");
+        let doc = roxmltree::Document::parse(&svg).expect("valid XML");
+        let paths: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("path"))
+            .collect();
+        // Light lines (the rounded corner and ─) share one path; the heavy ┃ has its own.
+        assert_eq!(paths.len(), 2, "{svg}");
+        assert_eq!(paths[0].attribute("stroke"), Some("#00cd00"));
+        assert_eq!(paths[0].attribute("stroke-width"), Some("1.2"));
+        // ╭: from the right edge, curving through the centre, down to the bottom edge.
+        assert!(
+            paths[0]
+                .attribute("d")
+                .is_some_and(|d| d.starts_with("M18.4 46.5Q14.2 46.5 14.2 55")),
+            "{svg}"
+        );
+        assert_eq!(paths[1].attribute("stroke-width"), Some("2.4"));
+        let rect = |x: &str| {
+            doc.descendants()
+                .find(|n| {
+                    n.has_tag_name("rect")
+                        && n.attribute("x") == Some(x)
+                        && n.attribute("fill") == Some("#cd0000")
+                })
+                .map(|n| {
+                    (
+                        n.attribute("y"),
+                        n.attribute("width"),
+                        n.attribute("height"),
+                    )
+                })
+        };
+        // ▄ the lower half, █ the whole cell, ▐ the right half.
+        assert_eq!(rect("10"), Some((Some("63.5"), Some("8.4"), Some("8.5"))));
+        assert_eq!(rect("18.4"), Some((Some("55"), Some("8.4"), Some("17"))));
+        assert_eq!(rect("31"), Some((Some("55"), Some("4.2"), Some("17"))));
+        // None of them is also drawn as text.
+        assert!(!svg.contains('█') && !svg.contains('╭'));
     }
 
     #[test]
@@ -484,5 +785,31 @@ mod tests {
         let svg = buffer_to_svg(&sample(), "lambdascope — sample");
         let _ = std::fs::write(std::env::temp_dir().join("lambdascope-sample.svg"), &svg);
         assert!(svg.ends_with("</svg>\n"));
+
+        let mut terminal = Terminal::new(TestBackend::new(40, 7)).expect("test backend");
+        terminal
+            .draw(|f| {
+                let data = [
+                    1, 3, 2, 6, 8, 5, 9, 12, 7, 4, 2, 1, 3, 8, 15, 11, 6, 3, 2, 1,
+                ];
+                let spark = ratatui::widgets::Sparkline::default()
+                    .data(data)
+                    .style(Style::new().fg(Color::LightGreen))
+                    .block(
+                        Block::bordered()
+                            .border_type(ratatui::widgets::BorderType::Rounded)
+                            .title("p99 ms"),
+                    );
+                let [top, bottom] = ratatui::layout::Layout::vertical([5, 2]).areas(f.area());
+                f.render_widget(spark, top);
+                let gauge = ratatui::widgets::Gauge::default()
+                    .ratio(0.62)
+                    .gauge_style(Style::new().fg(Color::Yellow));
+                f.render_widget(gauge, bottom);
+            })
+            .expect("draw");
+        let svg = buffer_to_svg(terminal.backend().buffer(), "lambdascope — charts");
+        roxmltree::Document::parse(&svg).expect("valid XML");
+        let _ = std::fs::write(std::env::temp_dir().join("lambdascope-charts.svg"), &svg);
     }
 }
