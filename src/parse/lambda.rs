@@ -1536,6 +1536,34 @@ mod tests {
             POWERTOOLS,
         ];
 
+        /// Text and JSON requests in two environments, with a late timeout line and an
+        /// unhandled Python error.
+        fn fixture() -> Vec<LogEvent> {
+            let report = |id: &str| {
+                format!(
+                    "REPORT RequestId: {id}\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t"
+                )
+            };
+            vec![
+                ev(900, S, INIT_START_PY),
+                ev(1000, S, "START RequestId: a Version: $LATEST"),
+                ev(1010, S, PY_UNHANDLED),
+                ev(1021, S, &report("a")),
+                ev(2000, S, "START RequestId: b Version: $LATEST"),
+                ev(2021, S, &report("b")),
+                ev(
+                    2022,
+                    S,
+                    "2020-11-10T05:46:57.874Z b Task timed out after 3.07 seconds",
+                ),
+                ev(1500, "json", JSON_START),
+                ev(2733, "json", JSON_REPORT_COLD),
+                ev(3000, "json", JSON_REPORT_WARM),
+                ev(5000, "json", REPORT_XRAY_TIMEOUT),
+                ev(6000, S, "START RequestId: running Version: $LATEST"),
+            ]
+        }
+
         /// A real line with bytes cut out, spliced in, or the line truncated.
         fn mutated() -> impl Strategy<Value = String> {
             (
@@ -1572,6 +1600,22 @@ mod tests {
             fn classify_never_panics_on_mutated_real_lines(s in mutated()) {
                 let line = classify(&s);
                 let _ = (line.level(), line.request_id());
+            }
+
+            #[test]
+            fn invocations_ignore_input_order(events in Just(fixture()).prop_shuffle()) {
+                let got = invocations("f", &events);
+                let outcomes: Vec<(&str, Outcome)> =
+                    got.iter().map(|i| (i.request_id.as_str(), i.outcome.clone())).collect();
+                let expected = vec![
+                    ("054d8776-b852-42f6-a1a6-752552daea41", Outcome::Timeout),
+                    ("a", Outcome::Error("NameError".into())),
+                    ("79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36", Outcome::Success),
+                    ("f0c9f58b-8ebe-4e84-a656-95eb6eee865a", Outcome::Success),
+                    ("b", Outcome::Timeout),
+                ];
+                prop_assert_eq!(outcomes, expected);
+                prop_assert_eq!(got, invocations("f", &fixture()));
             }
 
             #[test]
