@@ -1,6 +1,7 @@
 //! Pure parsers for what AWS sends and what users type: Lambda platform lines, JSON logs,
-//! X-Ray documents, CloudWatch filter patterns and X-Ray filter expressions. No I/O.
+//! terminal-safe text, CloudWatch filter patterns and X-Ray filter expressions. No I/O.
 
 pub mod filter_pattern;
+pub mod lambda;
 pub mod sanitize;
 pub mod trace_filter;
