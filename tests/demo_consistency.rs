@@ -349,3 +349,115 @@ async fn with_the_real_clock_new_events_keep_arriving() {
     }
     assert!(got > 0, "the live demo produced no events in five seconds");
 }
+
+/// Every log event of `group` stamped in `window`, all pages.
+async fn all_logs(
+    s: &Source,
+    group: &str,
+    window: TimeWindow,
+) -> Vec<lambdascope::source::LogEvent> {
+    let mut q = LogQuery {
+        log_groups: vec![group.into()],
+        window,
+        filter_pattern: String::new(),
+        limit: 5000,
+        newest_first: false,
+        next_token: None,
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = s.logs(&q).await.expect("logs");
+        out.extend(page.events);
+        match page.next_token {
+            Some(t) => q.next_token = Some(t),
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test]
+async fn logs_agree_with_metrics_report_lines_init_durations_and_errors() {
+    use lambdascope::parse::lambda::invocations;
+    use lambdascope::source::Outcome;
+    let s = Source::Demo(demo());
+    // A window with the incident in it; logs read on past its end so long runs finish.
+    let window = TimeWindow::new(T0 - 30 * MINUTE_MS, T0 - 20 * MINUTE_MS);
+    let fns = s.list_functions().await.unwrap();
+    let mut checked = 0;
+    for f in &fns {
+        let logs_window = TimeWindow::new(
+            window.start,
+            window.end + (i64::from(f.timeout_s) * 1000 + 10_000),
+        );
+        let events: Vec<_> = all_logs(&s, &f.log_group, logs_window)
+            .await
+            .into_iter()
+            // Shared groups name the function in the stream.
+            .filter(|e| {
+                f.log_group.starts_with("/aws/lambda/")
+                    || e.log_stream.contains(&format!("/{}[", f.name))
+            })
+            .collect();
+        let mine: Vec<_> = invocations(&f.name, &events)
+            .into_iter()
+            .filter(|i| {
+                let arrival = i.start - i.init_duration_ms.map_or(0, |d| d.ceil() as i64);
+                window.contains(arrival)
+            })
+            .collect();
+        let metric = |m| total(&s, &f.name, m, Statistic::Sum, window);
+        assert_eq!(
+            mine.len() as f64,
+            metric(Metric::Invocations).await,
+            "{}: REPORT lines vs Invocations",
+            f.name
+        );
+        let cold = mine.iter().filter(|i| i.init_duration_ms.is_some()).count();
+        if !f.snap_start {
+            assert_eq!(
+                cold as f64,
+                metric(Metric::ColdStarts).await,
+                "{}: Init Duration lines vs cold starts",
+                f.name
+            );
+        }
+        let runtime = f.runtime.as_deref().unwrap_or("");
+        if runtime.starts_with("python") || runtime.starts_with("nodejs") {
+            let errors = mine
+                .iter()
+                .filter(|i| i.outcome != Outcome::Success)
+                .count();
+            assert_eq!(
+                errors as f64,
+                metric(Metric::Errors).await,
+                "{}: failed invocations vs Errors",
+                f.name
+            );
+        }
+        for i in &mine {
+            match i.init_duration_ms {
+                // Since 2025-08 the INIT phase is billed with the first request.
+                Some(init) if !f.snap_start => assert_eq!(
+                    i.billed_ms,
+                    (i.duration_ms + init).ceil(),
+                    "{}: {i:?}",
+                    f.name
+                ),
+                _ => assert!(
+                    i.billed_ms >= i.duration_ms && i.billed_ms < i.duration_ms + 1.0,
+                    "{}: {i:?}",
+                    f.name
+                ),
+            }
+            if f.tracing == TracingMode::Active {
+                assert!(
+                    i.trace_id.as_deref().is_some_and(|t| t.starts_with("1-")),
+                    "{}: traced REPORT without a trace id",
+                    f.name
+                );
+            }
+        }
+        checked += mine.len();
+    }
+    assert!(checked > 5_000, "checked {checked} invocations");
+}

@@ -66,10 +66,11 @@ impl WindowChoice {
         Self::ALL[i.saturating_sub(1)]
     }
 
-    /// The window ending at `now`, its end rounded up to the minute so repeated refreshes
-    /// within a minute ask for the same periods.
+    /// The window ending at the last complete minute: the minute in progress would show as a
+    /// false drop at the right edge of every chart, and refreshes within a minute ask for the
+    /// same periods.
     pub fn window(self, now: EpochMs) -> TimeWindow {
-        let end = (now.div_euclid(MINUTE_MS) + 1) * MINUTE_MS;
+        let end = now.div_euclid(MINUTE_MS) * MINUTE_MS;
         TimeWindow::new(end - self.span(), end)
     }
 
@@ -110,9 +111,9 @@ mod tests {
     }
 
     #[test]
-    fn window_ends_on_the_next_minute() {
+    fn window_ends_on_the_last_complete_minute() {
         let w = WindowChoice::H1.window(10 * MINUTE_MS + 5);
-        assert_eq!(w.end, 11 * MINUTE_MS);
+        assert_eq!(w.end, 10 * MINUTE_MS);
         assert_eq!(w.len_ms(), HOUR_MS);
         assert_eq!(WindowChoice::parse("24h"), Some(WindowChoice::D1));
         assert_eq!(WindowChoice::parse("1d"), Some(WindowChoice::D1));

@@ -147,6 +147,32 @@ pub fn buffer_to_svg_with(buf: &Buffer, title: &str, opts: &SvgOptions) -> Strin
                         }
                     );
                 }
+                Shape::Dots(bits) => {
+                    // Bit order of the Unicode braille block: dots 1-3 left, 4-6 right, 7-8 bottom.
+                    const DOTS: [(u8, u8); 8] = [
+                        (0, 0),
+                        (0, 1),
+                        (0, 2),
+                        (1, 0),
+                        (1, 1),
+                        (1, 2),
+                        (0, 3),
+                        (1, 3),
+                    ];
+                    let (x0, y0) = (ox + g.x as f64 * cw, oy + y as f64 * ch);
+                    for (i, (dx, dy)) in DOTS.iter().enumerate() {
+                        if bits & (1 << i) != 0 {
+                            let _ = writeln!(
+                                svg,
+                                r#"<circle cx="{}" cy="{}" r="{}" fill="{}"/>"#,
+                                num(x0 + cw * (0.28 + 0.44 * f64::from(*dx))),
+                                num(y0 + ch * (0.14 + 0.24 * f64::from(*dy))),
+                                num(cw * 0.13),
+                                hex(style.fg)
+                            );
+                        }
+                    }
+                }
                 Shape::Lines {
                     up,
                     down,
@@ -319,6 +345,8 @@ enum Shape {
         right: u8,
         round: bool,
     },
+    /// Braille patterns (charts): the raised dots of U+2800 + bits, on a 2×4 grid.
+    Dots(u8),
     /// Block elements: a filled rectangle, in eighths of the cell.
     Block {
         left: u8,
@@ -396,6 +424,7 @@ fn shape(symbol: &str) -> Option<Shape> {
         // ▉▊▋▌▍▎▏: the left n eighths.
         '▉'..='▏' => block(0, 0, (0x2590 - c as u32) as u8, 8),
         '▐' => block(4, 0, 8, 8),
+        '\u{2801}'..='\u{28ff}' => Some(Shape::Dots((c as u32 - 0x2800) as u8)),
         _ => None,
     }
 }

@@ -377,7 +377,8 @@ impl MinuteStats {
         m.concurrency = if m.throttles > 0 {
             spec.reserved_concurrency.unwrap_or(1)
         } else if m.invocations > 0 {
-            ((m.duration_sum / MINUTE_MS as f64) * 1.3).ceil().max(1.0) as u32
+            let c = ((m.duration_sum / MINUTE_MS as f64) * 1.3).ceil().max(1.0) as u32;
+            spec.reserved_concurrency.map_or(c, |r| c.min(r))
         } else {
             0
         };
