@@ -7,14 +7,12 @@ use lambdascope::theme::ColorDepth;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(path) = &cli.global.log_file {
-        if let Err(e) = init_logging(path) {
-            eprintln!(
-                "lambdascope: cannot write the log file {}: {e}",
-                path.display()
-            );
-            return ExitCode::from(2);
-        }
+    if let Some((path, Err(e))) = cli.global.log_file.as_ref().map(|p| (p, init_logging(p))) {
+        eprintln!(
+            "lambdascope: cannot write the log file {}: {e}",
+            path.display()
+        );
+        return ExitCode::from(2);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -217,10 +217,8 @@ fn color(value: &str, palette: &BTreeMap<String, String>, depth: usize) -> Resul
         return color(v, palette, depth + 1);
     }
     if let Some(hex) = value.strip_prefix('#') {
-        if hex.len() == 6 {
-            if let Ok(n) = u32::from_str_radix(hex, 16) {
-                return Ok(Color::Rgb((n >> 16) as u8, (n >> 8) as u8, n as u8));
-            }
+        if let (6, Ok(n)) = (hex.len(), u32::from_str_radix(hex, 16)) {
+            return Ok(Color::Rgb((n >> 16) as u8, (n >> 8) as u8, n as u8));
         }
         return Err(format!("{value:?} is not a #rrggbb colour"));
     }
@@ -364,10 +362,12 @@ pub fn available(user_dir: Option<&Path>) -> Vec<String> {
     if let Some(entries) = user_dir.and_then(|d| std::fs::read_dir(d).ok()) {
         for e in entries.flatten() {
             let p = e.path();
-            if p.extension().is_some_and(|x| x == "toml") {
-                if let Some(stem) = p.file_stem().and_then(|s| s.to_str()) {
-                    names.push(stem.to_string());
-                }
+            if let Some(stem) = p
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .filter(|_| p.extension().is_some_and(|x| x == "toml"))
+            {
+                names.push(stem.to_string());
             }
         }
     }

@@ -41,10 +41,8 @@ fn count(seg: &Segment, name: &str) -> usize {
 }
 
 fn lambda_request_ids(seg: &Segment, out: &mut HashSet<String>) {
-    if seg.origin.as_deref() == Some("AWS::Lambda") {
-        if let Some(id) = &seg.request_id {
-            out.insert(id.clone());
-        }
+    if let (Some("AWS::Lambda"), Some(id)) = (seg.origin.as_deref(), &seg.request_id) {
+        out.insert(id.clone());
     }
     seg.children.iter().for_each(|c| lambda_request_ids(c, out));
 }

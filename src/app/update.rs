@@ -285,11 +285,13 @@ fn on_filter_input(state: &mut State, action: Action) -> Vec<Cmd> {
 fn on_palette_input(state: &mut State, mut text: String, action: Action) -> Vec<Cmd> {
     match action {
         Action::Input(c) if !c.is_control() => text.push(c),
+        Action::InputBackspace if text.is_empty() => {
+            // Backspace on an empty palette closes it, as in vim.
+            state.overlay = None;
+            return vec![];
+        }
         Action::InputBackspace => {
-            if text.pop().is_none() {
-                state.overlay = None;
-                return vec![];
-            }
+            text.pop();
         }
         Action::InputClear => text.clear(),
         Action::InputCancel => {

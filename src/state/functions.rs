@@ -242,12 +242,24 @@ pub fn stats_from_series(
         .collect()
 }
 
-/// A row in view: the function's index and the characters the filter matched.
+/// A row after filtering: the function's index and how well it matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub index: usize,
-    pub matched: Vec<usize>,
     score: i64,
+}
+
+/// The characters of `name` that `query` matched, for highlighting. Computed only for the
+/// rows on screen: positions cost more than scores, and 5,000 rows are never all visible.
+pub fn matched_chars(name: &str, query: &str) -> Vec<usize> {
+    if query.is_empty() {
+        return vec![];
+    }
+    SkimMatcherV2::default()
+        .smart_case()
+        .fuzzy_indices(name, query)
+        .map(|(_, m)| m)
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -318,24 +330,15 @@ impl FunctionsState {
         if self.filter.is_empty() {
             return candidates
                 .into_iter()
-                .map(|index| Row {
-                    index,
-                    matched: vec![],
-                    score: 0,
-                })
+                .map(|index| Row { index, score: 0 })
                 .collect();
         }
         let matcher = SkimMatcherV2::default().smart_case();
         candidates
             .into_iter()
             .filter_map(|index| {
-                let (score, matched) =
-                    matcher.fuzzy_indices(&fns.get(index)?.name, &self.filter)?;
-                Some(Row {
-                    index,
-                    matched,
-                    score,
-                })
+                let score = matcher.fuzzy_match(&fns.get(index)?.name, &self.filter)?;
+                Some(Row { index, score })
             })
             .collect()
     }
@@ -370,10 +373,32 @@ impl FunctionsState {
             Loadable::Loaded(f) => f,
             _ => return,
         };
-        let stats = &self.stats;
         let (col, desc) = (self.sort, self.descending);
         let by_score = !self.filter.is_empty() && col == Column::Name;
-        self.rows.sort_by(|a, b| {
+        // Keys are looked up once per row, not once per comparison.
+        let metric = !matches!(
+            col,
+            Column::Name
+                | Column::Trend
+                | Column::Runtime
+                | Column::Memory
+                | Column::Timeout
+                | Column::Modified
+        );
+        let mut keyed: Vec<(Row, Option<f64>)> = std::mem::take(&mut self.rows)
+            .into_iter()
+            .map(|r| {
+                let k = if metric {
+                    self.stats
+                        .get(&fns[r.index].name)
+                        .and_then(|s| s.sort_key(col))
+                } else {
+                    None
+                };
+                (r, k)
+            })
+            .collect();
+        keyed.sort_by(|(a, ka), (b, kb)| {
             let (fa, fb) = (&fns[a.index], &fns[b.index]);
             let ord = if by_score {
                 b.score.cmp(&a.score)
@@ -384,22 +409,19 @@ impl FunctionsState {
                     Column::Memory => fa.memory_mb.cmp(&fb.memory_mb),
                     Column::Timeout => fa.timeout_s.cmp(&fb.timeout_s),
                     Column::Modified => fa.last_modified.cmp(&fb.last_modified),
-                    _ => {
-                        let ka = stats.get(&fa.name).and_then(|s| s.sort_key(col));
-                        let kb = stats.get(&fb.name).and_then(|s| s.sort_key(col));
-                        // Unknown values sort last whatever the direction.
-                        match (ka, kb) {
-                            (Some(x), Some(y)) => x.total_cmp(&y),
-                            (Some(_), None) => return std::cmp::Ordering::Less,
-                            (None, Some(_)) => return std::cmp::Ordering::Greater,
-                            (None, None) => std::cmp::Ordering::Equal,
-                        }
-                    }
+                    // Unknown values sort last whatever the direction.
+                    _ => match (ka, kb) {
+                        (Some(x), Some(y)) => x.total_cmp(y),
+                        (Some(_), None) => return std::cmp::Ordering::Less,
+                        (None, Some(_)) => return std::cmp::Ordering::Greater,
+                        (None, None) => std::cmp::Ordering::Equal,
+                    },
                 };
                 if desc { o.reverse() } else { o }
             };
             ord.then_with(|| fa.name.cmp(&fb.name))
         });
+        self.rows = keyed.into_iter().map(|(r, _)| r).collect();
     }
 
     fn reselect(&mut self, name: Option<&str>) {

@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::app::update::table_rows;
-use crate::state::functions::{Cell, Column, FunctionStats};
+use crate::state::functions::{self, Cell, Column, FunctionStats};
 use crate::state::{Loadable, State};
 use crate::theme::Theme;
 use crate::ui::format;
@@ -210,17 +210,12 @@ impl Widget for FunctionsView<'_> {
                     }
                 };
                 match c {
-                    Column::Name => name_cell(
-                        buf,
-                        x,
-                        y,
-                        cw,
-                        &func.name,
-                        &row.matched,
-                        line_style,
-                        theme,
-                        selected,
-                    ),
+                    Column::Name => {
+                        let matched = functions::matched_chars(&func.name, &f.filter);
+                        name_cell(
+                            buf, x, y, cw, &func.name, &matched, line_style, theme, selected,
+                        )
+                    }
                     Column::Trend => {
                         let s = stats
                             .map(|s| format::sparkline(&s.trend, cw as usize))
