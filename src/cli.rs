@@ -145,7 +145,7 @@ pub async fn function_health(
     };
     let (trend, totals) = futures::try_join!(source.metrics(&trend), source.metrics(&totals))?;
     let period = i64::from(window.spark_period_s()) * 1000;
-    let first = w.start.div_euclid(period) * period;
+    let first = w.start;
     let buckets = ((w.end - first) + period - 1).div_euclid(period) as usize;
     Ok((
         fns,

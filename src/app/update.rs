@@ -94,7 +94,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 Ok(series) => {
                     f.stats_error = None;
                     let period = i64::from(state.window.spark_period_s()) * 1000;
-                    let first = window.start.div_euclid(period) * period;
+                    let first = window.start;
                     let buckets = ((window.end - first) + period - 1)
                         .div_euclid(period)
                         .max(1) as usize;

@@ -257,7 +257,8 @@ impl Inner {
     fn metrics(&self, req: &MetricRequest) -> Vec<MetricSeries> {
         let now = self.clock.now();
         let period = EpochMs::from(req.period_s.max(60) / 60) * MINUTE_MS;
-        let first = req.window.start.div_euclid(period) * period;
+        // Periods start at the window start, as CloudWatch aligns them to StartTime.
+        let first = req.window.start.div_euclid(MINUTE_MS) * MINUTE_MS;
         req.queries
             .iter()
             .map(|q| {

@@ -8,7 +8,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph, Widget};
 
-use crate::source::{MetricSeries, TimeWindow};
+use crate::source::{MINUTE_MS, MetricSeries, TimeWindow};
 use crate::theme::Theme;
 use crate::ui::format;
 
@@ -58,7 +58,7 @@ impl Widget for MetricChart<'_> {
                 if !s.zero_fill {
                     return ms.points.iter().map(|p| (p.t as f64, p.v)).collect();
                 }
-                let first = self.window.start.div_euclid(period) * period;
+                let first = self.window.start.div_euclid(MINUTE_MS) * MINUTE_MS;
                 let mut out = Vec::new();
                 let mut t0 = first;
                 let mut it = ms.points.iter().peekable();
