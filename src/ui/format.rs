@@ -90,7 +90,9 @@ pub fn bytes(b: u64) -> String {
     }
 }
 
-/// Eight-level bars for a sparkline, scaled to the series' own maximum.
+/// Eight-level bars for a sparkline. Scaled between the series' own minimum and maximum so the
+/// trend shows (traffic that moves ±20 % would otherwise be a solid block); a period with no
+/// traffic at all stays blank.
 pub fn sparkline(values: &[f64], width: usize) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     if values.is_empty() || width == 0 {
@@ -98,22 +100,27 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
     }
     // Resample to the width by taking bucket maxima (spikes stay visible).
     let n = values.len();
-    let cols: Vec<f64> = (0..width.min(n))
+    let w = width.min(n);
+    let cols: Vec<f64> = (0..w)
         .map(|i| {
-            let (a, b) = (
-                i * n / width.min(n),
-                ((i + 1) * n / width.min(n)).max(i * n / width.min(n) + 1),
-            );
+            let (a, b) = (i * n / w, ((i + 1) * n / w).max(i * n / w + 1));
             values[a..b.min(n)].iter().copied().fold(0.0, f64::max)
         })
         .collect();
     let max = cols.iter().copied().fold(0.0, f64::max);
+    let min = cols
+        .iter()
+        .copied()
+        .filter(|v| *v > 0.0)
+        .fold(max, f64::min);
     cols.iter()
         .map(|&v| {
-            if max <= 0.0 || v <= 0.0 {
+            if v <= 0.0 {
                 ' '
+            } else if max - min <= max * 0.02 {
+                BARS[3] // flat
             } else {
-                BARS[(((v / max) * 7.0).round() as usize).min(7)]
+                BARS[((v - min) / (max - min) * 7.0).round().clamp(0.0, 7.0) as usize]
             }
         })
         .collect()
@@ -146,7 +153,9 @@ mod tests {
         assert_eq!(percent(1.26), "1.3%");
         assert_eq!(percent(0.01), "<0.1%");
         assert_eq!(ago(0, 40 * MINUTE_MS), "40m ago");
-        assert_eq!(sparkline(&[0.0, 1.0, 2.0, 4.0], 4), " ▃▅█");
+        assert_eq!(sparkline(&[0.0, 1.0, 2.5, 4.0], 4), " ▁▅█");
+        assert_eq!(sparkline(&[100.0, 110.0, 120.0], 3), "▁▅█");
+        assert_eq!(sparkline(&[5.0, 5.0], 2), "▄▄");
         assert_eq!(sparkline(&[1.0; 40], 10).chars().count(), 10);
         assert_eq!(sparkline(&[], 10), "");
     }
