@@ -123,7 +123,7 @@ impl AwsSource {
                         .map(|e| e.event_id.clone())
                         .collect();
                     if gc.from == Some(from) {
-                        skip.extend(gc.skip.drain(..));
+                        skip.append(&mut gc.skip);
                     }
                     *gc = GroupCursor {
                         group: gc.group.clone(),
