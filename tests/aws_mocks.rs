@@ -530,3 +530,9 @@ async fn expired_credentials_say_how_to_log_in_again() {
         "no Debug dumps: {text}"
     );
 }
+
+#[test]
+fn the_source_is_cheap_to_share_across_tasks() {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    shareable::<AwsSource>();
+}

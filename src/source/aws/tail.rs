@@ -72,7 +72,7 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
-    fn key(e: &LogEvent) -> u64 {
+    pub(crate) fn key(e: &LogEvent) -> u64 {
         let mut h = DefaultHasher::new();
         (&e.log_group, &e.log_stream, e.timestamp, &e.message).hash(&mut h);
         h.finish()
@@ -102,6 +102,8 @@ struct Tailer {
     req: TailRequest,
     tx: mpsc::Sender<TailUpdate>,
     seen: Seen,
+    /// Nothing older is delivered: the request's `since`, or the moment the tail started.
+    since: EpochMs,
     /// Latest timestamp delivered (or the start point).
     cursor: EpochMs,
     /// Poll instead of Live Tail until then.
@@ -126,9 +128,11 @@ impl AwsSource {
             });
         }
         let (tx, rx) = mpsc::channel(64);
+        let since = req.since.unwrap_or_else(|| self.now());
         let tailer = Tailer {
             src: self.clone(),
-            cursor: req.since.unwrap_or_else(|| self.now()),
+            since,
+            cursor: since,
             req: req.clone(),
             tx,
             seen: Seen::default(),
@@ -249,9 +253,8 @@ impl Tailer {
 
     /// Delivers events not seen before; false when the consumer is gone.
     async fn deliver(&mut self, mut events: Vec<LogEvent>) -> bool {
-        events.retain(|e| {
-            e.timestamp >= self.req.since.unwrap_or(EpochMs::MIN) && self.seen.first_time(e)
-        });
+        let since = self.since;
+        events.retain(|e| e.timestamp >= since && self.seen.first_time(e));
         if events.is_empty() {
             return !self.tx.is_closed();
         }
@@ -334,7 +337,7 @@ impl Tailer {
                         .iter()
                         .map(|e| {
                             let id = e.log_group_identifier().unwrap_or_default();
-                            LogEvent {
+                            let mut event = LogEvent {
                                 timestamp: e.timestamp().unwrap_or_default(),
                                 ingestion_time: e.ingestion_time().unwrap_or_default(),
                                 log_group: arn_to_group
@@ -344,7 +347,10 @@ impl Tailer {
                                 log_stream: e.log_stream_name().unwrap_or_default().to_string(),
                                 message: e.message().unwrap_or_default().to_string(),
                                 event_id: String::new(),
-                            }
+                            };
+                            // Live Tail sends no event id; give a stable one derived from content.
+                            event.event_id = format!("live-{:016x}", Seen::key(&event));
+                            event
                         })
                         .collect();
                     if !self.deliver(events).await {
