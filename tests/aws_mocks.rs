@@ -429,6 +429,17 @@ async fn lambda_throttling_honours_retry_after_and_recovers() {
     assert_eq!(health.throttled, None);
 }
 
+fn one_group_query() -> LogQuery {
+    LogQuery {
+        log_groups: vec!["/aws/lambda/x".into()],
+        window: TimeWindow::new(0, HOUR_MS),
+        filter_pattern: String::new(),
+        limit: 10,
+        newest_first: false,
+        next_token: None,
+    }
+}
+
 #[tokio::test]
 async fn endless_throttling_gives_up_with_a_throttled_error() {
     let rule = mock!(aws_sdk_cloudwatchlogs::Client::filter_log_events)
@@ -440,14 +451,7 @@ async fn endless_throttling_gives_up_with_a_throttled_error() {
         logs: vec![&rule],
         ..Default::default()
     });
-    let q = LogQuery {
-        log_groups: vec!["/aws/lambda/x".into()],
-        window: TimeWindow::new(0, HOUR_MS),
-        filter_pattern: String::new(),
-        limit: 10,
-        newest_first: false,
-        next_token: None,
-    };
+    let q = one_group_query();
     let err = src.logs(&q).await.expect_err("gives up");
     assert!(
         matches!(&err, SourceError::Throttled { api, .. } if api == "FilterLogEvents"),
@@ -476,14 +480,7 @@ async fn access_denied_names_the_iam_action_of_the_failing_call() {
         lambda: vec![&lambda],
         ..Default::default()
     });
-    let q = LogQuery {
-        log_groups: vec!["/aws/lambda/x".into()],
-        window: TimeWindow::new(0, HOUR_MS),
-        filter_pattern: String::new(),
-        limit: 10,
-        newest_first: false,
-        next_token: None,
-    };
+    let q = one_group_query();
     let err = src.logs(&q).await.expect_err("denied");
     assert_eq!(
         err,
