@@ -606,3 +606,26 @@ async fn measure_connect_to_first_list_with_1000_functions() {
     eprintln!("MEASURED: connect() to first list_functions() with 1,000 functions: {took:?}");
     eprintln!("MEASURED: usage {:?}", src.health().usage);
 }
+
+#[tokio::test]
+async fn a_tail_without_since_starts_now() {
+    let src = source().await;
+    let group = "/test/from-now";
+    put_logs(group, "s", &batch("before start", 3, src.now() - 20_000));
+    let mut tail = src
+        .tail(&TailRequest {
+            log_groups: vec![group.into()],
+            filter_pattern: String::new(),
+            since: None,
+        })
+        .await
+        .expect("tail");
+    put_logs(group, "s", &batch("fresh", 1, src.now() + 1));
+    let mut seen = Vec::new();
+    collect(&mut tail, 1, &mut seen).await;
+    assert_eq!(
+        seen,
+        ["fresh event 0"],
+        "events from before the tail started leaked in"
+    );
+}

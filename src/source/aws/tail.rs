@@ -260,7 +260,8 @@ impl Tailer {
         }
         events.sort_by_key(|e| e.timestamp);
         if let Some(last) = events.last() {
-            self.cursor = self.cursor.max(last.timestamp);
+            // A future-dated event must not push the backfill past events still to come.
+            self.cursor = self.cursor.max(last.timestamp.min(self.src.now()));
         }
         self.seen.prune(self.cursor - 3 * OVERLAP_MS);
         self.tx.send(TailUpdate::Events(events)).await.is_ok()
@@ -332,25 +333,27 @@ impl Tailer {
                     {
                         return Ok(Round::Closed);
                     }
+                    // Only the groups asked for: an emulator (moto) sends every group's events.
                     let events = u
                         .session_results()
                         .iter()
-                        .map(|e| {
+                        .filter_map(|e| {
                             let id = e.log_group_identifier().unwrap_or_default();
+                            let group = arn_to_group.get(id).cloned().or_else(|| {
+                                let name = group_name_of(id);
+                                self.req.log_groups.contains(&name).then_some(name)
+                            })?;
                             let mut event = LogEvent {
                                 timestamp: e.timestamp().unwrap_or_default(),
                                 ingestion_time: e.ingestion_time().unwrap_or_default(),
-                                log_group: arn_to_group
-                                    .get(id)
-                                    .cloned()
-                                    .unwrap_or_else(|| group_name_of(id)),
+                                log_group: group,
                                 log_stream: e.log_stream_name().unwrap_or_default().to_string(),
                                 message: e.message().unwrap_or_default().to_string(),
                                 event_id: String::new(),
                             };
                             // Live Tail sends no event id; give a stable one derived from content.
                             event.event_id = format!("live-{:016x}", Seen::key(&event));
-                            event
+                            Some(event)
                         })
                         .collect();
                     if !self.deliver(events).await {
