@@ -533,3 +533,116 @@ fn the_source_is_cheap_to_share_across_tasks() {
     fn shareable<T: Clone + Send + Sync + 'static>() {}
     shareable::<AwsSource>();
 }
+
+fn started_query() -> Rule {
+    mock!(aws_sdk_cloudwatchlogs::Client::start_query).then_output(|| {
+        aws_sdk_cloudwatchlogs::operation::start_query::StartQueryOutput::builder()
+            .query_id("q-1")
+            .build()
+    })
+}
+
+#[tokio::test]
+async fn insights_bills_bytes_scanned_and_drops_the_ptr_field() {
+    use aws_sdk_cloudwatchlogs::types::{QueryStatistics, QueryStatus, ResultField};
+    let start = started_query();
+    let results = mock!(aws_sdk_cloudwatchlogs::Client::get_query_results)
+        .sequence()
+        .output(|| {
+            aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput::builder()
+                .status(QueryStatus::Running)
+                .build()
+        })
+        .output(|| {
+            let field = |f: &str, v: &str| ResultField::builder().field(f).value(v).build();
+            aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput::builder()
+                .status(QueryStatus::Complete)
+                .statistics(QueryStatistics::builder().bytes_scanned(2e9).build())
+                .results(vec![
+                    field("@timestamp", "2026-11-23 10:00:00.000"),
+                    field("cold", "4"),
+                    field("@ptr", "x"),
+                ])
+                .build()
+        })
+        .build();
+    let src = source(Rules {
+        logs: vec![&start, &results],
+        ..Default::default()
+    });
+    let rows = src
+        .insights(
+            &["/aws/lambda/x".into()],
+            "stats count(*) as cold",
+            TimeWindow::new(0, HOUR_MS),
+        )
+        .await
+        .expect("insights");
+    assert_eq!(
+        rows,
+        vec![vec![
+            (
+                "@timestamp".to_string(),
+                "2026-11-23 10:00:00.000".to_string()
+            ),
+            ("cold".into(), "4".into())
+        ]]
+    );
+    assert_eq!(results.num_calls(), 2, "polled until complete");
+    let usage = src.health().usage;
+    let line = usage
+        .iter()
+        .find(|u| u.api == "StartQuery")
+        .expect("StartQuery usage");
+    assert_eq!((line.billed_units, line.unit.as_str()), (2.0, "GB scanned"));
+    assert!((line.estimated_usd - 0.01).abs() < 1e-12);
+}
+
+#[tokio::test]
+async fn an_abandoned_insights_query_is_stopped() {
+    let start = started_query();
+    let running = mock!(aws_sdk_cloudwatchlogs::Client::get_query_results)
+        .sequence()
+        .output(|| {
+            aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput::builder()
+                .status(aws_sdk_cloudwatchlogs::types::QueryStatus::Running)
+                .build()
+        })
+        .repeatedly()
+        .build();
+    let stop = mock!(aws_sdk_cloudwatchlogs::Client::stop_query)
+        .match_requests(|req| req.query_id() == Some("q-1"))
+        .then_output(|| {
+            aws_sdk_cloudwatchlogs::operation::stop_query::StopQueryOutput::builder()
+                .success(true)
+                .build()
+        });
+    let src = source(Rules {
+        logs: vec![&start, &running, &stop],
+        ..Default::default()
+    });
+    let groups = ["/aws/lambda/x".to_string()];
+    let q = src.insights(
+        &groups,
+        "fields @message",
+        TimeWindow::new(0, HOUR_MS),
+    );
+    // The caller loses interest (the user left the view): the future is dropped mid-poll.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(400), q)
+            .await
+            .is_err()
+    );
+    for _ in 0..100 {
+        if stop.num_calls() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        stop.num_calls(),
+        1,
+        "StopQuery was not sent for the abandoned query"
+    );
+    assert!(running.num_calls() >= 1);
+}
