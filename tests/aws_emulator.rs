@@ -523,36 +523,34 @@ async fn an_unreachable_endpoint_is_a_plain_message() {
     );
 }
 
-#[tokio::test]
+/// aws-config's default loader, reading only the given credentials and config files.
 #[allow(deprecated)] // ProfileFiles: its replacement lives in aws-runtime, not a dependency of ours
-async fn connect_resolves_credentials_from_a_profile_eagerly() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("aws-profile-test");
-    std::fs::create_dir_all(&dir).unwrap();
-    let creds = dir.join("credentials");
-    std::fs::write(
-        &creds,
-        "[tester]\naws_access_key_id = test\naws_secret_access_key = test\n",
-    )
-    .unwrap();
-    let config = dir.join("config");
-    std::fs::write(&config, "[profile tester]\nregion = eu-west-1\n").unwrap();
-    let files = aws_config::profile::profile_file::ProfileFiles::builder()
-        .with_file(
-            aws_config::profile::profile_file::ProfileFileKind::Credentials,
-            &creds,
-        )
-        .with_file(
-            aws_config::profile::profile_file::ProfileFileKind::Config,
-            &config,
-        )
+fn loader_with_profiles(name: &str, credentials: &str, config: &str) -> aws_config::ConfigLoader {
+    use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).expect("profile dir");
+    let (creds, conf) = (dir.join("credentials"), dir.join("config"));
+    std::fs::write(&creds, credentials).expect("credentials file");
+    std::fs::write(&conf, config).expect("config file");
+    let files = ProfileFiles::builder()
+        .with_file(ProfileFileKind::Credentials, &creds)
+        .with_file(ProfileFileKind::Config, &conf)
         .build();
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).profile_files(files)
+}
+
+#[tokio::test]
+async fn connect_resolves_credentials_from_a_profile_eagerly() {
+    let loader = loader_with_profiles(
+        "aws-profile-test",
+        "[tester]\naws_access_key_id = test\naws_secret_access_key = test\n",
+        "[profile tester]\nregion = eu-west-1\n",
+    );
     let opts = AwsOptions {
         profile: Some("tester".into()),
         region: Some("us-east-1".into()),
         endpoint_url: Some(emulator().endpoint.clone()),
     };
-    let loader =
-        aws_config::defaults(aws_config::BehaviorVersion::latest()).profile_files(files.clone());
     let src = AwsSource::connect_with(&opts, loader)
         .await
         .expect("connect");
@@ -571,7 +569,7 @@ async fn connect_resolves_credentials_from_a_profile_eagerly() {
         region: Some("moon-base".into()),
         ..opts
     };
-    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).profile_files(files);
+    let loader = loader_with_profiles("aws-bad-region", "", "");
     assert_eq!(
         AwsSource::connect_with(&bad, loader).await.err(),
         Some(SourceError::UnknownRegion("moon-base".into()))
@@ -628,4 +626,18 @@ async fn a_tail_without_since_starts_now() {
         ["fresh event 0"],
         "events from before the tail started leaked in"
     );
+}
+
+#[tokio::test]
+async fn a_local_endpoint_works_without_configured_credentials() {
+    let opts = AwsOptions {
+        profile: None,
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(emulator().endpoint.clone()),
+    };
+    let loader = loader_with_profiles("aws-no-credentials", "", "");
+    let src = AwsSource::connect_with(&opts, loader)
+        .await
+        .expect("connect to a local emulator");
+    assert!(!src.list_functions().await.expect("list").is_empty());
 }

@@ -134,6 +134,20 @@ fn next_page(token: &mut Option<String>, next: Option<&str>) -> bool {
     }
 }
 
+/// True for endpoints on this machine (`http://127.0.0.1:5000`, `http://localhost:4566`).
+fn is_local(endpoint: &str) -> bool {
+    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
+    let host = if rest.starts_with('[') {
+        rest.split(']')
+            .next()
+            .map(|h| h.trim_start_matches('['))
+            .unwrap_or_default()
+    } else {
+        rest.split([':', '/']).next().unwrap_or_default()
+    };
+    matches!(host, "localhost" | "127.0.0.1" | "::1") || host.ends_with(".localhost")
+}
+
 /// `eu-west-1`, `us-gov-east-1`, `ap-southeast-5`: letters, dashes, a trailing number.
 fn plausible_region(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
@@ -188,20 +202,42 @@ impl AwsSource {
             endpoint: String::new(),
             profile: profile.clone(),
         };
-        let Some(creds) = conf.credentials_provider() else {
-            return Err(SourceError::NoCredentials {
-                tried: errors::CREDENTIAL_SOURCES.into(),
-            });
+        let resolved = match conf.credentials_provider() {
+            Some(creds) => creds.provide_credentials().await.map(|_| ()).map_err(|e| {
+                let text = aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
+                errors::credential_problem(&text, &ctx)
+            }),
+            None => Err(None),
         };
-        if let Err(e) = creds.provide_credentials().await {
-            let text = aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
-            return Err(errors::credential_problem(&text, &ctx).unwrap_or_else(|| {
-                SourceError::NoCredentials {
+        let mut conf = conf;
+        if let Err(problem) = resolved {
+            let endpoint = opts.endpoint_url.as_deref().or(conf.endpoint_url());
+            if problem.is_some() || !endpoint.is_some_and(is_local) {
+                return Err(problem.unwrap_or_else(|| SourceError::NoCredentials {
                     tried: errors::CREDENTIAL_SOURCES.into(),
-                }
-            }));
+                }));
+            }
+            // A local emulator (moto, LocalStack) accepts any keys; do not make people invent some.
+            tracing::info!("no AWS credentials found; using test keys for the local endpoint");
+            let keys = aws_sdk_cloudwatchlogs::config::Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "lambdascope-local-endpoint",
+            );
+            conf = conf
+                .into_builder()
+                .credentials_provider(
+                    aws_sdk_cloudwatchlogs::config::SharedCredentialsProvider::new(keys),
+                )
+                .build();
         }
-        Ok(Self::from_sdk_config(&conf, opts))
+        let opts = AwsOptions {
+            profile,
+            ..opts.clone()
+        };
+        Ok(Self::from_sdk_config(&conf, &opts))
     }
 
     /// Builds the clients from a loaded config. Retries are ours (budget-aware), not the SDK's.
@@ -430,6 +466,25 @@ mod tests {
         assert!(!next_page(&mut t, Some("a")));
         assert!(!next_page(&mut t, Some("")));
         assert!(!next_page(&mut t, None));
+    }
+
+    #[test]
+    fn local_endpoints() {
+        for local in [
+            "http://127.0.0.1:5000",
+            "http://localhost:4566/",
+            "http://[::1]:5000",
+            "localhost",
+        ] {
+            assert!(is_local(local), "{local}");
+        }
+        for remote in [
+            "https://logs.eu-west-1.amazonaws.com",
+            "http://127.0.0.2:1",
+            "http://localhost.evil.com",
+        ] {
+            assert!(!is_local(remote), "{remote}");
+        }
     }
 
     #[test]
