@@ -212,7 +212,8 @@ impl AwsSource {
         let mut conf = conf;
         if let Err(problem) = resolved {
             let endpoint = opts.endpoint_url.as_deref().or(conf.endpoint_url());
-            if problem.is_some() || !endpoint.is_some_and(is_local) {
+            let expired = matches!(problem, Some(SourceError::SsoExpired { .. }));
+            if expired || !endpoint.is_some_and(is_local) {
                 return Err(problem.unwrap_or_else(|| SourceError::NoCredentials {
                     tried: errors::CREDENTIAL_SOURCES.into(),
                 }));
