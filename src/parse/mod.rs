@@ -1,7 +1,9 @@
 //! Pure parsers for what AWS sends and what users type: Lambda platform lines, JSON logs,
-//! terminal-safe text, CloudWatch filter patterns and X-Ray filter expressions. No I/O.
+//! X-Ray segment documents, terminal-safe text, CloudWatch filter patterns and X-Ray filter
+//! expressions. No I/O.
 
 pub mod filter_pattern;
 pub mod lambda;
 pub mod sanitize;
 pub mod trace_filter;
+pub mod xray;

@@ -1,0 +1,120 @@
+//! The AWS operations lambdascope calls: names, IAM actions and account quotas, in one table.
+//!
+//! Every SDK call in this backend goes through [`super::AwsSource::call`] with one of these, so the
+//! request budget, the cost meter and the AccessDenied messages all agree on what was called.
+
+/// One AWS read API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Api {
+    ListFunctions,
+    GetFunction,
+    GetMetricData,
+    FilterLogEvents,
+    DescribeLogGroups,
+    StartLiveTail,
+    StartQuery,
+    GetQueryResults,
+    StopQuery,
+    GetTraceSummaries,
+    BatchGetTraces,
+    GetServiceGraph,
+}
+
+/// Every IAM action the backend needs; nothing else. The README's policy lists exactly these.
+pub const IAM_ACTIONS: &[&str] = &[
+    "lambda:ListFunctions",
+    "lambda:GetFunction",
+    "cloudwatch:GetMetricData",
+    "logs:FilterLogEvents",
+    "logs:DescribeLogGroups",
+    "logs:StartLiveTail",
+    "logs:StartQuery",
+    "logs:GetQueryResults",
+    "logs:StopQuery",
+    "xray:GetTraceSummaries",
+    "xray:BatchGetTraces",
+    "xray:GetServiceGraph",
+];
+
+impl Api {
+    pub const ALL: [Api; 12] = [
+        Api::ListFunctions,
+        Api::GetFunction,
+        Api::GetMetricData,
+        Api::FilterLogEvents,
+        Api::DescribeLogGroups,
+        Api::StartLiveTail,
+        Api::StartQuery,
+        Api::GetQueryResults,
+        Api::StopQuery,
+        Api::GetTraceSummaries,
+        Api::BatchGetTraces,
+        Api::GetServiceGraph,
+    ];
+
+    /// The operation name, as AWS spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Api::ListFunctions => "ListFunctions",
+            Api::GetFunction => "GetFunction",
+            Api::GetMetricData => "GetMetricData",
+            Api::FilterLogEvents => "FilterLogEvents",
+            Api::DescribeLogGroups => "DescribeLogGroups",
+            Api::StartLiveTail => "StartLiveTail",
+            Api::StartQuery => "StartQuery",
+            Api::GetQueryResults => "GetQueryResults",
+            Api::StopQuery => "StopQuery",
+            Api::GetTraceSummaries => "GetTraceSummaries",
+            Api::BatchGetTraces => "BatchGetTraces",
+            Api::GetServiceGraph => "GetServiceGraph",
+        }
+    }
+
+    fn service(self) -> &'static str {
+        match self {
+            Api::ListFunctions | Api::GetFunction => "lambda",
+            Api::GetMetricData => "cloudwatch",
+            Api::FilterLogEvents
+            | Api::DescribeLogGroups
+            | Api::StartLiveTail
+            | Api::StartQuery
+            | Api::GetQueryResults
+            | Api::StopQuery => "logs",
+            Api::GetTraceSummaries | Api::BatchGetTraces | Api::GetServiceGraph => "xray",
+        }
+    }
+
+    /// The IAM action a caller needs, e.g. `logs:FilterLogEvents`.
+    pub fn iam_action(self) -> String {
+        format!("{}:{}", self.service(), self.name())
+    }
+
+    /// Default account-wide quota in requests per second (AWS docs, reference §2.3, §4.6, §5).
+    /// These are shared with every other tool in the account, so we stay a little under them.
+    /// X-Ray's quotas are not documented per API; 5/s is a conservative guess.
+    pub fn quota_per_s(self) -> f64 {
+        match self {
+            Api::ListFunctions => 15.0,
+            Api::GetFunction => 100.0,
+            Api::GetMetricData => 50.0,
+            Api::FilterLogEvents => 5.0,
+            Api::DescribeLogGroups => 5.0,
+            Api::StartLiveTail => 5.0,
+            Api::StartQuery => 5.0,
+            Api::GetQueryResults => 5.0,
+            Api::StopQuery => 5.0,
+            Api::GetTraceSummaries | Api::BatchGetTraces | Api::GetServiceGraph => 5.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iam_actions_are_exactly_the_apis() {
+        let from_apis: Vec<String> = Api::ALL.iter().map(|a| a.iam_action()).collect();
+        assert_eq!(from_apis, IAM_ACTIONS);
+    }
+}

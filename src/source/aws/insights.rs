@@ -1,0 +1,133 @@
+//! Logs Insights: StartQuery, then GetQueryResults until done; our own query is stopped when
+//! the caller gives up (drop) or it takes too long.
+
+use std::time::Duration;
+
+use aws_sdk_cloudwatchlogs::types::QueryStatus;
+
+use super::{Api, AwsSource};
+use crate::source::{SourceError, TimeWindow};
+
+/// StartQuery takes at most 50 groups.
+pub const MAX_INSIGHTS_GROUPS: usize = 50;
+const QUERY_TIMEOUT: Duration = Duration::from_secs(120);
+const BYTES_PER_GB: f64 = 1e9;
+
+/// Stops a query that is still running when dropped (the caller lost interest or we timed out).
+struct RunningQuery {
+    src: AwsSource,
+    id: String,
+    finished: bool,
+}
+
+impl Drop for RunningQuery {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let (src, id) = (self.src.clone(), self.id.clone());
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                let logs = &src.clients().logs;
+                // Best effort: the query may have finished meanwhile.
+                let _ = src
+                    .call(Api::StopQuery, || logs.stop_query().query_id(&id).send())
+                    .await;
+            });
+        }
+    }
+}
+
+impl AwsSource {
+    /// Runs a Logs Insights query over `groups` and returns its rows as (field, value) pairs,
+    /// without the `@ptr` field.
+    pub async fn insights(
+        &self,
+        groups: &[String],
+        query: &str,
+        window: TimeWindow,
+    ) -> Result<Vec<Vec<(String, String)>>, SourceError> {
+        if groups.is_empty() || groups.len() > MAX_INSIGHTS_GROUPS {
+            return Err(SourceError::Unsupported {
+                what: format!("a Logs Insights query over {} groups", groups.len()),
+                reason: format!("it takes 1 to {MAX_INSIGHTS_GROUPS} log groups"),
+            });
+        }
+        let logs = &self.clients().logs;
+        let started = self
+            .call(Api::StartQuery, || {
+                logs.start_query()
+                    .set_log_group_names(Some(groups.to_vec()))
+                    // Insights takes epoch seconds, both ends inclusive.
+                    .start_time(window.start.div_euclid(1000))
+                    .end_time((window.end - 1).div_euclid(1000))
+                    .query_string(query)
+                    .send()
+            })
+            .await?;
+        let id = started
+            .query_id()
+            .ok_or_else(|| SourceError::Other("StartQuery returned no query id".into()))?
+            .to_string();
+        let mut running = RunningQuery {
+            src: self.clone(),
+            id: id.clone(),
+            finished: false,
+        };
+        let deadline = tokio::time::Instant::now() + QUERY_TIMEOUT;
+        let mut wait = Duration::from_millis(250);
+        loop {
+            let out = self
+                .call(Api::GetQueryResults, || {
+                    logs.get_query_results().query_id(&id).send()
+                })
+                .await?;
+            match out.status() {
+                Some(QueryStatus::Complete) => {
+                    running.finished = true;
+                    let gb = out
+                        .statistics()
+                        .map_or(0.0, |s| s.bytes_scanned() / BYTES_PER_GB);
+                    // Unknown bytes scanned: bill a pessimistic 1 GB rather than nothing.
+                    let billed = if gb > 0.0 {
+                        gb
+                    } else {
+                        super::cost::ASSUMED_GB_PER_INSIGHTS_QUERY
+                    };
+                    self.bill(Api::StartQuery, billed);
+                    return Ok(out
+                        .results()
+                        .iter()
+                        .map(|row| {
+                            row.iter()
+                                .filter(|f| f.field() != Some("@ptr"))
+                                .map(|f| {
+                                    (
+                                        f.field().unwrap_or_default().to_string(),
+                                        f.value().unwrap_or_default().to_string(),
+                                    )
+                                })
+                                .collect()
+                        })
+                        .collect());
+                }
+                Some(s @ (QueryStatus::Failed | QueryStatus::Cancelled | QueryStatus::Timeout)) => {
+                    running.finished = true;
+                    return Err(SourceError::Other(format!(
+                        "the Logs Insights query ended: {}",
+                        s.as_str()
+                    )));
+                }
+                _ => {}
+            }
+            if tokio::time::Instant::now() + wait > deadline {
+                return Err(SourceError::Other(format!(
+                    "the Logs Insights query took longer than {} s and was stopped",
+                    QUERY_TIMEOUT.as_secs()
+                )));
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(2));
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! Following log groups: Live Tail when it works, polling FilterLogEvents when it does not, and
+//! a stream that never ends by itself.
+//!
+//! The loop, per round:
+//! 1. backfill with FilterLogEvents from the last delivered timestamp (minus an overlap), so
+//!    nothing is lost across reconnects, outages or the switch between Live Tail and polling;
+//! 2. follow a Live Tail session until it ends (renewing it before the 3-hour limit), or, when
+//!    Live Tail is unavailable or keeps ending early, poll every few seconds for a while.
+//!
+//! Every event goes through one [`Seen`] set, so none is shown twice. Live Tail events carry no
+//! event id, so identity is (group, stream, timestamp, message), the same for both paths.
+//! Outages produce [`TailUpdate::Interrupted`] and an unbounded retry with capped backoff.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudwatchlogs::config::interceptors::BeforeTransmitInterceptorContextMut;
+use aws_sdk_cloudwatchlogs::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream;
+use futures::SinkExt;
+use futures::channel::mpsc;
+
+use super::{Api, AwsSource};
+use crate::source::{
+    EpochMs, HOUR_MS, LogEvent, MINUTE_MS, SourceError, TailRequest, TailStream, TailUpdate,
+    TimeWindow,
+};
+
+/// Live Tail takes at most 10 groups.
+pub const MAX_TAIL_GROUPS: usize = 10;
+/// Sessions end after 3 hours; we renew a little before.
+const SESSION_RENEW_AFTER: Duration = Duration::from_secs(3 * 3600 - 60);
+/// A session that ends sooner than this counts as a failure (an emulator closes at once).
+const SESSION_MIN_HEALTHY: Duration = Duration::from_secs(60);
+/// After Live Tail fails, poll for this long before trying it again.
+const POLL_FALLBACK: Duration = Duration::from_secs(5 * 60);
+const POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// Backfill re-reads this much before the last delivered event, for late-ingested events.
+const OVERLAP_MS: EpochMs = MINUTE_MS;
+const MAX_OUTAGE_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Live Tail's endpoint carries a host prefix (`streaming-` or `stream-`) that breaks custom
+/// endpoints such as `http://127.0.0.1:5000`; this strips it. Installed only with a custom endpoint.
+#[derive(Debug)]
+pub(super) struct StripStreamHostPrefix;
+
+impl Intercept for StripStreamHostPrefix {
+    fn name(&self) -> &'static str {
+        "StripStreamHostPrefix"
+    }
+    fn modify_before_signing(
+        &self,
+        ctx: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let req = ctx.request_mut();
+        let uri = req
+            .uri()
+            .replacen("://streaming-", "://", 1)
+            .replacen("://stream-", "://", 1);
+        req.set_uri(uri)?;
+        Ok(())
+    }
+}
+
+/// The events already delivered, by identity, pruned by age.
+#[derive(Debug, Default)]
+pub(crate) struct Seen {
+    by_key: HashMap<u64, EpochMs>,
+}
+
+impl Seen {
+    pub(crate) fn key(e: &LogEvent) -> u64 {
+        let mut h = DefaultHasher::new();
+        (&e.log_group, &e.log_stream, e.timestamp, &e.message).hash(&mut h);
+        h.finish()
+    }
+    /// True the first time an event is offered.
+    pub(crate) fn first_time(&mut self, e: &LogEvent) -> bool {
+        self.by_key.insert(Self::key(e), e.timestamp).is_none()
+    }
+    /// Forgets events older than `before` (the backfill never reaches back that far).
+    pub(crate) fn prune(&mut self, before: EpochMs) {
+        if self.by_key.len() > 10_000 {
+            self.by_key.retain(|_, t| *t >= before);
+        }
+    }
+}
+
+enum Round {
+    /// The consumer dropped the stream.
+    Closed,
+    /// A Live Tail session ended after running this long.
+    SessionEnded(Duration),
+    Polled,
+}
+
+struct Tailer {
+    src: AwsSource,
+    req: TailRequest,
+    tx: mpsc::Sender<TailUpdate>,
+    seen: Seen,
+    /// Nothing older is delivered: the request's `since`, or the moment the tail started.
+    since: EpochMs,
+    /// Latest timestamp delivered (or the start point).
+    cursor: EpochMs,
+    /// Poll instead of Live Tail until then.
+    poll_until: Option<Instant>,
+    /// Live Tail refused for good (e.g. no IAM permission): poll only.
+    live_disabled: bool,
+    outages: u32,
+}
+
+impl AwsSource {
+    /// Follows up to 10 groups. The stream survives outages and ends only when dropped.
+    pub async fn tail(&self, req: &TailRequest) -> Result<TailStream, SourceError> {
+        if req.log_groups.is_empty() {
+            return Err(SourceError::Other(
+                "nothing to tail: no log group given".into(),
+            ));
+        }
+        if req.log_groups.len() > MAX_TAIL_GROUPS {
+            return Err(SourceError::Unsupported {
+                what: format!("tailing {} log groups", req.log_groups.len()),
+                reason: format!("Live Tail follows at most {MAX_TAIL_GROUPS}"),
+            });
+        }
+        let (tx, rx) = mpsc::channel(64);
+        let since = req.since.unwrap_or_else(|| self.now());
+        let tailer = Tailer {
+            src: self.clone(),
+            since,
+            cursor: since,
+            req: req.clone(),
+            tx,
+            seen: Seen::default(),
+            poll_until: None,
+            live_disabled: false,
+            outages: 0,
+        };
+        tokio::spawn(tailer.run());
+        Ok(Box::pin(rx))
+    }
+
+    /// Log group ARNs for Live Tail, via DescribeLogGroups (cached).
+    async fn group_arn(&self, group: &str) -> Result<String, SourceError> {
+        if let Some(arn) = self
+            .shared
+            .group_arns
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(group)
+        {
+            return Ok(arn.clone());
+        }
+        let logs = &self.clients().logs;
+        let out = self
+            .call(Api::DescribeLogGroups, || {
+                logs.describe_log_groups()
+                    .log_group_name_prefix(group)
+                    .send()
+            })
+            .await?;
+        let lg = out
+            .log_groups()
+            .iter()
+            .find(|g| g.log_group_name() == Some(group))
+            .ok_or_else(|| SourceError::NotFound(format!("log group {group}")))?;
+        let arn = lg
+            .log_group_arn()
+            .map(str::to_string)
+            .or_else(|| lg.arn().map(|a| a.trim_end_matches(":*").to_string()))
+            .ok_or_else(|| SourceError::Other(format!("log group {group} has no ARN")))?;
+        self.shared
+            .group_arns
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(group.to_string(), arn.clone());
+        Ok(arn)
+    }
+}
+
+impl Tailer {
+    async fn run(mut self) {
+        loop {
+            let live = !self.live_disabled && self.poll_until.is_none_or(|t| Instant::now() >= t);
+            let round = if live {
+                self.live_round().await
+            } else {
+                self.poll_round().await
+            };
+            match round {
+                Ok(Round::Closed) => return,
+                Ok(Round::SessionEnded(ran)) => {
+                    self.outages = 0;
+                    if ran < SESSION_MIN_HEALTHY {
+                        tracing::info!(?ran, "Live Tail ended early; polling for a while");
+                        self.poll_until = Some(Instant::now() + POLL_FALLBACK);
+                    }
+                }
+                Ok(Round::Polled) => {
+                    self.outages = 0;
+                    let interval = POLL_INTERVAL
+                        .max(Duration::from_millis(500) * self.req.log_groups.len() as u32);
+                    if self.pause(interval).await {
+                        return;
+                    }
+                }
+                Err(e) if live => {
+                    // Polling reports its own trouble; Live Tail's failure only means "poll".
+                    tracing::warn!(%e, "Live Tail unavailable; polling instead");
+                    if matches!(
+                        e,
+                        SourceError::AccessDenied { .. } | SourceError::Unsupported { .. }
+                    ) {
+                        self.live_disabled = true;
+                    } else {
+                        self.poll_until = Some(Instant::now() + POLL_FALLBACK);
+                    }
+                }
+                Err(e) => {
+                    let draw = self.src.with_meter(|m| m.jitter.draw());
+                    let base = RetryBackoff::outage(self.outages, draw);
+                    self.outages += 1;
+                    let update = TailUpdate::Interrupted {
+                        reason: e.to_string(),
+                        retry_in: base,
+                    };
+                    if self.tx.send(update).await.is_err() || self.pause(base).await {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sleeps, returning true if the consumer went away meanwhile.
+    async fn pause(&mut self, d: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + d;
+        while tokio::time::Instant::now() < deadline {
+            if self.tx.is_closed() {
+                return true;
+            }
+            tokio::time::sleep_until(
+                deadline.min(tokio::time::Instant::now() + Duration::from_millis(250)),
+            )
+            .await;
+        }
+        self.tx.is_closed()
+    }
+
+    /// Delivers events not seen before; false when the consumer is gone.
+    async fn deliver(&mut self, mut events: Vec<LogEvent>) -> bool {
+        let since = self.since;
+        events.retain(|e| e.timestamp >= since && self.seen.first_time(e));
+        if events.is_empty() {
+            return !self.tx.is_closed();
+        }
+        events.sort_by_key(|e| e.timestamp);
+        if let Some(last) = events.last() {
+            // A future-dated event must not push the backfill past events still to come.
+            self.cursor = self.cursor.max(last.timestamp.min(self.src.now()));
+        }
+        self.seen.prune(self.cursor - 3 * OVERLAP_MS);
+        self.tx.send(TailUpdate::Events(events)).await.is_ok()
+    }
+
+    /// FilterLogEvents from the cursor (minus the overlap) to now, every group.
+    async fn backfill(&mut self) -> Result<bool, SourceError> {
+        let window = TimeWindow::new(self.cursor - OVERLAP_MS, self.src.now() + HOUR_MS);
+        let mut events = Vec::new();
+        for group in &self.req.log_groups {
+            let (mut e, _) = self
+                .src
+                .filter_group_all(group, window, &self.req.filter_pattern)
+                .await?;
+            events.append(&mut e);
+        }
+        Ok(self.deliver(events).await)
+    }
+
+    async fn poll_round(&mut self) -> Result<Round, SourceError> {
+        Ok(if self.backfill().await? {
+            Round::Polled
+        } else {
+            Round::Closed
+        })
+    }
+
+    async fn live_round(&mut self) -> Result<Round, SourceError> {
+        let mut arns = Vec::with_capacity(self.req.log_groups.len());
+        for g in &self.req.log_groups {
+            arns.push(self.src.group_arn(g).await?);
+        }
+        let arn_to_group: HashMap<String, String> = arns
+            .iter()
+            .cloned()
+            .zip(self.req.log_groups.iter().cloned())
+            .collect();
+        let pattern = Some(self.req.filter_pattern.clone()).filter(|p| !p.trim().is_empty());
+        let logs = self.src.clients().logs.clone();
+        let mut out = self
+            .src
+            .call(Api::StartLiveTail, || {
+                logs.start_live_tail()
+                    .set_log_group_identifiers(Some(arns.clone()))
+                    .set_log_event_filter_pattern(pattern.clone())
+                    .send()
+            })
+            .await?;
+        // Backfill after the session is up, so nothing falls between the two.
+        if !self.backfill().await? {
+            return Ok(Round::Closed);
+        }
+        let started = Instant::now();
+        let mut billed_at = started;
+        let renew_at = tokio::time::Instant::now() + SESSION_RENEW_AFTER;
+        let ended = loop {
+            let next = tokio::select! {
+                n = out.response_stream.recv() => n,
+                _ = tokio::time::sleep_until(renew_at) => break started.elapsed(),
+            };
+            let now = Instant::now();
+            self.src
+                .bill(Api::StartLiveTail, (now - billed_at).as_secs_f64() / 60.0);
+            billed_at = now;
+            match next {
+                Ok(Some(StartLiveTailResponseStream::SessionUpdate(u))) => {
+                    if u.session_metadata().is_some_and(|m| m.sampled())
+                        && self.tx.send(TailUpdate::Sampled).await.is_err()
+                    {
+                        return Ok(Round::Closed);
+                    }
+                    // Only the groups asked for: an emulator (moto) sends every group's events.
+                    let events = u
+                        .session_results()
+                        .iter()
+                        .filter_map(|e| {
+                            let id = e.log_group_identifier().unwrap_or_default();
+                            let group = arn_to_group.get(id).cloned().or_else(|| {
+                                let name = group_name_of(id);
+                                self.req.log_groups.contains(&name).then_some(name)
+                            })?;
+                            let mut event = LogEvent {
+                                timestamp: e.timestamp().unwrap_or_default(),
+                                ingestion_time: e.ingestion_time().unwrap_or_default(),
+                                log_group: group,
+                                log_stream: e.log_stream_name().unwrap_or_default().to_string(),
+                                message: e.message().unwrap_or_default().to_string(),
+                                event_id: String::new(),
+                            };
+                            // Live Tail sends no event id; give a stable one derived from content.
+                            event.event_id = format!("live-{:016x}", Seen::key(&event));
+                            Some(event)
+                        })
+                        .collect();
+                    if !self.deliver(events).await {
+                        return Ok(Round::Closed);
+                    }
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break started.elapsed(),
+                Err(e) => {
+                    // SessionTimeoutException (3 h) or a server-side stream error: renew.
+                    let text =
+                        aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
+                    tracing::info!(reason = %text, "Live Tail session ended with an error");
+                    break started.elapsed();
+                }
+            }
+        };
+        Ok(Round::SessionEnded(ended))
+    }
+}
+
+/// `arn:aws:logs:eu-west-1:123:log-group:/aws/lambda/x` → `/aws/lambda/x`.
+fn group_name_of(identifier: &str) -> String {
+    identifier
+        .split_once(":log-group:")
+        .map_or(identifier, |(_, n)| n)
+        .trim_end_matches(":*")
+        .to_string()
+}
+
+struct RetryBackoff;
+
+impl RetryBackoff {
+    /// 1 s, 2 s, 4 s … capped at 30 s, jittered; forever.
+    fn outage(attempt: u32, draw: f64) -> Duration {
+        let exp = Duration::from_secs(1).saturating_mul(1 << attempt.min(5));
+        exp.min(MAX_OUTAGE_BACKOFF).mul_f64(0.75 + 0.25 * draw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(ts: EpochMs, msg: &str) -> LogEvent {
+        LogEvent {
+            timestamp: ts,
+            ingestion_time: ts,
+            log_group: "/aws/lambda/a".into(),
+            log_stream: "s".into(),
+            message: msg.into(),
+            event_id: format!("id{ts}"),
+        }
+    }
+
+    #[test]
+    fn seen_is_by_content_not_by_event_id() {
+        let mut s = Seen::default();
+        let polled = ev(1, "START");
+        let mut live = polled.clone();
+        live.event_id.clear();
+        assert!(s.first_time(&polled));
+        assert!(!s.first_time(&live));
+        assert!(s.first_time(&ev(1, "END")));
+    }
+
+    #[test]
+    fn group_names_from_arns() {
+        assert_eq!(
+            group_name_of("arn:aws:logs:eu-west-1:1:log-group:/aws/lambda/x:*"),
+            "/aws/lambda/x"
+        );
+        assert_eq!(group_name_of("/aws/lambda/y"), "/aws/lambda/y");
+    }
+
+    #[test]
+    fn outage_backoff_grows_and_caps() {
+        assert!(RetryBackoff::outage(0, 0.0) < RetryBackoff::outage(3, 0.0));
+        assert!(RetryBackoff::outage(40, 1.0) <= MAX_OUTAGE_BACKOFF);
+    }
+}

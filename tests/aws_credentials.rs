@@ -1,0 +1,64 @@
+//! No credentials anywhere: connect() fails up front and says what was tried and what to do.
+//! Its own test binary with one test, because it clears the AWS_* environment of the process.
+#![cfg(feature = "aws")]
+
+use lambdascope::source::SourceError;
+use lambdascope::source::aws::{AwsOptions, AwsSource};
+
+#[test]
+#[allow(deprecated)] // ProfileFiles: its replacement lives in aws-runtime, not a dependency of ours
+fn connect_without_credentials_says_what_to_do() {
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_ENDPOINT_URL",
+    ] {
+        // SAFETY: this binary holds this one test and no runtime yet: no other thread reads the env.
+        unsafe { std::env::remove_var(var) };
+    }
+    // SAFETY: as above.
+    unsafe { std::env::set_var("AWS_EC2_METADATA_DISABLED", "true") };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let empty =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("aws-credentials-test-empty");
+    std::fs::write(&empty, "").expect("empty profile file");
+    let loader = || {
+        use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+        let files = ProfileFiles::builder()
+            .with_file(ProfileFileKind::Credentials, &empty)
+            .with_file(ProfileFileKind::Config, &empty)
+            .build();
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).profile_files(files)
+    };
+    for profile in [None, Some("ghost".to_string())] {
+        let opts = AwsOptions {
+            profile,
+            region: Some("eu-west-1".into()),
+            endpoint_url: None,
+        };
+        let err = rt
+            .block_on(AwsSource::connect_with(&opts, loader()))
+            .expect_err("no credentials anywhere");
+        assert!(matches!(err, SourceError::NoCredentials { .. }), "{err:?}");
+        let text = err.to_string();
+        for hint in [
+            "environment variables",
+            "SSO",
+            "instance metadata",
+            "aws configure",
+            "aws sso login",
+            "--demo",
+        ] {
+            assert!(text.contains(hint), "{hint:?} missing from: {text}");
+        }
+    }
+}

@@ -1,0 +1,643 @@
+//! The AWS backend against moto 5.2.5 (+ the shim) on 127.0.0.1, started and seeded by the harness.
+#![cfg(feature = "aws")]
+
+mod emulator;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use lambdascope::source::aws::{AwsOptions, AwsSource, RetryPolicy};
+use lambdascope::source::{
+    HOUR_MS, LogFormat, LogQuery, MINUTE_MS, Metric, MetricQuery, MetricRequest, SourceError,
+    SourceInfo, Statistic, TailRequest, TailStream, TailUpdate, TimeWindow, TraceQuery,
+    TracingMode,
+};
+
+use emulator::{calls_seen, control, emulator, private_shim, put_logs, source, source_at};
+
+/// Guards every wait on the emulator; reaching it is a failure, not a timing assertion.
+const PATIENCE: Duration = Duration::from_secs(90);
+
+fn last_hour(now: i64) -> TimeWindow {
+    TimeWindow::last(2 * HOUR_MS, now + MINUTE_MS)
+}
+
+#[tokio::test]
+async fn lists_and_describes_the_seeded_functions() {
+    let src = source().await;
+    let fns = src.list_functions().await.expect("list_functions");
+    let names: Vec<&str> = fns.iter().map(|f| f.name.as_str()).collect();
+    for want in [
+        "orders-api-create",
+        "orders-api-get",
+        "payments-webhook",
+        "inventory-sync",
+        "thumbnail-resize",
+        "email-sender",
+    ] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+    let create = fns.iter().find(|f| f.name == "orders-api-create").unwrap();
+    assert_eq!(create.runtime.as_deref(), Some("python3.12"));
+    assert_eq!((create.memory_mb, create.timeout_s), (512, 10));
+    assert_eq!(create.tracing, TracingMode::Active);
+    assert_eq!(create.log_group, "/aws/lambda/orders-api-create");
+    assert_eq!(create.log_format, LogFormat::Text);
+    // moto's `2026-11-22T12:50:39.645131000Z` spelling parses.
+    assert!(
+        (create.last_modified - emulator().seeded_at).abs() < HOUR_MS,
+        "{}",
+        create.last_modified
+    );
+
+    // The account comes from the first ARN; no STS call.
+    let SourceInfo::Aws {
+        account,
+        region,
+        endpoint,
+        ..
+    } = src.info()
+    else {
+        panic!("not aws")
+    };
+    assert_eq!(account.as_deref(), Some("123456789012"));
+    assert_eq!(region, "us-east-1");
+    assert_eq!(endpoint.as_deref(), Some(emulator().endpoint.as_str()));
+
+    let one = src.function("inventory-sync").await.expect("GetFunction");
+    assert_eq!(one.runtime.as_deref(), Some("java21"));
+    assert_eq!(one.tracing, TracingMode::PassThrough);
+    assert_eq!(one.state.as_deref(), Some("Active"));
+    assert!(
+        matches!(src.function("no-such-function").await, Err(SourceError::NotFound(m)) if m.contains("no-such-function"))
+    );
+}
+
+fn query(groups: &[&str], window: TimeWindow, limit: usize) -> LogQuery {
+    LogQuery {
+        log_groups: groups.iter().map(|g| g.to_string()).collect(),
+        window,
+        filter_pattern: String::new(),
+        limit,
+        newest_first: false,
+        next_token: None,
+    }
+}
+
+/// Pages through a query; returns every event in delivery order and the number of pages.
+async fn all_pages(
+    src: &AwsSource,
+    mut q: LogQuery,
+) -> (Vec<lambdascope::source::LogEvent>, usize) {
+    let (mut events, mut pages) = (Vec::new(), 0);
+    loop {
+        let page = src.logs(&q).await.expect("logs page");
+        assert!(page.events.len() <= q.limit, "page over the limit");
+        assert!(
+            page.events
+                .windows(2)
+                .all(|w| w[0].timestamp <= w[1].timestamp),
+            "page not ascending"
+        );
+        events.extend(page.events);
+        pages += 1;
+        match page.next_token {
+            Some(t) => q.next_token = Some(t),
+            None => return (events, pages),
+        }
+        assert!(pages < 100, "paging does not end");
+    }
+}
+
+#[tokio::test]
+async fn logs_page_through_one_and_several_groups() {
+    let src = source().await;
+    let window = last_hour(src.now());
+    // 40 invocations x 4 lines per seeded group.
+    let (one, pages) = all_pages(&src, query(&["/aws/lambda/orders-api-create"], window, 25)).await;
+    assert_eq!(one.len(), 160);
+    assert_eq!(pages, 7);
+    assert!(one.windows(2).all(|w| w[0].timestamp <= w[1].timestamp));
+    let ids: std::collections::HashSet<_> = one.iter().map(|e| &e.event_id).collect();
+    assert_eq!(ids.len(), 160, "an event came twice");
+
+    let groups = [
+        "/aws/lambda/orders-api-create",
+        "/aws/lambda/orders-api-get",
+        "/aws/lambda/payments-webhook",
+    ];
+    let (all, _) = all_pages(&src, query(&groups, window, 50)).await;
+    assert_eq!(all.len(), 480);
+    assert!(
+        all.windows(2).all(|w| w[0].timestamp <= w[1].timestamp),
+        "merge is not by time"
+    );
+    let per_group = all.iter().fold(HashMap::new(), |mut m, e| {
+        *m.entry(e.log_group.as_str()).or_insert(0) += 1;
+        m
+    });
+    assert!(per_group.values().all(|&n| n == 160), "{per_group:?}");
+
+    // Newest first: the last 10 events, still ascending, then older pages.
+    let mut newest = query(&["/aws/lambda/orders-api-create"], window, 10);
+    newest.newest_first = true;
+    let page = src.logs(&newest).await.expect("newest page");
+    assert_eq!(page.events, one[150..].to_vec());
+    newest.next_token = page.next_token;
+    let older = src.logs(&newest).await.expect("older page");
+    assert_eq!(older.events, one[140..150].to_vec());
+}
+
+#[tokio::test]
+async fn filter_patterns_reach_the_service() {
+    let src = source().await;
+    let mut q = query(&["/aws/lambda/orders-api-get"], last_hour(src.now()), 100);
+    q.filter_pattern = "REPORT".into();
+    let (reports, _) = all_pages(&src, q.clone()).await;
+    assert_eq!(reports.len(), 40);
+    assert!(
+        reports
+            .iter()
+            .all(|e| e.message.starts_with("REPORT RequestId: ")
+                && e.message.contains("\nXRAY TraceId: 1-"))
+    );
+    q.filter_pattern = "\"Init Duration\"".into();
+    let (cold, _) = all_pages(&src, q).await;
+    assert_eq!(cold.len(), 4, "cold starts are every 10th invocation");
+}
+
+fn mq(function: &str, metric: Metric, stat: Statistic) -> MetricQuery {
+    MetricQuery {
+        function: function.into(),
+        metric,
+        stat,
+    }
+}
+
+#[tokio::test]
+async fn metrics_through_the_cbor_shim_degrade_one_series_at_a_time() {
+    let src = source().await;
+    let req = MetricRequest {
+        queries: vec![
+            mq("orders-api-create", Metric::Invocations, Statistic::Sum),
+            mq("orders-api-create", Metric::Duration, Statistic::Max),
+            mq("orders-api-create", Metric::Duration, Statistic::P95),
+            mq("orders-api-create", Metric::ColdStarts, Statistic::Sum),
+            mq("orders-api-get", Metric::Errors, Statistic::Sum),
+        ],
+        window: last_hour(src.now()),
+        period_s: 60,
+    };
+    let series = src.metrics(&req).await.expect("metrics");
+    assert_eq!(series.len(), 5);
+    assert_eq!(series[0].unavailable, None);
+    assert_eq!(
+        series[0].total(),
+        300.0,
+        "10 invocations a minute for 30 minutes"
+    );
+    assert_eq!(series[0].points.len(), 30);
+    assert!(series[0].points.windows(2).all(|w| w[0].t < w[1].t));
+    let max = series[1].max().expect("duration max");
+    assert!((5.0..=50.0).contains(&max), "{max}");
+    // moto answers p95 with a 500: only that series is n/a.
+    assert!(
+        series[2]
+            .unavailable
+            .as_deref()
+            .is_some_and(|r| r.starts_with("p95 not available")),
+        "{:?}",
+        series[2].unavailable
+    );
+    assert!(
+        series[3]
+            .unavailable
+            .as_deref()
+            .is_some_and(|r| r.contains("cold starts"))
+    );
+    assert_eq!(series[4].total(), 10.0, "an error every third minute");
+    let usage = src.health().usage;
+    let gmd = usage
+        .iter()
+        .find(|u| u.api == "GetMetricData")
+        .expect("GetMetricData usage");
+    // moto's 500 is retried twice as a server error before it counts as a refusal; refused
+    // calls are not billed, and the retry asks for the 3 other CloudWatch series.
+    assert_eq!((gmd.calls, gmd.billed_units), (4, 3.0));
+}
+
+#[tokio::test]
+async fn metrics_for_a_thousand_functions_take_ceil_n_m_over_500_calls() {
+    let shim = private_shim();
+    let src = source_at(&shim, "us-east-1").await;
+    let (n, metrics) = (
+        1000usize,
+        [Metric::Invocations, Metric::Errors, Metric::Throttles],
+    );
+    let queries: Vec<MetricQuery> = (0..n)
+        .flat_map(|i| {
+            metrics
+                .iter()
+                .map(move |m| mq(&format!("fn-{i:04}"), *m, Statistic::Sum))
+        })
+        .collect();
+    let req = MetricRequest {
+        queries,
+        window: TimeWindow::last(HOUR_MS, src.now()),
+        period_s: 300,
+    };
+    let series = src.metrics(&req).await.expect("metrics");
+    assert_eq!(series.len(), n * metrics.len());
+    let expected = (n * metrics.len()).div_ceil(500) as u64;
+    assert_eq!(calls_seen(&shim, "GetMetricData"), expected);
+    eprintln!(
+        "MEASURED: {n} functions x {} metrics -> {expected} GetMetricData calls",
+        metrics.len()
+    );
+}
+
+#[tokio::test]
+async fn trace_summaries_and_whole_traces() {
+    let src = source().await;
+    let q = TraceQuery {
+        window: last_hour(src.now()),
+        filter: String::new(),
+        limit: 100,
+    };
+    let summaries = src
+        .trace_summaries(&q)
+        .await
+        .expect("GetTraceSummaries through the shim");
+    assert_eq!(summaries.len(), 3);
+    assert_eq!(summaries.iter().filter(|s| s.has_fault).count(), 1);
+    let ids: Vec<String> = summaries.iter().map(|s| s.id.clone()).collect();
+    let traces = src.traces(&ids).await.expect("BatchGetTraces");
+    assert_eq!(traces.len(), 3);
+    let mut cold = 0;
+    for t in &traces {
+        assert_eq!(t.roots.len(), 1, "one API Gateway root in {}", t.id);
+        let stage = &t.roots[0];
+        assert_eq!(stage.origin.as_deref(), Some("AWS::ApiGateway::Stage"));
+        let service = &stage.children[0].children[0];
+        assert_eq!(service.origin.as_deref(), Some("AWS::Lambda"));
+        let function = &service.children[0];
+        assert_eq!(function.origin.as_deref(), Some("AWS::Lambda::Function"));
+        let names: Vec<&str> = function.children.iter().map(|c| c.name.as_str()).collect();
+        cold += usize::from(names.first() == Some(&"Initialization"));
+        let invocation = function
+            .children
+            .iter()
+            .find(|c| c.name == "Invocation")
+            .expect("Invocation");
+        let dynamo = &invocation.children[0];
+        assert_eq!(
+            (dynamo.operation.as_deref(), dynamo.resource.as_deref()),
+            (Some("PutItem"), Some("orders"))
+        );
+        if stage.fault {
+            assert!(dynamo.fault);
+            assert_eq!(
+                function.cause.as_deref(),
+                Some("ProvisionedThroughputExceeded")
+            );
+            assert_eq!(stage.http_status, Some(502));
+        }
+    }
+    assert_eq!(cold, 1);
+    // moto's service graph is always empty, but the call and mapping work.
+    let graph = src
+        .service_graph(last_hour(src.now()))
+        .await
+        .expect("GetServiceGraph");
+    assert!(graph.services.is_empty());
+}
+
+#[tokio::test]
+async fn insights_runs_a_basic_query() {
+    let src = source().await;
+    let rows = src
+        .insights(
+            &["/aws/lambda/payments-webhook".to_string()],
+            "fields @timestamp, @message | sort @timestamp desc | limit 5",
+            last_hour(src.now()),
+        )
+        .await
+        .expect("Logs Insights");
+    assert_eq!(rows.len(), 5);
+    assert!(
+        rows.iter()
+            .all(|r| r.iter().any(|(f, _)| f == "@message") && r.iter().all(|(f, _)| f != "@ptr"))
+    );
+    let usage = src.health().usage;
+    assert!(
+        usage
+            .iter()
+            .any(|u| u.api == "StartQuery" && u.calls == 1 && u.estimated_usd > 0.0)
+    );
+}
+
+/// Reads updates until `want` distinct events arrived; returns messages and interruptions seen.
+async fn collect(stream: &mut TailStream, want: usize, seen: &mut Vec<String>) -> usize {
+    let mut interruptions = 0;
+    let deadline = Instant::now() + PATIENCE;
+    while seen.len() < want {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .expect("the tail did not deliver in time");
+        match tokio::time::timeout(left, stream.next())
+            .await
+            .expect("the tail did not deliver in time")
+        {
+            Some(TailUpdate::Events(evs)) => seen.extend(evs.into_iter().map(|e| e.message)),
+            Some(TailUpdate::Interrupted { .. }) => interruptions += 1,
+            Some(TailUpdate::Sampled) => {}
+            None => panic!("the tail ended by itself"),
+        }
+    }
+    interruptions
+}
+
+/// Writes one event before `since` (which creates the group), then follows the group from `since`.
+async fn tail_from(src: &AwsSource, group: &str, since: i64) -> TailStream {
+    put_logs(group, "setup", &batch("setup", 1, since - MINUTE_MS));
+    src.tail(&TailRequest {
+        log_groups: vec![group.into()],
+        filter_pattern: String::new(),
+        since: Some(since),
+    })
+    .await
+    .expect("tail")
+}
+
+fn batch(prefix: &str, n: usize, at: i64) -> Vec<(i64, String)> {
+    (0..n)
+        .map(|i| (at + i as i64, format!("{prefix} event {i}")))
+        .collect()
+}
+
+#[tokio::test]
+async fn live_tail_through_the_interceptor_then_polling_delivers_new_events() {
+    let shim = private_shim();
+    let src = source_at(&shim, "us-east-1").await;
+    let group = "/test/live-tail";
+    let now = src.now();
+    put_logs(group, "s1", &batch("old", 2, now - 10 * MINUTE_MS));
+    let mut tail = tail_from(&src, group, now).await;
+    put_logs(group, "s1", &batch("new", 3, src.now()));
+    let mut seen = Vec::new();
+    collect(&mut tail, 3, &mut seen).await;
+    assert_eq!(
+        seen,
+        ["new event 0", "new event 1", "new event 2"],
+        "only events since `since`, once each"
+    );
+    // Live Tail got through (the `streaming-` host prefix was stripped), and moto ended it.
+    assert!(
+        calls_seen(&shim, "StartLiveTail") >= 1,
+        "StartLiveTail never reached the emulator"
+    );
+    assert!(calls_seen(&shim, "DescribeLogGroups") >= 1);
+    put_logs(group, "s2", &batch("later", 2, src.now()));
+    collect(&mut tail, 5, &mut seen).await;
+    assert_eq!(&seen[3..], ["later event 0", "later event 1"]);
+}
+
+#[tokio::test]
+async fn tail_survives_an_outage_and_delivers_every_event_once() {
+    let shim = private_shim();
+    let src = source_at(&shim, "us-east-1").await;
+    let group = "/test/outage";
+    let now = src.now();
+    let mut tail = tail_from(&src, group, now).await;
+    put_logs(group, "s1", &batch("before", 5, src.now()));
+    let mut seen = Vec::new();
+    collect(&mut tail, 5, &mut seen).await;
+
+    // The endpoint goes dark; events keep arriving in the service meanwhile.
+    control(&shim, "POST", "/__control/outage?seconds=8", "");
+    put_logs(group, "s1", &batch("during", 5, src.now()));
+    let interruptions = collect(&mut tail, 10, &mut seen).await;
+    assert!(interruptions >= 1, "the outage was not reported");
+    put_logs(group, "s2", &batch("after", 5, src.now()));
+    collect(&mut tail, 15, &mut seen).await;
+
+    // Give duplicates a chance to show up: two more poll rounds, then a marker event.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    put_logs(group, "s2", &batch("marker", 1, src.now()));
+    collect(&mut tail, 16, &mut seen).await;
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for m in &seen {
+        *counts.entry(m.as_str()).or_default() += 1;
+    }
+    assert_eq!(seen.len(), 16, "{seen:?}");
+    assert!(counts.values().all(|&n| n == 1), "duplicates: {counts:?}");
+    for p in ["before", "during", "after"] {
+        assert_eq!(seen.iter().filter(|m| m.starts_with(p)).count(), 5, "{p}");
+    }
+}
+
+#[tokio::test]
+async fn throttling_backs_off_shows_in_health_and_recovers() {
+    let shim = private_shim();
+    let src = source_at(&shim, "us-east-1").await;
+    // Three throttles (each with Retry-After: 1), then the service answers.
+    control(
+        &shim,
+        "POST",
+        "/__control/throttle?op=FilterLogEvents&n=3",
+        "",
+    );
+    let q = query(&["/aws/lambda/orders-api-create"], last_hour(src.now()), 20);
+    let watcher = src.clone();
+    let call = tokio::spawn(async move { src.logs(&q).await });
+    let mut shown = None;
+    while !call.is_finished() {
+        if let Some(t) = watcher.health().throttled {
+            shown = Some(t);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let page = call
+        .await
+        .expect("join")
+        .expect("the call succeeds once throttling stops");
+    assert_eq!(page.events.len(), 20);
+    let shown = shown.expect("health().throttled never showed the throttle");
+    assert!(
+        shown.starts_with("throttled: FilterLogEvents, retrying in "),
+        "{shown}"
+    );
+    assert_eq!(calls_seen(&shim, "FilterLogEvents"), 4);
+    assert_eq!(watcher.health().throttled, None);
+
+    // A tail under heavier throttling reports it and keeps going.
+    let fast = watcher.with_retry_policy(RetryPolicy {
+        base: Duration::from_millis(20),
+        max: Duration::from_millis(100),
+        ..RetryPolicy::default()
+    });
+    control(
+        &shim,
+        "POST",
+        "/__control/throttle?op=StartLiveTail&n=100",
+        "",
+    );
+    control(
+        &shim,
+        "POST",
+        "/__control/throttle?op=FilterLogEvents&n=8",
+        "",
+    );
+    let group = "/test/throttled-tail";
+    let now = fast.now();
+    let mut tail = tail_from(&fast, group, now).await;
+    put_logs(group, "s", &batch("through", 2, fast.now()));
+    let mut seen = Vec::new();
+    let interruptions = collect(&mut tail, 2, &mut seen).await;
+    assert_eq!(seen, ["through event 0", "through event 1"]);
+    assert!(
+        interruptions >= 1,
+        "exhausted retries should show as an interruption"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_a_plain_message() {
+    // Port 9 on loopback: nothing listens there.
+    let src = source_at("http://127.0.0.1:9", "us-east-1")
+        .await
+        .with_retry_policy(RetryPolicy {
+            base: Duration::from_millis(10),
+            ..RetryPolicy::default()
+        });
+    let err = src.list_functions().await.expect_err("nothing listens");
+    let SourceError::Unreachable { endpoint, reason } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(endpoint, "http://127.0.0.1:9");
+    assert_eq!(reason, "connection refused");
+    assert_eq!(
+        err.to_string(),
+        "cannot reach http://127.0.0.1:9: connection refused"
+    );
+}
+
+/// aws-config's default loader, reading only the given credentials and config files.
+#[allow(deprecated)] // ProfileFiles: its replacement lives in aws-runtime, not a dependency of ours
+fn loader_with_profiles(name: &str, credentials: &str, config: &str) -> aws_config::ConfigLoader {
+    use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).expect("profile dir");
+    let (creds, conf) = (dir.join("credentials"), dir.join("config"));
+    std::fs::write(&creds, credentials).expect("credentials file");
+    std::fs::write(&conf, config).expect("config file");
+    let files = ProfileFiles::builder()
+        .with_file(ProfileFileKind::Credentials, &creds)
+        .with_file(ProfileFileKind::Config, &conf)
+        .build();
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).profile_files(files)
+}
+
+#[tokio::test]
+async fn connect_resolves_credentials_from_a_profile_eagerly() {
+    let loader = loader_with_profiles(
+        "aws-profile-test",
+        "[tester]\naws_access_key_id = test\naws_secret_access_key = test\n",
+        "[profile tester]\nregion = eu-west-1\n",
+    );
+    let opts = AwsOptions {
+        profile: Some("tester".into()),
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(emulator().endpoint.clone()),
+    };
+    let src = AwsSource::connect_with(&opts, loader)
+        .await
+        .expect("connect");
+    assert_eq!(
+        src.info(),
+        SourceInfo::Aws {
+            account: None,
+            profile: Some("tester".into()),
+            region: "us-east-1".into(),
+            endpoint: Some(emulator().endpoint.clone()),
+        }
+    );
+    assert!(!src.list_functions().await.expect("list").is_empty());
+
+    let bad = AwsOptions {
+        region: Some("moon-base".into()),
+        ..opts
+    };
+    let loader = loader_with_profiles("aws-bad-region", "", "");
+    assert_eq!(
+        AwsSource::connect_with(&bad, loader).await.err(),
+        Some(SourceError::UnknownRegion("moon-base".into()))
+    );
+}
+
+/// Numbers for the report, not assertions: `cargo test --test aws_emulator -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement; seeds 1,000 functions (about 20 s)"]
+async fn measure_connect_to_first_list_with_1000_functions() {
+    control(
+        &emulator().endpoint,
+        "POST",
+        "/__control/seed_functions?region=us-west-2&n=1000",
+        "",
+    );
+    let started = Instant::now();
+    let opts = AwsOptions {
+        profile: None,
+        region: Some("us-west-2".into()),
+        endpoint_url: Some(emulator().endpoint.clone()),
+    };
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).credentials_provider(
+        aws_sdk_cloudwatchlogs::config::Credentials::new("test", "test", None, None, "t"),
+    );
+    let src = AwsSource::connect_with(&opts, loader)
+        .await
+        .expect("connect");
+    let fns = src.list_functions().await.expect("list");
+    let took = started.elapsed();
+    assert_eq!(fns.len(), 1000);
+    eprintln!("MEASURED: connect() to first list_functions() with 1,000 functions: {took:?}");
+    eprintln!("MEASURED: usage {:?}", src.health().usage);
+}
+
+#[tokio::test]
+async fn a_tail_without_since_starts_now() {
+    let src = source().await;
+    let group = "/test/from-now";
+    put_logs(group, "s", &batch("before start", 3, src.now() - 20_000));
+    let mut tail = src
+        .tail(&TailRequest {
+            log_groups: vec![group.into()],
+            filter_pattern: String::new(),
+            since: None,
+        })
+        .await
+        .expect("tail");
+    put_logs(group, "s", &batch("fresh", 1, src.now() + 1));
+    let mut seen = Vec::new();
+    collect(&mut tail, 1, &mut seen).await;
+    assert_eq!(
+        seen,
+        ["fresh event 0"],
+        "events from before the tail started leaked in"
+    );
+}
+
+#[tokio::test]
+async fn a_local_endpoint_works_without_configured_credentials() {
+    let opts = AwsOptions {
+        profile: None,
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(emulator().endpoint.clone()),
+    };
+    let loader = loader_with_profiles("aws-no-credentials", "", "");
+    let src = AwsSource::connect_with(&opts, loader)
+        .await
+        .expect("connect to a local emulator");
+    assert!(!src.list_functions().await.expect("list").is_empty());
+}
