@@ -622,11 +622,7 @@ async fn an_abandoned_insights_query_is_stopped() {
         ..Default::default()
     });
     let groups = ["/aws/lambda/x".to_string()];
-    let q = src.insights(
-        &groups,
-        "fields @message",
-        TimeWindow::new(0, HOUR_MS),
-    );
+    let q = src.insights(&groups, "fields @message", TimeWindow::new(0, HOUR_MS));
     // The caller loses interest (the user left the view): the future is dropped mid-poll.
     assert!(
         tokio::time::timeout(Duration::from_millis(400), q)
@@ -645,4 +641,105 @@ async fn an_abandoned_insights_query_is_stopped() {
         "StopQuery was not sent for the abandoned query"
     );
     assert!(running.num_calls() >= 1);
+}
+
+#[tokio::test]
+async fn cold_starts_come_from_logs_insights_in_the_functions_own_group() {
+    use aws_sdk_cloudwatchlogs::types::{QueryStatus, ResultField};
+    let get = mock!(aws_sdk_lambda::Client::get_function).then_output(|| {
+        let conf = FunctionConfiguration::builder()
+            .function_name("orders")
+            .logging_config(
+                aws_sdk_lambda::types::LoggingConfig::builder()
+                    .log_group("/shared/orders")
+                    .build(),
+            )
+            .build();
+        aws_sdk_lambda::operation::get_function::GetFunctionOutput::builder()
+            .configuration(conf)
+            .build()
+    });
+    let start = mock!(aws_sdk_cloudwatchlogs::Client::start_query)
+        .match_requests(|req| {
+            req.log_group_names() == ["/shared/orders"]
+                && req
+                    .query_string()
+                    .is_some_and(|q| q.contains("pct(init, 95) as p950") && q.contains("bin(300s)"))
+        })
+        .then_output(|| {
+            aws_sdk_cloudwatchlogs::operation::start_query::StartQueryOutput::builder()
+                .query_id("q-7")
+                .build()
+        });
+    let results = mock!(aws_sdk_cloudwatchlogs::Client::get_query_results).then_output(|| {
+        let row = |bin: &str, cold: &str, avg: &str, p95: &str| {
+            [
+                ("bin(300s)", bin),
+                ("cold", cold),
+                ("avg", avg),
+                ("max", avg),
+                ("p950", p95),
+            ]
+            .iter()
+            .map(|(f, v)| ResultField::builder().field(*f).value(*v).build())
+            .collect::<Vec<_>>()
+        };
+        aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput::builder()
+            .status(QueryStatus::Complete)
+            .results(row("2026-11-23 10:10:00.000", "1", "350.5", "350.5"))
+            .results(row("2026-11-23 10:05:00.000", "3", "412.0", "520.25"))
+            .build()
+    });
+    let src = source(Rules {
+        lambda: vec![&get],
+        logs: vec![&start, &results],
+        ..Default::default()
+    });
+    let q = |function: &str, metric, stat| MetricQuery {
+        function: function.into(),
+        metric,
+        stat,
+    };
+    let window = TimeWindow::new(1_795_428_000_000, 1_795_429_800_000);
+    let req = MetricRequest {
+        queries: vec![
+            q("orders", Metric::ColdStarts, Statistic::Sum),
+            q("orders", Metric::InitDuration, Statistic::P95),
+        ],
+        window,
+        period_s: 300,
+    };
+    let series = src.metrics(&req).await.expect("metrics");
+    assert_eq!(start.num_calls(), 1, "one Insights query per function");
+    let values = |i: usize| {
+        series[i]
+            .points
+            .iter()
+            .map(|p| (p.t, p.v))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        values(0),
+        [(1_795_428_300_000, 3.0), (1_795_428_600_000, 1.0)]
+    );
+    assert_eq!(
+        values(1),
+        [(1_795_428_300_000, 520.25), (1_795_428_600_000, 350.5)]
+    );
+
+    // The functions list asks for many rows at once: no Insights bill for that.
+    let many = MetricRequest {
+        queries: (0..4)
+            .map(|i| q(&format!("f{i}"), Metric::ColdStarts, Statistic::Sum))
+            .collect(),
+        window,
+        period_s: 300,
+    };
+    let series = src.metrics(&many).await.expect("metrics");
+    assert!(series.iter().all(|s| {
+        s.unavailable
+            .as_deref()
+            .is_some_and(|r| r.contains("Logs Insights"))
+    }));
+    assert_eq!(start.num_calls(), 1);
 }

@@ -93,6 +93,9 @@ pub struct RefreshPolicy {
     /// Detail screen of the selected function: charts, one series per metric and statistic.
     pub detail_series: u32,
     pub detail_refresh_s: u32,
+    /// The detail screen's cold-start series run one Logs Insights query per refresh; GB it
+    /// scans (an assumption: one function's logs for the 1-hour chart window).
+    pub detail_insights_gb: f64,
     /// Live Tail runs only while a logs screen is open; minutes of tail per hour of console time.
     pub tail_minutes_per_hour: f64,
 }
@@ -104,6 +107,7 @@ impl RefreshPolicy {
         list_refresh_s: 60,
         detail_series: 8,
         detail_refresh_s: 60,
+        detail_insights_gb: 0.01,
         tail_minutes_per_hour: 0.0,
     };
 }
@@ -115,13 +119,15 @@ pub fn estimate_open_console_usd(policy: &RefreshPolicy, functions: u32, hours: 
     let rows = f64::from(policy.visible_rows.min(functions));
     let list_metrics =
         rows * f64::from(policy.series_per_row) * seconds / f64::from(policy.list_refresh_s.max(1));
-    let detail_metrics = if functions > 0 {
-        f64::from(policy.detail_series) * seconds / f64::from(policy.detail_refresh_s.max(1))
+    let detail_refreshes = if functions > 0 {
+        seconds / f64::from(policy.detail_refresh_s.max(1))
     } else {
         0.0
     };
+    let detail_metrics = f64::from(policy.detail_series) * detail_refreshes;
+    let insights = detail_refreshes * policy.detail_insights_gb * USD_PER_INSIGHTS_GB;
     let tail = policy.tail_minutes_per_hour * hours * USD_PER_LIVE_TAIL_MINUTE;
-    (list_metrics + detail_metrics) * USD_PER_METRIC_REQUESTED + tail
+    (list_metrics + detail_metrics) * USD_PER_METRIC_REQUESTED + insights + tail
 }
 
 #[cfg(test)]
@@ -131,15 +137,16 @@ mod tests {
     #[test]
     fn two_hundred_functions_open_eight_hours_stays_under_a_dollar() {
         let usd = estimate_open_console_usd(&RefreshPolicy::DEFAULT, 200, 8.0);
-        // 30 rows x 5 series x 480 refreshes = 72,000 metrics; detail 8 x 480 = 3,840.
-        assert!((usd - 0.7584).abs() < 1e-9, "{usd}");
+        // 30 rows x 5 series x 480 refreshes = 72,000 metrics; detail 8 x 480 = 3,840;
+        // 480 cold-start Insights queries x 0.01 GB.
+        assert!((usd - 0.7824).abs() < 1e-9, "{usd}");
         assert!(usd < 1.0);
     }
 
     #[test]
     fn ten_minutes_on_two_hundred_functions() {
         let usd = estimate_open_console_usd(&RefreshPolicy::DEFAULT, 200, 10.0 / 60.0);
-        assert!((usd - 0.0158).abs() < 1e-9, "{usd}");
+        assert!((usd - 0.0163).abs() < 1e-9, "{usd}");
     }
 
     #[test]

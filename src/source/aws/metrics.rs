@@ -49,19 +49,15 @@ impl AwsSource {
                 unavailable: None,
             })
             .collect();
-        let mut fetchable = Vec::new();
-        for (i, q) in req.queries.iter().enumerate() {
-            if q.metric.cloudwatch_name().is_some() {
-                fetchable.push(i);
-            } else {
-                out[i].unavailable = Some(format!(
-                    "{} is not a CloudWatch metric in AWS/Lambda; it comes from REPORT lines (Logs Insights)",
-                    q.metric.label()
-                ));
-            }
-        }
+        // Cold starts and init durations are not in AWS/Lambda: Logs Insights counts them.
+        let (fetchable, from_logs): (Vec<usize>, Vec<usize>) = (0..req.queries.len())
+            .partition(|&i| req.queries[i].metric.cloudwatch_name().is_some());
         for batch in fetchable.chunks(MAX_QUERIES_PER_CALL) {
             self.fetch_batch(batch, window, period, &mut out).await?;
+        }
+        if !from_logs.is_empty() {
+            self.cold_start_series(&from_logs, window, period, &mut out)
+                .await;
         }
         for s in &mut out {
             s.points.sort_by_key(|p| p.t);

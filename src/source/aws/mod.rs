@@ -6,13 +6,15 @@
 //! - [`budget`]: token buckets and adaptive backoff (pure, fake-clock tested);
 //! - [`cost`]: the cost meter and the default refresh policy's price;
 //! - [`errors`]: SDK errors → [`SourceError`], and what is worth a retry;
-//! - `functions`, `metrics`, `logs`, `tail`, `insights`, `traces`: one file per data kind.
+//! - `functions`, `metrics`, `logs`, `tail`, `insights`, `traces`: one file per data kind;
+//! - `cold_starts`: ColdStarts / InitDuration from REPORT lines via Logs Insights.
 //!
 //! Read-only by construction: every SDK call goes through [`AwsSource::call`] with an [`Api`],
 //! and a test scans this folder for the operations it calls.
 
 pub mod api;
 pub mod budget;
+mod cold_starts;
 pub mod cost;
 pub mod errors;
 mod functions;
