@@ -1,6 +1,7 @@
 //! The AWS backend against moto 5.2.5 (+ the shim) on 127.0.0.1, started and seeded by the harness.
 #![cfg(feature = "aws")]
 
+mod common;
 mod emulator;
 
 use std::collections::HashMap;
@@ -580,9 +581,9 @@ async fn connect_resolves_credentials_from_a_profile_eagerly() {
 }
 
 /// Numbers for the report, not assertions: `cargo test --test aws_emulator -- --ignored --nocapture`.
+/// Also prints the time from connect() to the first list (a figure for the report, not asserted).
 #[tokio::test]
-#[ignore = "a measurement; seeds 1,000 functions (about 20 s)"]
-async fn measure_connect_to_first_list_with_1000_functions() {
+async fn lists_a_thousand_functions_after_one_connect() {
     control(
         &emulator().endpoint,
         "POST",
@@ -643,4 +644,52 @@ async fn a_local_endpoint_works_without_configured_credentials() {
         .await
         .expect("connect to a local emulator");
     assert!(!src.list_functions().await.expect("list").is_empty());
+}
+
+#[tokio::test]
+async fn honours_the_source_contract() {
+    let src = lambdascope::source::Source::Aws(source().await);
+    let now = src.now();
+    let found = common::contract::check(&src, last_hour(now)).await;
+    assert!(
+        found.functions >= 6,
+        "seeded functions: {}",
+        found.functions
+    );
+    assert!(
+        found.log_events >= 160,
+        "seeded log events: {}",
+        found.log_events
+    );
+    assert!(found.traces >= 3, "seeded traces: {}", found.traces);
+}
+
+/// The real binary under tmux against the emulator: the seeded functions are listed, and one
+/// opens with its configuration and charts.
+#[test]
+fn the_console_lists_and_opens_the_emulators_functions() {
+    let endpoint = emulator().endpoint.clone();
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    let args = format!("--endpoint-url {endpoint} --region us-east-1");
+    let t = common::tmux::Tmux::start("emulator", (120, 40), &args, &env);
+    t.wait_for("orders-api-create");
+    // The account is known from the first function ARN; the header shows it with the region.
+    let s = t.wait_for("123456789012");
+    assert!(s.contains("us-east-1"), "the header names the region:\n{s}");
+    t.keys(&["/"]);
+    t.literal("orders-api-create");
+    t.wait_for("1 match");
+    t.keys(&["Enter", "Enter"]);
+    let s = t.wait_for("reserved");
+    assert!(
+        s.contains("/aws/lambda/orders-api-create"),
+        "the configuration shows the log group:\n{s}"
+    );
+    t.wait_for("Invocations");
+    t.keys(&["q"]);
+    t.wait_for("EXITED 0");
 }

@@ -743,3 +743,23 @@ async fn cold_starts_come_from_logs_insights_in_the_functions_own_group() {
     }));
     assert_eq!(start.num_calls(), 1);
 }
+
+/// The README's IAM policy lists exactly the actions the code can call.
+#[test]
+fn the_readme_iam_policy_matches_the_code() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("\"Action\": [")
+        .expect("the README has an IAM policy");
+    let end = start + readme[start..].find(']').expect("the action list ends");
+    let listed: Vec<&str> = readme[start..end]
+        .split('"')
+        .filter(|s| s.contains(':') && !s.contains(' '))
+        .collect();
+    assert_eq!(
+        listed,
+        lambdascope::source::aws::IAM_ACTIONS,
+        "README policy vs IAM_ACTIONS"
+    );
+}

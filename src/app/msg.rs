@@ -38,9 +38,11 @@ pub enum Action {
 pub enum Msg {
     Action(Action),
     Resize(u16, u16),
+    /// The slow tick: the clock, and what the source now knows of itself (health, account).
     Tick {
         now: EpochMs,
         health: SourceHealth,
+        info: SourceInfo,
     },
     Functions(Result<Vec<Function>, SourceError>),
     Stats {

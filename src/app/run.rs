@@ -97,12 +97,12 @@ pub async fn run(source: Source, opts: Options) -> io::Result<()> {
                 dirty = true;
             }
             _ = tokio::time::sleep_until(next_tick) => {
-                let before = (app.state.now / 1000, app.state.is_busy(), app.state.health.clone());
-                let now = app.source.now();
-                let health = app.source.health();
-                app.handle(Msg::Tick { now, health });
-                // Redraw for the clock's second, a spinner frame, or new source health.
-                dirty |= before != (app.state.now / 1000, app.state.is_busy(), app.state.health.clone()) || app.state.is_busy();
+                let seen = |s: &State| (s.now / 1000, s.is_busy(), s.health.clone(), s.source.clone());
+                let before = seen(&app.state);
+                let (now, health, info) = (app.source.now(), app.source.health(), app.source.info());
+                app.handle(Msg::Tick { now, health, info });
+                // Redraw for the clock's second, a spinner frame, or news from the source.
+                dirty |= before != seen(&app.state) || app.state.is_busy();
                 let pause = if app.state.is_busy() { 100 } else { 1000 - now.rem_euclid(1000) as u64 };
                 next_tick = Instant::now() + Duration::from_millis(pause.max(10));
             }

@@ -44,10 +44,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.functions.scroll_into_view(table_rows(state.size));
             fetch_missing_stats(state)
         }
-        Msg::Tick { now, health } => {
+        Msg::Tick { now, health, info } => {
             let before = state.now;
             state.now = now;
             state.health = health;
+            if state.switching.is_none() {
+                state.source = info;
+            }
             state.frame = state.frame.wrapping_add(1);
             let every = refresh_interval_ms(&state.source);
             if now.div_euclid(every) != before.div_euclid(every) {
@@ -430,7 +433,7 @@ fn set_window(state: &mut State, w: crate::state::WindowChoice) -> Vec<Cmd> {
 fn refresh(state: &mut State) -> Vec<Cmd> {
     let mut cmds = Vec::new();
     let rows = table_rows(state.size);
-    let names = state.functions.names_in_view(rows);
+    let names = state.functions.names_on_screen(rows);
     if !names.is_empty() {
         cmds.push(stats_cmd(state, names));
     }

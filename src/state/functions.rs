@@ -472,6 +472,18 @@ impl FunctionsState {
             .collect()
     }
 
+    /// Names on screen, whether or not they have stats: the periodic refresh. Only what is
+    /// visible is refreshed (AWS bills GetMetricData per metric requested).
+    pub fn names_on_screen(&self, height: usize) -> Vec<String> {
+        let fns = self.functions();
+        let end = (self.offset + height.max(1)).min(self.rows.len());
+        self.rows[self.offset.min(end)..end]
+            .iter()
+            .filter_map(|r| fns.get(r.index))
+            .map(|f| f.name.clone())
+            .collect()
+    }
+
     /// Names in view (plus one page ahead), whether or not they have stats: a refresh.
     pub fn names_in_view(&self, height: usize) -> Vec<String> {
         let fns = self.functions();

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod contract;
+pub mod tmux;
 
 use lambdascope::app::{self, Action, Msg};
 use lambdascope::source::demo::{Clock, DemoSource};

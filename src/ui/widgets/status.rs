@@ -49,7 +49,10 @@ impl Widget for StatusLine<'_> {
         }
         if s.health.calls > 0 {
             right.push(Span::styled(
-                format!("{} calls · ${:.2} ", s.health.calls, s.health.estimated_usd),
+                format!(
+                    "  {} calls · ${:.2} ",
+                    s.health.calls, s.health.estimated_usd
+                ),
                 t.status,
             ));
         }
