@@ -264,3 +264,58 @@ async fn scrolling_a_long_list_fetches_only_what_comes_into_view() {
     };
     assert!(names.len() <= 2 * rows && !names.is_empty());
 }
+
+#[tokio::test]
+async fn region_and_profile_switch_without_a_restart() {
+    use lambdascope::source::SourceInfo;
+    let aws = SourceInfo::Aws {
+        account: Some("111122223333".into()),
+        profile: Some("prod".into()),
+        region: "us-east-1".into(),
+        endpoint: None,
+    };
+    let mut state = lambdascope::state::State::new(aws, 0, "dark", vec![]);
+    lambdascope::app::start(&mut state);
+    update(&mut state, Msg::Action(Action::Palette));
+    for c in "region eu-west-1".chars() {
+        update(&mut state, Msg::Action(Action::Input(c)));
+    }
+    let cmds = update(&mut state, Msg::Action(Action::InputSubmit));
+    assert_eq!(
+        cmds,
+        vec![Cmd::SwitchSource {
+            profile: None,
+            region: Some("eu-west-1".into())
+        }]
+    );
+    assert!(state.is_busy(), "the switch shows as work in progress");
+    // A failed switch keeps the current account and says why.
+    update(
+        &mut state,
+        Msg::Switched(Err(SourceError::SsoExpired {
+            profile: "prod".into(),
+        })),
+    );
+    assert!(
+        state
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("aws sso login --profile prod")
+    );
+    let moved = SourceInfo::Aws {
+        account: Some("111122223333".into()),
+        profile: Some("prod".into()),
+        region: "eu-west-1".into(),
+        endpoint: None,
+    };
+    let cmds = update(&mut state, Msg::Switched(Ok(moved.clone())));
+    assert_eq!(state.source, moved);
+    assert_eq!(
+        cmds,
+        vec![Cmd::LoadFunctions],
+        "the new region's functions load"
+    );
+    assert!(state.functions.list.is_loading());
+}

@@ -71,6 +71,43 @@ async fn functions_screen() {
         press(&s, &mut filtered, &typed("pay")).await;
         snap("functions_filtering", &filtered);
 
+        // An AWS account being throttled: the badge and the cost meter in the status bar.
+        let mut throttled = console(&s, size).await;
+        throttled.health = lambdascope::source::SourceHealth {
+            throttled: Some("throttled: GetMetricData, retrying in 4 s".into()),
+            calls: 42,
+            estimated_usd: 0.0123,
+            usage: vec![],
+        };
+        snap("functions_throttled", &throttled);
+
+        // GetMetricData denied: the list still shows, the cells say n/a, the status names the action.
+        let mut denied = fresh(&s, size);
+        let fns = s.list_functions().await.expect("functions");
+        let cmds = update(&mut denied, Msg::Functions(Ok(fns)));
+        let Some(lambdascope::app::Cmd::LoadStats {
+            generation,
+            window,
+            names,
+            ..
+        }) = cmds.into_iter().next()
+        else {
+            panic!("no stats request")
+        };
+        let denial = SourceError::AccessDenied {
+            action: "cloudwatch:GetMetricData".into(),
+        };
+        update(
+            &mut denied,
+            Msg::Stats {
+                generation,
+                window,
+                names,
+                result: Err(denial),
+            },
+        );
+        snap("functions_metrics_denied", &denied);
+
         let mut nothing = console(&s, size).await;
         press(&s, &mut nothing, &[Action::Filter]).await;
         press(&s, &mut nothing, &typed("zzz")).await;

@@ -349,10 +349,14 @@ fn cell_text(
         }
         _ => {
             let Some(s) = stats else {
+                // The metrics call failed (the status line says why): say so in the cell.
+                if state.functions.stats_error.is_some() {
+                    return ("n/a".into(), theme.dim);
+                }
                 let text = if loading {
                     spinner(state.frame).to_string()
                 } else {
-                    "".into()
+                    String::new()
                 };
                 return (text, theme.spinner);
             };
