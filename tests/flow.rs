@@ -319,3 +319,36 @@ async fn region_and_profile_switch_without_a_restart() {
     );
     assert!(state.functions.list.is_loading());
 }
+
+#[tokio::test]
+async fn a_failed_list_is_retried_by_itself() {
+    let s = source();
+    let mut state = lambdascope::state::State::new(s.info(), 0, "dark", vec![]);
+    lambdascope::app::start(&mut state);
+    let outage = SourceError::Unreachable {
+        endpoint: "https://lambda.us-east-1.amazonaws.com".into(),
+        reason: "connection refused".into(),
+    };
+    update(&mut state, Msg::Functions(Err(outage)));
+    assert!(matches!(state.functions.list, Loadable::Failed(_)));
+    let tick = |now| Msg::Tick {
+        now,
+        health: Default::default(),
+        info: s.info(),
+    };
+    assert!(
+        update(&mut state, tick(1_000)).is_empty(),
+        "no retry before the refresh interval"
+    );
+    let cmds = update(&mut state, tick(10_000));
+    assert!(
+        cmds.contains(&Cmd::LoadFunctions),
+        "retried at the next refresh: {cmds:?}"
+    );
+    assert!(
+        matches!(state.functions.list, Loadable::Failed(_)),
+        "the error stays until the retry succeeds"
+    );
+    lambdascope::app::settle(&s, &mut state, cmds).await;
+    assert!(matches!(state.functions.list, Loadable::Loaded(ref f) if f.len() == 17));
+}

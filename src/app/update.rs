@@ -432,6 +432,11 @@ fn set_window(state: &mut State, w: crate::state::WindowChoice) -> Vec<Cmd> {
 /// Re-asks for what is on screen.
 fn refresh(state: &mut State) -> Vec<Cmd> {
     let mut cmds = Vec::new();
+    // A list that failed (no network, an outage) is retried on every refresh: the console
+    // recovers by itself. The error stays on screen until the retry succeeds.
+    if matches!(state.functions.list, Loadable::Failed(_)) {
+        cmds.push(Cmd::LoadFunctions);
+    }
     let rows = table_rows(state.size);
     let names = state.functions.names_on_screen(rows);
     if !names.is_empty() {
