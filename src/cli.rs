@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
 use crate::source::demo::{Clock, DEFAULT_SEED, DemoSource};
-use crate::source::{Function, MetricRequest, Source, SourceError};
+use crate::source::{Function, Source, SourceError};
 use crate::state::WindowChoice;
 use crate::state::functions::{self, Cell, FunctionStats};
 
@@ -126,30 +126,11 @@ pub async fn function_health(
 > {
     let fns = source.list_functions().await?;
     let names: Vec<String> = fns.iter().map(|f| f.name.clone()).collect();
-    let w = window.window(source.now());
-    let trend = MetricRequest {
-        queries: names
-            .iter()
-            .flat_map(|n| functions::trend_queries(n))
-            .collect(),
-        window: w,
-        period_s: window.spark_period_s(),
-    };
-    let totals = MetricRequest {
-        queries: names
-            .iter()
-            .flat_map(|n| functions::total_queries(n))
-            .collect(),
-        window: w,
-        period_s: (w.len_ms() / 1000) as u32,
-    };
+    let (w, trend, totals) = functions::stats_requests(&names, window, source.now());
     let (trend, totals) = futures::try_join!(source.metrics(&trend), source.metrics(&totals))?;
-    let period = i64::from(window.spark_period_s()) * 1000;
-    let first = w.start;
-    let buckets = ((w.end - first) + period - 1).div_euclid(period) as usize;
     Ok((
         fns,
-        functions::stats_from_series(&names, &trend, &totals, buckets, first, period),
+        functions::stats_from_series(&names, &trend, &totals, w, window.spark_period_s()),
     ))
 }
 

@@ -96,18 +96,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             match result {
                 Ok(series) => {
                     f.stats_error = None;
-                    let period = i64::from(state.window.spark_period_s()) * 1000;
-                    let first = window.start;
-                    let buckets = ((window.end - first) + period - 1)
-                        .div_euclid(period)
-                        .max(1) as usize;
                     let stats = functions::stats_from_series(
                         &names,
                         &series.trend,
                         &series.totals,
-                        buckets,
-                        first,
-                        period,
+                        window,
+                        state.window.spark_period_s(),
                     );
                     f.stats.extend(stats);
                     if f.sort != Column::Name || !f.filter.is_empty() {
@@ -465,23 +459,7 @@ fn stats_cmd(state: &mut State, names: Vec<String>) -> Cmd {
     let f = &mut state.functions;
     f.stats_generation += 1;
     f.stats_loading = true;
-    let window = state.window.window(state.now);
-    let trend = MetricRequest {
-        queries: names
-            .iter()
-            .flat_map(|n| functions::trend_queries(n))
-            .collect(),
-        window,
-        period_s: state.window.spark_period_s(),
-    };
-    let totals = MetricRequest {
-        queries: names
-            .iter()
-            .flat_map(|n| functions::total_queries(n))
-            .collect(),
-        window,
-        period_s: (window.len_ms() / 1000) as u32,
-    };
+    let (window, trend, totals) = functions::stats_requests(&names, state.window, state.now);
     Cmd::LoadStats {
         generation: f.stats_generation,
         window,

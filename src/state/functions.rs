@@ -7,7 +7,11 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
 use super::Loadable;
-use crate::source::{Function, Metric, MetricQuery, MetricSeries, SourceError, Statistic};
+use super::WindowChoice;
+use crate::source::{
+    EpochMs, Function, Metric, MetricQuery, MetricRequest, MetricSeries, SourceError, Statistic,
+    TimeWindow,
+};
 
 /// The table's columns, in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,15 +200,41 @@ pub fn total_queries(name: &str) -> Vec<MetricQuery> {
     .collect()
 }
 
-/// Assembles per-function stats from the series of one refresh.
+/// The two requests behind the table's health columns: invocations per sparkline period, and
+/// totals over the whole window. Many functions go in one request so the AWS backend can batch
+/// them 500 metrics to a call.
+pub fn stats_requests(
+    names: &[String],
+    choice: WindowChoice,
+    now: EpochMs,
+) -> (TimeWindow, MetricRequest, MetricRequest) {
+    let window = choice.window(now);
+    let trend = MetricRequest {
+        queries: names.iter().flat_map(|n| trend_queries(n)).collect(),
+        window,
+        period_s: choice.spark_period_s(),
+    };
+    let totals = MetricRequest {
+        queries: names.iter().flat_map(|n| total_queries(n)).collect(),
+        window,
+        period_s: (window.len_ms() / 1000) as u32,
+    };
+    (window, trend, totals)
+}
+
+/// Assembles per-function stats from the series of one refresh over `window`.
 pub fn stats_from_series(
     names: &[String],
     trend: &[MetricSeries],
     totals: &[MetricSeries],
-    buckets: usize,
-    first_bucket: i64,
-    period_ms: i64,
+    window: TimeWindow,
+    spark_period_s: u32,
 ) -> HashMap<String, FunctionStats> {
+    let period_ms = i64::from(spark_period_s.max(60)) * 1000;
+    let first_bucket = window.start;
+    let buckets = (window.len_ms() + period_ms - 1)
+        .div_euclid(period_ms)
+        .max(1) as usize;
     let find = |set: &'_ [MetricSeries], name: &str, metric: Metric| -> Option<MetricSeries> {
         set.iter()
             .find(|s| s.query.function == name && s.query.metric == metric)
@@ -460,37 +490,34 @@ impl FunctionsState {
         self.offset = self.offset.min(self.rows.len().saturating_sub(height));
     }
 
-    /// Names in view (plus one page ahead) that have no stats for the current window.
-    pub fn names_needing_stats(&self, height: usize) -> Vec<String> {
+    /// Functions of the rows from the top of the view, `count` of them.
+    fn top_of_view(&self, count: usize) -> impl Iterator<Item = &Function> {
         let fns = self.functions();
-        let end = (self.offset + 2 * height.max(1)).min(self.rows.len());
+        let end = (self.offset + count).min(self.rows.len());
         self.rows[self.offset.min(end)..end]
             .iter()
-            .filter_map(|r| fns.get(r.index))
+            .filter_map(move |r| fns.get(r.index))
+    }
+
+    /// Names in view (plus one page ahead) that have no stats for the current window.
+    pub fn names_needing_stats(&self, height: usize) -> Vec<String> {
+        self.top_of_view(2 * height.max(1))
             .filter(|f| !self.stats.contains_key(&f.name))
             .map(|f| f.name.clone())
             .collect()
     }
 
-    /// Names on screen, whether or not they have stats: the periodic refresh. Only what is
-    /// visible is refreshed (AWS bills GetMetricData per metric requested).
-    pub fn names_on_screen(&self, height: usize) -> Vec<String> {
-        let fns = self.functions();
-        let end = (self.offset + height.max(1)).min(self.rows.len());
-        self.rows[self.offset.min(end)..end]
-            .iter()
-            .filter_map(|r| fns.get(r.index))
+    /// Names in view plus one page ahead, whether or not they have stats (after scrolling).
+    pub fn names_in_view(&self, height: usize) -> Vec<String> {
+        self.top_of_view(2 * height.max(1))
             .map(|f| f.name.clone())
             .collect()
     }
 
-    /// Names in view (plus one page ahead), whether or not they have stats: a refresh.
-    pub fn names_in_view(&self, height: usize) -> Vec<String> {
-        let fns = self.functions();
-        let end = (self.offset + 2 * height.max(1)).min(self.rows.len());
-        self.rows[self.offset.min(end)..end]
-            .iter()
-            .filter_map(|r| fns.get(r.index))
+    /// Names on screen only: the periodic refresh. Only what is visible is refreshed (AWS
+    /// bills GetMetricData per metric requested).
+    pub fn names_on_screen(&self, height: usize) -> Vec<String> {
+        self.top_of_view(height.max(1))
             .map(|f| f.name.clone())
             .collect()
     }

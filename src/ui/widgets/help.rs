@@ -10,6 +10,7 @@ use crate::keymap::{self, Binding};
 use crate::state::State;
 use crate::theme::Theme;
 use crate::ui::widgets::centered_rect;
+use crate::ui::widgets::palette::command_line;
 
 pub struct HelpOverlay<'a> {
     pub state: &'a State,
@@ -44,18 +45,7 @@ impl Widget for HelpOverlay<'_> {
             && area.height as usize >= left.len() + 2;
         if full {
             for (name, arg, desc) in COMMANDS {
-                right.push(Line::from(vec![
-                    Span::styled(format!("  :{name}"), t.hint_key),
-                    Span::styled(
-                        if arg.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" {arg}")
-                        },
-                        t.input,
-                    ),
-                    Span::styled(format!("  {desc}"), t.dim),
-                ]));
+                right.push(command_line(name, arg, desc, t, "  "));
             }
         } else {
             let mut line = vec![Span::raw(" ")];

@@ -31,20 +31,7 @@ impl Widget for PaletteOverlay<'_> {
         Clear.render(r, buf);
         let lines: Vec<Line> = items
             .iter()
-            .map(|(name, arg, desc)| {
-                Line::from(vec![
-                    Span::styled(format!(":{name}"), t.hint_key),
-                    Span::styled(
-                        if arg.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" {arg}")
-                        },
-                        t.input,
-                    ),
-                    Span::styled(format!("  {desc}"), t.dim),
-                ])
-            })
+            .map(|(name, arg, desc)| command_line(name, arg, desc, t, ""))
             .collect();
         Paragraph::new(lines)
             .block(
@@ -56,4 +43,18 @@ impl Widget for PaletteOverlay<'_> {
             .style(t.popup)
             .render(r, buf);
     }
+}
+
+/// `:name arg  description`, as the palette and the help overlay show a command.
+pub fn command_line<'a>(name: &str, arg: &str, desc: &str, t: &Theme, indent: &str) -> Line<'a> {
+    let arg = if arg.is_empty() {
+        String::new()
+    } else {
+        format!(" {arg}")
+    };
+    Line::from(vec![
+        Span::styled(format!("{indent}:{name}"), t.hint_key),
+        Span::styled(arg, t.input),
+        Span::styled(format!("  {desc}"), t.dim),
+    ])
 }
