@@ -275,6 +275,16 @@ pub struct LogPage {
     pub next_token: Option<String>,
 }
 
+/// One log stream (one execution environment) read in order: GetLogEvents.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct StreamQuery {
+    pub log_group: String,
+    pub log_stream: String,
+    pub window: TimeWindow,
+    pub limit: usize,
+    pub next_token: Option<String>,
+}
+
 /// A request to follow groups as new events arrive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TailRequest {
@@ -553,6 +563,10 @@ impl Source {
     /// One page of matching events.
     pub async fn logs(&self, query: &LogQuery) -> Result<LogPage, SourceError> {
         dispatch!(self, s => s.logs(query).await)
+    }
+    /// One log stream in time order, a page at a time (an execution environment's whole story).
+    pub async fn stream_events(&self, query: &StreamQuery) -> Result<LogPage, SourceError> {
+        dispatch!(self, s => s.stream_events(query).await)
     }
     /// Follow groups; the stream never ends on its own and survives outages.
     pub async fn tail(&self, req: &TailRequest) -> Result<TailStream, SourceError> {

@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use lambdascope::source::{
-    HOUR_MS, LogQuery, Metric, MetricQuery, MetricRequest, Source, Statistic, TimeWindow,
-    TraceQuery,
+    HOUR_MS, LogQuery, Metric, MetricQuery, MetricRequest, Source, Statistic, StreamQuery,
+    TimeWindow, TraceQuery,
 };
 
 pub struct Found {
@@ -73,6 +73,8 @@ pub async fn check(source: &Source, window: TimeWindow) -> Found {
 
     // Logs: pages ascending, inside the window, no event twice across pages.
     let mut seen = HashSet::new();
+    let mut contents = HashSet::new();
+    let mut a_stream = None;
     let mut total = 0;
     let mut token = None;
     for _ in 0..50 {
@@ -99,12 +101,48 @@ pub async fn check(source: &Source, window: TimeWindow) -> Found {
                 e.event_id
             );
             assert_eq!(e.log_group, first.log_group);
+            contents.insert((e.timestamp, e.message.clone()));
+            a_stream.get_or_insert_with(|| e.log_stream.clone());
         }
         total += page.events.len();
         token = page.next_token;
         if token.is_none() {
             break;
         }
+    }
+
+    // One stream read on its own (GetLogEvents): in order, only that stream, the same events.
+    if let Some(stream) = a_stream {
+        let mut q = StreamQuery {
+            log_group: first.log_group.clone(),
+            log_stream: stream.clone(),
+            window,
+            limit: 100,
+            next_token: None,
+        };
+        let mut n = 0;
+        for _ in 0..100 {
+            let page = source.stream_events(&q).await.expect("stream_events");
+            assert!(
+                page.events
+                    .windows(2)
+                    .all(|w| w[0].timestamp <= w[1].timestamp),
+                "stream events in order"
+            );
+            for e in &page.events {
+                assert_eq!(e.log_stream, stream);
+                assert!(
+                    contents.contains(&(e.timestamp, e.message.clone())),
+                    "a stream event FilterLogEvents did not return"
+                );
+            }
+            n += page.events.len();
+            match page.next_token {
+                Some(t) => q.next_token = Some(t),
+                None => break,
+            }
+        }
+        assert!(n > 0, "the stream {stream} has events");
     }
 
     // Traces: summaries in the window, newest first, at most the limit; each fetchable whole.

@@ -10,6 +10,7 @@ pub enum Api {
     GetFunction,
     GetMetricData,
     FilterLogEvents,
+    GetLogEvents,
     DescribeLogGroups,
     StartLiveTail,
     StartQuery,
@@ -26,6 +27,7 @@ pub const IAM_ACTIONS: &[&str] = &[
     "lambda:GetFunction",
     "cloudwatch:GetMetricData",
     "logs:FilterLogEvents",
+    "logs:GetLogEvents",
     "logs:DescribeLogGroups",
     "logs:StartLiveTail",
     "logs:StartQuery",
@@ -37,11 +39,12 @@ pub const IAM_ACTIONS: &[&str] = &[
 ];
 
 impl Api {
-    pub const ALL: [Api; 12] = [
+    pub const ALL: [Api; 13] = [
         Api::ListFunctions,
         Api::GetFunction,
         Api::GetMetricData,
         Api::FilterLogEvents,
+        Api::GetLogEvents,
         Api::DescribeLogGroups,
         Api::StartLiveTail,
         Api::StartQuery,
@@ -59,6 +62,7 @@ impl Api {
             Api::GetFunction => "GetFunction",
             Api::GetMetricData => "GetMetricData",
             Api::FilterLogEvents => "FilterLogEvents",
+            Api::GetLogEvents => "GetLogEvents",
             Api::DescribeLogGroups => "DescribeLogGroups",
             Api::StartLiveTail => "StartLiveTail",
             Api::StartQuery => "StartQuery",
@@ -75,6 +79,7 @@ impl Api {
             Api::ListFunctions | Api::GetFunction => "lambda",
             Api::GetMetricData => "cloudwatch",
             Api::FilterLogEvents
+            | Api::GetLogEvents
             | Api::DescribeLogGroups
             | Api::StartLiveTail
             | Api::StartQuery
@@ -98,6 +103,7 @@ impl Api {
             Api::GetFunction => 100.0,
             Api::GetMetricData => 50.0,
             Api::FilterLogEvents => 5.0,
+            Api::GetLogEvents => 10.0,
             Api::DescribeLogGroups => 5.0,
             Api::StartLiveTail => 5.0,
             Api::StartQuery => 5.0,

@@ -134,7 +134,21 @@ impl DemoSource {
     pub async fn logs(&self, query: &LogQuery) -> Result<LogPage, SourceError> {
         let inner = self.inner.clone();
         let query = query.clone();
-        blocking(move || inner.logs(&query)).await
+        blocking(move || inner.logs_of(&query, None)).await
+    }
+
+    pub async fn stream_events(&self, q: &StreamQuery) -> Result<LogPage, SourceError> {
+        let inner = self.inner.clone();
+        let logs = LogQuery {
+            log_groups: vec![q.log_group.clone()],
+            window: q.window,
+            filter_pattern: String::new(),
+            limit: q.limit,
+            newest_first: false,
+            next_token: q.next_token.clone(),
+        };
+        let stream = q.log_stream.clone();
+        blocking(move || inner.logs_of(&logs, Some(&stream))).await
     }
 
     pub async fn tail(&self, req: &TailRequest) -> Result<TailStream, SourceError> {
@@ -155,7 +169,7 @@ impl DemoSource {
                     let window = TimeWindow::new(cursor + 1, now + 1);
                     let mut events = Vec::new();
                     for &f in &groups {
-                        inner.events_in(f, window, now, &pattern, &mut events);
+                        inner.events_in(f, window, now, &pattern, None, &mut events);
                     }
                     events.sort_by(|a, b| {
                         (a.timestamp, &a.event_id).cmp(&(b.timestamp, &b.event_id))
@@ -318,6 +332,7 @@ impl Inner {
         window: TimeWindow,
         now: EpochMs,
         pattern: &FilterPattern,
+        stream: Option<&str>,
         out: &mut Vec<LogEvent>,
     ) {
         let first = window.start.div_euclid(MINUTE_MS) - self.model.lookback_minutes(f);
@@ -325,6 +340,9 @@ impl Inner {
         for minute in first..=last {
             for a in self.model.attempts(f, minute) {
                 if a.throttled || a.arrival >= window.end || a.arrival > now {
+                    continue;
+                }
+                if stream.is_some_and(|st| st != render::log_stream(&self.model, &a)) {
                     continue;
                 }
                 for e in render::log_events(&self.model, &a) {
@@ -340,8 +358,9 @@ impl Inner {
     }
 
     /// FilterLogEvents semantics: pages cut on whole minutes of event time, partial or empty
-    /// pages with a token when the scan budget runs out first.
-    fn logs(&self, q: &LogQuery) -> Result<LogPage, SourceError> {
+    /// pages with a token when the scan budget runs out first. With `stream`, only that log
+    /// stream (GetLogEvents).
+    fn logs_of(&self, q: &LogQuery, stream: Option<&str>) -> Result<LogPage, SourceError> {
         let pattern = FilterPattern::parse(&q.filter_pattern).map_err(SourceError::Other)?;
         let fs = self.groups(&q.log_groups)?;
         let now = self.clock.now();
@@ -368,7 +387,7 @@ impl Inner {
             );
             let mut found = Vec::new();
             for &f in &fs {
-                self.events_in(f, slice, now, &pattern, &mut found);
+                self.events_in(f, slice, now, &pattern, stream, &mut found);
             }
             if !events.is_empty() && events.len() + found.len() > limit {
                 break;
