@@ -105,6 +105,16 @@ pub fn escape_plain(text: &str) -> String {
     sanitize(text).into_iter().map(|s| s.text).collect()
 }
 
+/// [`escape_plain`] without copying text that is already safe (the common case when drawing).
+/// Tabs count as unsafe here too: they are expanded, never written raw.
+pub fn escape_plain_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_unsafe) {
+        std::borrow::Cow::Owned(escape_plain(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 #[derive(Default)]
 struct Writer {
     spans: Vec<Span>,

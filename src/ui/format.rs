@@ -128,12 +128,9 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
 
 /// Text from outside (AWS, logs) made safe to draw: control characters become visible escapes,
 /// so nothing can move the cursor, set the title or the clipboard.
+/// The sanitizer decides what is unsafe (controls, escapes, bidi overrides), not this function.
 pub fn safe(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(|c| c.is_control()) {
-        std::borrow::Cow::Owned(crate::parse::sanitize::escape_plain(text))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
+    crate::parse::sanitize::escape_plain_cow(text)
 }
 
 #[cfg(test)]
@@ -158,5 +155,16 @@ mod tests {
         assert_eq!(sparkline(&[5.0, 5.0], 2), "▄▄");
         assert_eq!(sparkline(&[1.0; 40], 10).chars().count(), 10);
         assert_eq!(sparkline(&[], 10), "");
+    }
+
+    #[test]
+    fn text_from_outside_is_drawn_safely() {
+        assert!(matches!(
+            safe("orders-api-create"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // A bidi override is not a control character, but it makes text read other than it is.
+        assert_eq!(safe("admin\u{202e}txt.exe"), "admin\\u{202e}txt.exe");
+        assert_eq!(safe("\x1b]52;c;ZXZpbA==\x07"), "\\e]52;c;ZXZpbA==\\x07");
     }
 }
