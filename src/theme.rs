@@ -34,6 +34,12 @@ macro_rules! roles {
         pub const ROLES: &[(&str, &str)] = &[$(($role, $doc),)*];
 
         impl Theme {
+            /// Every role unstyled (selection still reversed, so it shows without a theme).
+            fn blank(name: &str) -> Theme {
+                let mut t = Theme { name: name.to_string(), $($field: Style::default(),)* };
+                t.selected = Style::default().add_modifier(Modifier::REVERSED);
+                t
+            }
             fn set(&mut self, role: &str, style: Style) -> bool {
                 match role {
                     $($role => self.$field = style,)*
@@ -92,54 +98,6 @@ roles! {
 }
 
 impl Theme {
-    fn blank(name: &str) -> Theme {
-        let mut t = Theme {
-            name: name.to_string(),
-            base: Style::default(),
-            header: Style::default(),
-            brand: Style::default(),
-            border: Style::default(),
-            title: Style::default(),
-            table_header: Style::default(),
-            selected: Style::default(),
-            matched: Style::default(),
-            dim: Style::default(),
-            ok: Style::default(),
-            warn: Style::default(),
-            error: Style::default(),
-            throttled: Style::default(),
-            status: Style::default(),
-            status_error: Style::default(),
-            status_throttled: Style::default(),
-            hint_key: Style::default(),
-            hint_text: Style::default(),
-            spinner: Style::default(),
-            popup: Style::default(),
-            input: Style::default(),
-            sparkline: Style::default(),
-            chart_invocations: Style::default(),
-            chart_errors: Style::default(),
-            chart_throttles: Style::default(),
-            chart_p50: Style::default(),
-            chart_p95: Style::default(),
-            chart_p99: Style::default(),
-            chart_cold: Style::default(),
-            chart_init: Style::default(),
-            chart_axis: Style::default(),
-            log_error: Style::default(),
-            log_warn: Style::default(),
-            log_info: Style::default(),
-            log_debug: Style::default(),
-            log_platform: Style::default(),
-            waterfall_ok: Style::default(),
-            waterfall_fault: Style::default(),
-            waterfall_error: Style::default(),
-            waterfall_throttle: Style::default(),
-        };
-        t.selected = Style::default().add_modifier(Modifier::REVERSED);
-        t
-    }
-
     /// The built-in default; it is tested, so it always parses.
     pub fn default_theme() -> Theme {
         parse(DEFAULT_THEME, BUILTIN[0].1, "themes/dark.toml")
