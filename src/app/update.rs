@@ -471,25 +471,21 @@ fn stats_cmd(state: &mut State, names: Vec<String>) -> Cmd {
 
 /// Metrics the detail charts draw.
 pub fn chart_queries(name: &str) -> Vec<MetricQuery> {
-    [
-        (Metric::Invocations, Statistic::Sum),
-        (Metric::Errors, Statistic::Sum),
-        (Metric::Throttles, Statistic::Sum),
-        (Metric::Duration, Statistic::P50),
-        (Metric::Duration, Statistic::P95),
-        (Metric::Duration, Statistic::P99),
-        (Metric::ConcurrentExecutions, Statistic::Max),
-        (Metric::ColdStarts, Statistic::Sum),
-        (Metric::InitDuration, Statistic::Average),
-        (Metric::InitDuration, Statistic::Max),
-    ]
-    .into_iter()
-    .map(|(metric, stat)| MetricQuery {
-        function: name.to_string(),
-        metric,
-        stat,
-    })
-    .collect()
+    MetricQuery::each(
+        name,
+        &[
+            (Metric::Invocations, Statistic::Sum),
+            (Metric::Errors, Statistic::Sum),
+            (Metric::Throttles, Statistic::Sum),
+            (Metric::Duration, Statistic::P50),
+            (Metric::Duration, Statistic::P95),
+            (Metric::Duration, Statistic::P99),
+            (Metric::ConcurrentExecutions, Statistic::Max),
+            (Metric::ColdStarts, Statistic::Sum),
+            (Metric::InitDuration, Statistic::Average),
+            (Metric::InitDuration, Statistic::Max),
+        ],
+    )
 }
 
 fn charts_cmd(state: &mut State) -> Cmd {

@@ -203,6 +203,20 @@ pub struct MetricQuery {
     pub stat: Statistic,
 }
 
+impl MetricQuery {
+    /// One query per (metric, statistic) for a function.
+    pub fn each(function: &str, series: &[(Metric, Statistic)]) -> Vec<MetricQuery> {
+        series
+            .iter()
+            .map(|&(metric, stat)| MetricQuery {
+                function: function.to_string(),
+                metric,
+                stat,
+            })
+            .collect()
+    }
+}
+
 /// Many series over one window at one period. The AWS backend batches these 500 to a call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MetricRequest {

@@ -177,27 +177,19 @@ impl FunctionStats {
 
 /// The queries behind one row: the sparkline at the spark period, the totals over the window.
 pub fn trend_queries(name: &str) -> Vec<MetricQuery> {
-    vec![MetricQuery {
-        function: name.into(),
-        metric: Metric::Invocations,
-        stat: Statistic::Sum,
-    }]
+    MetricQuery::each(name, &[(Metric::Invocations, Statistic::Sum)])
 }
 
 pub fn total_queries(name: &str) -> Vec<MetricQuery> {
-    [
-        (Metric::Errors, Statistic::Sum),
-        (Metric::Throttles, Statistic::Sum),
-        (Metric::Duration, Statistic::P95),
-        (Metric::ColdStarts, Statistic::Sum),
-    ]
-    .into_iter()
-    .map(|(metric, stat)| MetricQuery {
-        function: name.into(),
-        metric,
-        stat,
-    })
-    .collect()
+    MetricQuery::each(
+        name,
+        &[
+            (Metric::Errors, Statistic::Sum),
+            (Metric::Throttles, Statistic::Sum),
+            (Metric::Duration, Statistic::P95),
+            (Metric::ColdStarts, Statistic::Sum),
+        ],
+    )
 }
 
 /// The two requests behind the table's health columns: invocations per sparkline period, and
@@ -235,17 +227,16 @@ pub fn stats_from_series(
     let buckets = (window.len_ms() + period_ms - 1)
         .div_euclid(period_ms)
         .max(1) as usize;
-    let find = |set: &'_ [MetricSeries], name: &str, metric: Metric| -> Option<MetricSeries> {
+    fn find<'a>(set: &'a [MetricSeries], name: &str, metric: Metric) -> Option<&'a MetricSeries> {
         set.iter()
             .find(|s| s.query.function == name && s.query.metric == metric)
-            .cloned()
-    };
+    }
     names
         .iter()
         .map(|name| {
             let inv = find(trend, name, Metric::Invocations);
             let mut spark = vec![0.0; buckets];
-            if let Some(s) = &inv {
+            if let Some(s) = inv {
                 for p in &s.points {
                     let i = (p.t - first_bucket).div_euclid(period_ms.max(1));
                     if let Some(slot) = usize::try_from(i).ok().and_then(|i| spark.get_mut(i)) {
@@ -254,17 +245,14 @@ pub fn stats_from_series(
                 }
             }
             let stats = FunctionStats {
-                invocations: match Cell::from_series(inv.as_ref(), true) {
+                invocations: match Cell::from_series(inv, true) {
                     Cell::NoData => Cell::Value(0.0),
                     c => c,
                 },
-                errors: Cell::from_series(find(totals, name, Metric::Errors).as_ref(), true),
-                throttles: Cell::from_series(find(totals, name, Metric::Throttles).as_ref(), true),
-                p95_ms: Cell::from_series(find(totals, name, Metric::Duration).as_ref(), false),
-                cold_starts: Cell::from_series(
-                    find(totals, name, Metric::ColdStarts).as_ref(),
-                    true,
-                ),
+                errors: Cell::from_series(find(totals, name, Metric::Errors), true),
+                throttles: Cell::from_series(find(totals, name, Metric::Throttles), true),
+                p95_ms: Cell::from_series(find(totals, name, Metric::Duration), false),
+                cold_starts: Cell::from_series(find(totals, name, Metric::ColdStarts), true),
                 trend: spark,
             };
             (name.clone(), stats)
