@@ -256,11 +256,7 @@ fn on_filter_input(state: &mut State, action: Action) -> Vec<Cmd> {
         return vec![];
     };
     match action {
-        Action::Input(c) if !c.is_control() => text.push(c),
-        Action::InputBackspace => {
-            text.pop();
-        }
-        Action::InputClear => text.clear(),
+        a if edit(text, a) => {}
         Action::InputSubmit => {
             state.filter_input = None;
             return vec![];
@@ -279,18 +275,28 @@ fn on_filter_input(state: &mut State, action: Action) -> Vec<Cmd> {
     fetch_missing_stats(state)
 }
 
-fn on_palette_input(state: &mut State, mut text: String, action: Action) -> Vec<Cmd> {
+/// Typing, backspace and clear, shared by the filter box and the palette. Returns whether the
+/// action was an edit.
+fn edit(text: &mut String, action: Action) -> bool {
     match action {
         Action::Input(c) if !c.is_control() => text.push(c),
+        Action::InputBackspace => {
+            text.pop();
+        }
+        Action::InputClear => text.clear(),
+        _ => return false,
+    }
+    true
+}
+
+fn on_palette_input(state: &mut State, mut text: String, action: Action) -> Vec<Cmd> {
+    match action {
         Action::InputBackspace if text.is_empty() => {
             // Backspace on an empty palette closes it, as in vim.
             state.overlay = None;
             return vec![];
         }
-        Action::InputBackspace => {
-            text.pop();
-        }
-        Action::InputClear => text.clear(),
+        a if edit(&mut text, a) => {}
         Action::InputCancel => {
             state.overlay = None;
             return vec![];
