@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{console, press, source, typed};
+use common::{command, console, press, source, typed};
 use lambdascope::app::{Action, Cmd, Msg, update};
 use lambdascope::source::SourceError;
 use lambdascope::state::functions::Column;
@@ -187,24 +187,17 @@ async fn a_failed_refresh_keeps_the_data_and_says_why() {
 async fn palette_commands() {
     let s = source();
     let mut state = console(&s, (80, 24)).await;
-    let run = |state: &mut lambdascope::state::State, line: &str| {
-        update(state, Msg::Action(Action::Palette));
-        for c in line.chars() {
-            update(state, Msg::Action(Action::Input(c)));
-        }
-        update(state, Msg::Action(Action::InputSubmit))
-    };
     assert_eq!(
-        run(&mut state, "theme light"),
+        command(&mut state, "theme light"),
         vec![Cmd::SetTheme("light".into())]
     );
     assert!(
-        run(&mut state, "window 24h")
+        command(&mut state, "window 24h")
             .iter()
             .any(|c| matches!(c, Cmd::LoadStats { .. }))
     );
     assert_eq!(state.window, WindowChoice::D1);
-    assert!(run(&mut state, "frobnicate").is_empty());
+    assert!(command(&mut state, "frobnicate").is_empty());
     assert!(
         state
             .status
@@ -214,14 +207,14 @@ async fn palette_commands() {
             .contains("unknown command :frobnicate")
     );
     assert!(
-        run(&mut state, "region eu-west-1").is_empty(),
+        command(&mut state, "region eu-west-1").is_empty(),
         "the demo cannot switch region"
     );
-    run(&mut state, "usage");
+    command(&mut state, "usage");
     assert_eq!(state.overlay, Some(Overlay::Usage));
     update(&mut state, Msg::Action(Action::Back));
     assert_eq!(state.overlay, None);
-    run(&mut state, "q");
+    command(&mut state, "q");
     assert!(state.quit);
 }
 
@@ -276,11 +269,7 @@ async fn region_and_profile_switch_without_a_restart() {
     };
     let mut state = lambdascope::state::State::new(aws, 0, "dark", vec![]);
     lambdascope::app::start(&mut state);
-    update(&mut state, Msg::Action(Action::Palette));
-    for c in "region eu-west-1".chars() {
-        update(&mut state, Msg::Action(Action::Input(c)));
-    }
-    let cmds = update(&mut state, Msg::Action(Action::InputSubmit));
+    let cmds = command(&mut state, "region eu-west-1");
     assert_eq!(
         cmds,
         vec![Cmd::SwitchSource {

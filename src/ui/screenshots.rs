@@ -22,11 +22,16 @@ pub async fn state_after(source: &Source, size: (u16, u16), actions: &[Action]) 
     state.size = size;
     let cmds = app::start(&mut state);
     app::settle(source, &mut state, cmds).await;
-    for a in actions {
-        let cmds = app::update(&mut state, Msg::Action(*a));
-        app::settle(source, &mut state, cmds).await;
-    }
+    press(source, &mut state, actions).await;
     state
+}
+
+/// Applies actions one by one, running whatever they ask the source for.
+pub async fn press(source: &Source, state: &mut State, actions: &[Action]) {
+    for a in actions {
+        let cmds = app::update(state, Msg::Action(*a));
+        app::settle(source, state, cmds).await;
+    }
 }
 
 pub fn render(state: &State, theme: &Theme) -> ratatui::buffer::Buffer {

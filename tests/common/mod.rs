@@ -1,11 +1,12 @@
 //! Shared by the integration tests: the demo account at a fixed moment, and a console driven
 //! to a given state without a terminal.
-#![allow(dead_code)]
+// Each test binary uses a part of this module.
+#![allow(dead_code, unused_imports)]
 
 pub mod contract;
 pub mod tmux;
 
-use lambdascope::app::{self, Action, Msg};
+use lambdascope::app::{self, Action, Cmd, Msg};
 use lambdascope::source::demo::{Clock, DemoSource};
 use lambdascope::source::{EpochMs, Source};
 use lambdascope::state::State;
@@ -22,26 +23,20 @@ pub fn source() -> Source {
     Source::Demo(demo())
 }
 
+pub use lambdascope::ui::screenshots::press;
+
 /// A console that has loaded everything the first screen asks for.
 pub async fn console(source: &Source, size: (u16, u16)) -> State {
-    let mut state = State::new(
-        source.info(),
-        source.now(),
-        "dark",
-        vec!["dark".into(), "light".into()],
-    );
-    state.size = size;
-    let cmds = app::start(&mut state);
-    app::settle(source, &mut state, cmds).await;
-    state
+    lambdascope::ui::screenshots::state_after(source, size, &[]).await
 }
 
-/// Applies actions one by one, running whatever they ask the source for.
-pub async fn press(source: &Source, state: &mut State, actions: &[Action]) {
-    for a in actions {
-        let cmds = app::update(state, Msg::Action(*a));
-        app::settle(source, state, cmds).await;
+/// Types `:line` and enter into the palette; returns what the console asked for.
+pub fn command(state: &mut State, line: &str) -> Vec<Cmd> {
+    app::update(state, Msg::Action(Action::Palette));
+    for c in line.chars() {
+        app::update(state, Msg::Action(Action::Input(c)));
     }
+    app::update(state, Msg::Action(Action::InputSubmit))
 }
 
 pub fn typed(text: &str) -> Vec<Action> {
