@@ -26,7 +26,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "sort",
         "column",
-        "sort the table (name, invoc, errors, err%, throttles, p95, cold, ...)",
+        "sort by column (name, err%, p95…)",
     ),
     ("theme", "name", "switch theme"),
     ("region", "name", "switch AWS region"),
