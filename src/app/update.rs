@@ -23,11 +23,7 @@ pub fn table_rows(size: (u16, u16)) -> usize {
 pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("fn", "", "functions (home)"),
     ("window", "15m|1h|3h|12h|24h|3d|7d", "time window"),
-    (
-        "sort",
-        "column",
-        "sort by column (name, err%, p95…)",
-    ),
+    ("sort", "column", "sort by column (name, err%, p95…)"),
     ("theme", "name", "switch theme"),
     ("region", "name", "switch AWS region"),
     ("profile", "name", "switch AWS profile"),
