@@ -2,11 +2,11 @@
 //! functions, fuzzy filtering 5,000 names per keystroke. Run: `cargo bench --bench functions`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use lambdascope::app::{self, Action, Msg};
+use lambdascope::app::{self, Action, Msg, State};
+use lambdascope::screens::functions::FunctionsScreen;
 use lambdascope::source::Source;
 use lambdascope::source::demo::{Clock, DemoSource};
-use lambdascope::state::State;
-use lambdascope::theme::Theme;
+use lambdascope::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -20,9 +20,9 @@ fn runtime() -> tokio::runtime::Runtime {
 
 async fn loaded(source: &Source, size: (u16, u16)) -> State {
     let mut state = State::new(source.info(), source.now(), "dark", vec![]);
-    state.size = size;
+    state.ctx.size = size;
     let cmds = app::start(&mut state);
-    app::settle(source, &mut state, cmds).await;
+    app::driver::settle(source, &mut state, cmds).await;
     state
 }
 
@@ -38,7 +38,7 @@ fn first_frame(c: &mut Criterion) {
             let state = rt.block_on(loaded(&source, (120, 40)));
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("backend");
             terminal
-                .draw(|f| lambdascope::ui::draw(f, &state, &theme))
+                .draw(|f| app::view::draw(f, &state, &theme))
                 .expect("draw");
         })
     });
@@ -68,7 +68,7 @@ fn draw_5000(c: &mut Criterion) {
                 Msg::Action(if flip { Action::Down } else { Action::Up }),
             );
             terminal
-                .draw(|f| lambdascope::ui::draw(f, &state, &theme))
+                .draw(|f| app::view::draw(f, &state, &theme))
                 .expect("draw");
         })
     });
@@ -84,19 +84,26 @@ fn filter_5000(c: &mut Criterion) {
         5000,
     ));
     let state = rt.block_on(loaded(&source, (200, 50)));
-    let mut f = state.functions.clone();
+    let catalog = &state.ctx.catalog;
+    let home = || {
+        state
+            .screen_of::<FunctionsScreen>()
+            .expect("home screen")
+            .clone()
+    };
+    let mut f = home();
     c.bench_function("fuzzy_filter_5000_first_keystroke", |b| {
         b.iter(|| {
-            f.set_filter("");
-            f.set_filter("t");
+            f.set_filter(catalog, "");
+            f.set_filter(catalog, "t");
         })
     });
-    let mut g = state.functions.clone();
+    let mut g = home();
     c.bench_function("fuzzy_filter_5000_typing_tenant-04", |b| {
         b.iter(|| {
-            g.set_filter("");
+            g.set_filter(catalog, "");
             for n in 1..="tenant-04".len() {
-                g.set_filter(&"tenant-04"[..n]);
+                g.set_filter(catalog, &"tenant-04"[..n]);
             }
         })
     });

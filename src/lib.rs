@@ -1,15 +1,18 @@
 //! lambdascope: a terminal console for AWS serverless apps — Lambda health, CloudWatch logs
 //! and metrics, and X-Ray traces of one incident in one place.
 //!
-//! Data moves one way: terminal events → `keymap` → `Action`; source results → `Msg`;
-//! `app::update(&mut State, Msg) -> Vec<Cmd>`; workers run Cmds against a `Source`;
-//! `ui::draw(&State)` only reads.
+//! Data moves one way: terminal events → keymaps → `Action`; source answers → `Msg`;
+//! `app::update(&mut State, Msg) -> Vec<Cmd>`; the runtime runs Cmds against a `Source`;
+//! the view only reads State.
+//!
+//! Who imports whom: `domain` imports nothing of ours; `parse` only `domain`; `source` `domain`
+//! and `parse`; `ui` `domain`; a screen `domain`, `ui` and `app`'s message types; `app` the
+//! screens through its router.
 
 pub mod app;
 pub mod cli;
-pub mod keymap;
+pub mod domain;
 pub mod parse;
+pub mod screens;
 pub mod source;
-pub mod state;
-pub mod theme;
 pub mod ui;

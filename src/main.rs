@@ -1,13 +1,25 @@
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use lambdascope::app::runtime::Ended;
 use lambdascope::cli::{Cli, Command};
-use lambdascope::source::{Source, SourceError};
-use lambdascope::theme::ColorDepth;
+use lambdascope::domain::SourceError;
+use lambdascope::source::Source;
+use lambdascope::ui::theme::ColorDepth;
+
+/// The log file is truncated when it grows past this at start-up.
+const LOG_LIMIT: u64 = 10 << 20;
 
 fn main() -> ExitCode {
+    lambdascope::app::runtime::install_panic_hook();
     let cli = Cli::parse();
-    if let Some((path, Err(e))) = cli.global.log_file.as_ref().map(|p| (p, init_logging(p))) {
+    let log_path = cli.global.log_file.clone().or_else(default_log_path);
+    // The default location is a convenience; without it the console still works.
+    if let Some(path) = &log_path
+        && let Err(e) = init_logging(path)
+        && cli.global.log_file.is_some()
+    {
         eprintln!(
             "lambdascope: cannot write the log file {}: {e}",
             path.display()
@@ -25,13 +37,27 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run(cli))
+    runtime.block_on(run(cli, log_path))
 }
 
-fn init_logging(path: &std::path::Path) -> std::io::Result<()> {
+/// `$XDG_STATE_HOME/lambdascope/lambdascope.log`, or the cache directory where there is none.
+fn default_log_path() -> Option<PathBuf> {
+    let dir = dirs::state_dir()
+        .or_else(dirs::cache_dir)?
+        .join("lambdascope");
+    Some(dir.join("lambdascope.log"))
+}
+
+fn init_logging(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let big = std::fs::metadata(path).is_ok_and(|m| m.len() > LOG_LIMIT);
     let file = std::fs::OpenOptions::new()
         .create(true)
-        .append(true)
+        .append(!big)
+        .write(true)
+        .truncate(big)
         .open(path)?;
     tracing_subscriber::fmt()
         .with_writer(std::sync::Mutex::new(file))
@@ -67,7 +93,7 @@ async fn connect(cli: &Cli) -> Result<Source, SourceError> {
     })
 }
 
-async fn run(cli: Cli) -> ExitCode {
+async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
     let source = match connect(&cli).await {
         Ok(s) => s,
         Err(e) => {
@@ -81,9 +107,12 @@ async fn run(cli: Cli) -> ExitCode {
     let g = &cli.global;
     match &cli.command {
         Some(Command::Functions { json }) => {
-            match lambdascope::cli::print_functions(&source, g.window, *json).await {
-                Ok(out) => {
+            match lambdascope::cli::functions::print_functions(&source, g.window, *json).await {
+                Ok((out, warnings)) => {
                     print!("{out}");
+                    for w in warnings {
+                        eprintln!("lambdascope: {w}");
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
@@ -93,7 +122,7 @@ async fn run(cli: Cli) -> ExitCode {
             }
         }
         Some(Command::Screenshots { out }) => {
-            match lambdascope::ui::screenshots::write_all(&source, out).await {
+            match lambdascope::cli::screenshots::write_all(&source, out).await {
                 Ok(files) => {
                     for f in files {
                         println!("{}", f.display());
@@ -108,17 +137,28 @@ async fn run(cli: Cli) -> ExitCode {
         }
         None => {
             let env = |k: &str| std::env::var(k).ok();
-            let opts = lambdascope::app::run::Options {
+            let opts = lambdascope::app::runtime::Options {
                 theme: g.theme.clone(),
                 window: g.window,
                 no_color: env("NO_COLOR").is_some_and(|v| !v.is_empty()),
                 depth: ColorDepth::detect(env("COLORTERM").as_deref(), env("TERM").as_deref()),
-                theme_dir: lambdascope::theme::user_dir(),
+                theme_dir: lambdascope::ui::theme::user_dir(),
             };
-            match lambdascope::app::run::run(source, opts).await {
-                Ok(()) => ExitCode::SUCCESS,
+            let log = log_path
+                .map(|p| format!("The log is at {}.", p.display()))
+                .unwrap_or_else(|| "No log file could be written.".into());
+            match lambdascope::app::runtime::run(source, opts).await {
+                Ok(Ended::Quit) => ExitCode::SUCCESS,
+                Ok(Ended::Signal(name, code)) => {
+                    tracing::info!(signal = name, "stopped by a signal");
+                    ExitCode::from(code)
+                }
+                Ok(Ended::Panic(message)) => {
+                    eprintln!("lambdascope crashed: {message}\n{log}");
+                    ExitCode::from(101)
+                }
                 Err(e) => {
-                    eprintln!("lambdascope: terminal error: {e}");
+                    eprintln!("lambdascope: terminal error: {e}\n{log}");
                     ExitCode::FAILURE
                 }
             }

@@ -2,7 +2,7 @@
 //! Its own test binary with one test, because it clears the AWS_* environment of the process.
 #![cfg(feature = "aws")]
 
-use lambdascope::source::SourceError;
+use lambdascope::domain::SourceError;
 use lambdascope::source::aws::{AwsOptions, AwsSource};
 
 #[test]

@@ -8,12 +8,12 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use lambdascope::source::aws::{AwsOptions, AwsSource, RetryPolicy};
-use lambdascope::source::{
+use lambdascope::domain::{
     HOUR_MS, LogFormat, LogQuery, MINUTE_MS, Metric, MetricQuery, MetricRequest, SourceError,
-    SourceInfo, Statistic, TailRequest, TailStream, TailUpdate, TimeWindow, TraceQuery,
-    TracingMode,
+    SourceInfo, Statistic, TailRequest, TailUpdate, TimeWindow, TraceQuery, TracingMode,
 };
+use lambdascope::source::TailStream;
+use lambdascope::source::aws::{AwsOptions, AwsSource, RetryPolicy};
 
 use emulator::{calls_seen, control, emulator, private_shim, put_logs, source, source_at};
 
@@ -90,7 +90,7 @@ fn query(groups: &[&str], window: TimeWindow, limit: usize) -> LogQuery {
 async fn all_pages(
     src: &AwsSource,
     mut q: LogQuery,
-) -> (Vec<lambdascope::source::LogEvent>, usize) {
+) -> (Vec<lambdascope::domain::LogEvent>, usize) {
     let (mut events, mut pages) = (Vec::new(), 0);
     loop {
         let page = src.logs(&q).await.expect("logs page");
@@ -689,7 +689,7 @@ fn the_console_lists_and_opens_the_emulators_functions() {
         s.contains("/aws/lambda/orders-api-create"),
         "the configuration shows the log group:\n{s}"
     );
-    t.wait_for("Invocations");
+    t.wait_for_chart("Invocations");
     t.keys(&["q"]);
     t.wait_for("EXITED 0");
 }

@@ -17,11 +17,11 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::body::SdkBody;
-use lambdascope::source::aws::{AwsClients, AwsSource, RetryPolicy};
-use lambdascope::source::{
+use lambdascope::domain::{
     HOUR_MS, LogQuery, Metric, MetricQuery, MetricRequest, SourceError, Statistic, TimeWindow,
     TraceQuery,
 };
+use lambdascope::source::aws::{AwsClients, AwsSource, RetryPolicy};
 
 /// A client of `$krate` answered only by `$rules`; SDK retries off (the source retries itself).
 macro_rules! mocked {
@@ -123,7 +123,7 @@ async fn list_functions_follows_every_marker() {
     );
     assert_eq!(pages.num_calls(), 4);
     assert_eq!(fns[0].last_modified, 1_565_821_571_234);
-    let lambdascope::source::SourceInfo::Aws { account, .. } = src.info() else {
+    let lambdascope::domain::SourceInfo::Aws { account, .. } = src.info() else {
         panic!()
     };
     assert_eq!(account.as_deref(), Some("210987654321"));
@@ -306,7 +306,7 @@ async fn batch_get_traces_takes_five_ids_a_call() {
     assert!(
         traces
             .iter()
-            .all(|t| t.roots.len() == 1 && t.roots[0].name == "root" && t.duration_s == 1.5)
+            .all(|t| t.roots.len() == 1 && t.roots[0].name == "root" && t.duration_ms == 1500.0)
     );
 }
 
@@ -377,10 +377,10 @@ async fn service_graph_maps_nodes_and_edges() {
         (stage.requests, stage.errors, stage.faults, stage.throttles),
         (100, 3, 2, 1)
     );
-    assert!((stage.avg_response_s - 0.2).abs() < 1e-9);
+    assert!((stage.avg_response_ms - 200.0).abs() < 1e-9);
     assert_eq!(stage.edges.len(), 1);
     assert_eq!((stage.edges[0].to, stage.edges[0].faults), (1, 2));
-    assert!((stage.edges[0].avg_response_s - 0.15).abs() < 1e-9);
+    assert!((stage.edges[0].avg_response_ms - 150.0).abs() < 1e-9);
     assert_eq!(g.services[1].requests, 0);
 }
 

@@ -6,11 +6,12 @@ mod common;
 use std::collections::HashSet;
 
 use common::{T0, demo};
-use lambdascope::source::demo::{Clock, DemoSource};
-use lambdascope::source::{
-    LogQuery, MINUTE_MS, Metric, MetricQuery, MetricRequest, Segment, Source, Statistic,
-    TimeWindow, TraceQuery, TracingMode,
+use lambdascope::domain::{
+    LogQuery, MINUTE_MS, Metric, MetricQuery, MetricRequest, Segment, Statistic, TimeWindow,
+    TraceQuery, TracingMode,
 };
+use lambdascope::source::Source;
+use lambdascope::source::demo::{Clock, DemoSource};
 
 async fn total(
     s: &Source,
@@ -326,7 +327,7 @@ async fn a_seven_day_window_is_paged_not_built() {
 async fn with_the_real_clock_new_events_keep_arriving() {
     use futures::StreamExt;
     let s = Source::Demo(DemoSource::new(1, Clock::Real));
-    let req = lambdascope::source::TailRequest {
+    let req = lambdascope::domain::TailRequest {
         log_groups: vec![
             "/aws/lambda/auth-authorizer".into(),
             "/aws/lambda/orders-api-get".into(),
@@ -338,7 +339,7 @@ async fn with_the_real_clock_new_events_keep_arriving() {
     let mut got = 0;
     let mut ids = HashSet::new();
     for _ in 0..6 {
-        if let Some(lambdascope::source::TailUpdate::Events(evs)) = tail.next().await {
+        if let Some(lambdascope::domain::TailUpdate::Events(evs)) = tail.next().await {
             for e in evs {
                 assert!(ids.insert(e.event_id.clone()), "event delivered twice");
                 got += 1;
@@ -353,7 +354,7 @@ async fn all_logs(
     s: &Source,
     group: &str,
     window: TimeWindow,
-) -> Vec<lambdascope::source::LogEvent> {
+) -> Vec<lambdascope::domain::LogEvent> {
     let mut q = LogQuery {
         log_groups: vec![group.into()],
         window,
@@ -375,8 +376,8 @@ async fn all_logs(
 
 #[tokio::test]
 async fn logs_agree_with_metrics_report_lines_init_durations_and_errors() {
+    use lambdascope::domain::Outcome;
     use lambdascope::parse::lambda::invocations;
-    use lambdascope::source::Outcome;
     let s = Source::Demo(demo());
     // A window with the incident in it; logs read on past its end so long runs finish.
     let window = TimeWindow::new(T0 - 30 * MINUTE_MS, T0 - 20 * MINUTE_MS);

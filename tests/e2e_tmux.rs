@@ -53,7 +53,8 @@ fn wide_terminal_detail_and_resizes() {
         "all columns at 200 wide:\n{s}"
     );
     t.keys(&["Enter"]);
-    t.wait_for("Cold starts");
+    t.wait_for_chart("Cold starts");
+    t.wait_for_chart("Invocations");
     let s = t.wait_for("reserved");
     assert!(s.contains("Duration") && s.contains("configuration"), "{s}");
     for (w, h) in [(1, 1), (20, 5), (80, 24), (300, 80)] {
@@ -71,7 +72,7 @@ fn wide_terminal_detail_and_resizes() {
     }
     t.cmd(&["resize-window", "-t", "e2e", "-x", "120", "-y", "40"])
         .expect("resize");
-    t.wait_for("Cold starts");
+    t.wait_for_chart("Cold starts");
     t.keys(&["Escape"]);
     t.wait_for("enter open function");
     t.keys(&["q"]);
@@ -119,4 +120,64 @@ fn functions_command_prints_table_and_json() {
         create["error_rate_percent"].as_f64().unwrap() > 5.0,
         "{create}"
     );
+}
+
+/// Prints the terminal's mode after the console exits: `icanon echo` when cooked (restored),
+/// `-icanon -echo` when still raw.
+const TERMINAL_MODE: &str =
+    "echo MODE $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo)";
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        let t = Tmux::start_then(
+            &format!("sig{signal}"),
+            (80, 24),
+            "--demo",
+            &[],
+            TERMINAL_MODE,
+        );
+        t.wait_for("unhealthy of 17");
+        assert!(t.alternate_on(), "the console owns the alternate screen");
+        let pid = t.child_pid();
+        let killed = Command::new("kill")
+            .args([format!("-{signal}"), pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let s = t.wait_for("MODE ");
+        assert!(s.contains(&format!("EXITED {code}")), "SIG{signal}:\n{s}");
+        assert!(
+            s.contains("MODE icanon echo"),
+            "still raw after SIG{signal}:\n{s}"
+        );
+        assert!(
+            !t.alternate_on(),
+            "back on the main screen after SIG{signal}"
+        );
+    }
+}
+
+#[test]
+fn a_panic_in_a_worker_restores_the_terminal_and_says_where_the_log_is() {
+    let t = Tmux::start_then(
+        "panic",
+        (100, 30),
+        "--demo --demo-fault panic-in-worker",
+        &[],
+        TERMINAL_MODE,
+    );
+    let s = t.wait_for("MODE ");
+    assert!(s.contains("EXITED 101"), "{s}");
+    assert!(s.contains("lambdascope crashed"), "{s}");
+    assert!(s.contains("injected fault: a worker panicked"), "{s}");
+    assert!(
+        s.contains("The log is at") && s.contains("lambdascope.log"),
+        "{s}"
+    );
+    assert!(
+        s.contains("MODE icanon echo"),
+        "still raw after the panic:\n{s}"
+    );
+    assert!(!t.alternate_on());
 }

@@ -2,45 +2,39 @@
 
 mod common;
 
-use common::{command, console, press, source, typed};
+use common::{
+    catalog, command, console, fresh, home, jobs, metrics_asked, press, settle, source, status,
+    table, targets, tick, typed,
+};
+use lambdascope::app::catalog::CatalogMsg;
+use lambdascope::app::jobs::{Owner, Policy, Request, Target};
+use lambdascope::app::router::ScreenKind;
+use lambdascope::app::state::{Loadable, Overlay};
 use lambdascope::app::{Action, Cmd, Msg, update};
-use lambdascope::source::SourceError;
-use lambdascope::state::functions::Column;
-use lambdascope::state::{Loadable, Overlay, Screen, WindowChoice};
+use lambdascope::domain::{Function, MINUTE_MS, SourceError, SourceInfo, WindowChoice};
+use lambdascope::screens::dashboard::DashboardScreen;
+use lambdascope::screens::functions::{Column, FunctionsAction, matched_chars};
+use lambdascope::source::Source;
+use lambdascope::source::demo::{Clock, DemoSource};
 
 #[tokio::test]
 async fn opens_on_the_failing_functions_first() {
     let s = source();
     let state = console(&s, (120, 40)).await;
-    let names: Vec<&str> = state
-        .functions
-        .rows
-        .iter()
-        .map(|r| state.functions.functions()[r.index].name.as_str())
-        .collect();
+    let names = table(&state);
     assert_eq!(names.len(), 17);
-    assert_eq!(state.functions.sort, Column::Health);
+    assert_eq!(home(&state).sort, Column::Health);
     // The throttled indexer and the function in an incident lead the list.
     assert_eq!(&names[..2], &["search-indexer", "orders-api-create"]);
-    let incident = &state.functions.stats["orders-api-create"];
+    let stats = &catalog(&state).stats;
+    let incident = &stats["orders-api-create"];
     assert!(
         incident.error_rate().unwrap() > 3.0,
         "incident error rate {:?}",
         incident.error_rate()
     );
-    assert!(
-        state.functions.stats["search-indexer"]
-            .throttles
-            .value()
-            .unwrap()
-            > 100.0
-    );
-    assert!(
-        state.functions.stats["orders-api-get"]
-            .error_rate()
-            .unwrap()
-            < 1.0
-    );
+    assert!(stats["search-indexer"].throttles.value().unwrap() > 100.0);
+    assert!(stats["orders-api-get"].error_rate().unwrap() < 1.0);
 }
 
 #[tokio::test]
@@ -49,12 +43,10 @@ async fn typing_a_filter_narrows_and_highlights() {
     let mut state = console(&s, (80, 24)).await;
     press(&s, &mut state, &[Action::Filter]).await;
     press(&s, &mut state, &typed("ordcr")).await;
-    assert_eq!(state.filter_input.as_deref(), Some("ordcr"));
-    let f = &state.functions;
-    assert_eq!(f.rows.len(), 1);
-    assert_eq!(f.functions()[f.rows[0].index].name, "orders-api-create");
+    assert_eq!(home(&state).input.as_deref(), Some("ordcr"));
+    assert_eq!(table(&state), ["orders-api-create"]);
     assert_eq!(
-        lambdascope::state::functions::matched_chars("orders-api-create", &f.filter),
+        matched_chars("orders-api-create", &home(&state).filter),
         vec![0, 1, 2, 11, 12]
     ); // o r d … c r(eate)
     // Backspace widens again; enter keeps the filter, esc (outside the box) clears it.
@@ -64,12 +56,12 @@ async fn typing_a_filter_narrows_and_highlights() {
         &[Action::InputBackspace, Action::InputBackspace],
     )
     .await;
-    assert_eq!(state.functions.rows.len(), 3);
+    assert_eq!(table(&state).len(), 3);
     press(&s, &mut state, &[Action::InputSubmit]).await;
-    assert_eq!(state.filter_input, None);
-    assert_eq!(state.functions.filter, "ord");
+    assert_eq!(home(&state).input, None);
+    assert_eq!(home(&state).filter, "ord");
     press(&s, &mut state, &[Action::Back]).await;
-    assert_eq!(state.functions.rows.len(), 17);
+    assert_eq!(table(&state).len(), 17);
 }
 
 #[tokio::test]
@@ -77,29 +69,25 @@ async fn sorting_cycles_columns_and_keeps_the_selection() {
     let s = source();
     let mut state = console(&s, (120, 40)).await;
     press(&s, &mut state, &[Action::Down, Action::Down]).await;
-    let selected = state.functions.selected_function().unwrap().name.clone();
-    press(&s, &mut state, &[Action::SortNext]).await;
-    assert_eq!(state.functions.sort, Column::Name);
-    assert!(!state.functions.descending);
+    let selected = table(&state)[2].clone();
+    press(&s, &mut state, &[FunctionsAction::SortNext.into()]).await;
+    assert_eq!(home(&state).sort, Column::Name);
+    assert!(!home(&state).descending);
+    let h = home(&state);
     assert_eq!(
-        state.functions.selected_function().unwrap().name,
+        h.selected_function(&state.ctx.catalog).unwrap().name,
         selected,
         "selection follows the function"
     );
-    let first = |st: &lambdascope::state::State| {
-        st.functions.functions()[st.functions.rows[0].index]
-            .name
-            .clone()
-    };
-    assert_eq!(first(&state), "audit-log-writer");
-    press(&s, &mut state, &[Action::SortReverse]).await;
-    assert_eq!(first(&state), "users-api-profile");
+    assert_eq!(table(&state)[0], "audit-log-writer");
+    press(&s, &mut state, &[FunctionsAction::SortReverse.into()]).await;
+    assert_eq!(table(&state)[0], "users-api-profile");
     // :sort by invocations puts the busiest first.
     press(&s, &mut state, &[Action::Palette]).await;
     press(&s, &mut state, &typed("sort invoc")).await;
     press(&s, &mut state, &[Action::InputSubmit]).await;
-    assert_eq!(state.functions.sort, Column::Invocations);
-    assert_eq!(first(&state), "auth-authorizer");
+    assert_eq!(home(&state).sort, Column::Invocations);
+    assert_eq!(table(&state)[0], "auth-authorizer");
 }
 
 #[tokio::test]
@@ -107,80 +95,119 @@ async fn enter_opens_the_function_and_esc_comes_back() {
     let s = source();
     let mut state = console(&s, (120, 40)).await;
     let cmds = update(&mut state, Msg::Action(Action::Enter));
-    assert_eq!(state.screen(), Screen::Function);
-    assert!(matches!(&cmds[0], Cmd::LoadDetail { name, .. } if name == "search-indexer"));
-    assert!(matches!(&cmds[1], Cmd::LoadCharts { request, .. } if request.queries.len() == 10));
-    assert!(state.detail.config.is_loading());
-    lambdascope::app::settle(&s, &mut state, cmds).await;
-    let f = state.detail.config.loaded().expect("configuration loaded");
+    assert_eq!(state.screen(), ScreenKind::Dashboard);
+    let t = targets(&cmds);
+    assert!(
+        t.contains(&Target::Config("search-indexer".into())),
+        "{t:?}"
+    );
+    assert!(t.contains(&Target::Charts("search-indexer".into())));
+    assert!(t.contains(&Target::ColdStarts("search-indexer".into())));
+    settle(&s, &mut state, cmds).await;
+    let d = state.screen_of::<DashboardScreen>().unwrap();
+    let f = d.config.loaded().expect("configuration loaded");
     assert_eq!(f.reserved_concurrency, Some(5));
-    assert!(state.detail.charts.loaded().is_some());
-    press(&s, &mut state, &[Action::Back]).await;
-    assert_eq!(state.screen(), Screen::Functions);
+    assert!(d.charts.loaded().is_some() && d.cold.loaded().is_some());
+    let cmds = update(&mut state, Msg::Action(Action::Back));
+    assert_eq!(state.screen(), ScreenKind::Functions);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::CancelAll(Owner::Screen(_)))),
+        "closing a screen cancels its jobs: {cmds:?}"
+    );
 }
 
 #[tokio::test]
-async fn stale_answers_are_dropped_latest_wins() {
+async fn the_dashboard_refresh_never_aborts_its_cold_start_query() {
     let s = source();
     let mut state = console(&s, (120, 40)).await;
-    let before = state.functions.stats.clone();
-    let gen_before = state.functions.stats_generation;
-    // Widening the window asks again; an answer for the old request must be ignored.
-    let cmds = update(&mut state, Msg::Action(Action::WindowWider));
-    assert_eq!(state.window, WindowChoice::H3);
-    assert!(
-        state.functions.stats.is_empty(),
-        "old window's stats are gone"
-    );
-    assert!(
-        matches!(cmds.as_slice(), [Cmd::LoadStats { generation, .. }] if *generation == gen_before + 1)
-    );
-    let stale = Msg::Stats {
-        generation: gen_before,
-        window: lambdascope::source::TimeWindow::new(0, 1),
-        names: vec!["orders-api-get".into()],
-        result: Err(SourceError::Other("late".into())),
-    };
-    update(&mut state, stale);
-    assert!(state.status.is_none() || !state.status.as_ref().unwrap().text.contains("late"));
-    lambdascope::app::settle(&s, &mut state, cmds).await;
-    let inv = |st: &std::collections::HashMap<String, lambdascope::state::FunctionStats>| {
-        st["orders-api-get"].invocations.value().unwrap()
-    };
-    assert!(
-        inv(&state.functions.stats) > 2.0 * inv(&before),
-        "three hours hold more than one"
-    );
+    press(&s, &mut state, &[Action::Enter]).await;
+    // The minute refresh asks again; every job joins one still in flight instead of
+    // replacing it, and the cold starts are a job of their own.
+    let minute = (common::T0 / MINUTE_MS + 1) * MINUTE_MS;
+    let cmds = update(&mut state, tick(&s, minute));
+    let refresh: Vec<_> = jobs(&cmds)
+        .into_iter()
+        .filter(|j| matches!(j.key.target, Target::Charts(_) | Target::ColdStarts(_)))
+        .collect();
+    assert_eq!(refresh.len(), 2, "{cmds:?}");
+    assert!(refresh.iter().all(|j| j.policy == Policy::Join));
 }
 
 #[tokio::test]
-async fn a_failed_refresh_keeps_the_data_and_says_why() {
+async fn stale_answers_for_another_window_are_dropped() {
+    let s = source();
+    let mut state = console(&s, (120, 40)).await;
+    let before = catalog(&state).stats["orders-api-get"]
+        .invocations
+        .value()
+        .unwrap();
+    let cmds = update(&mut state, Msg::Action(Action::WindowWider));
+    assert_eq!(state.ctx.window, WindowChoice::H3);
+    assert!(
+        catalog(&state).stats.is_empty(),
+        "old window's stats are gone"
+    );
+    // A late answer for the 1-hour window must not come back as 3-hour figures.
+    let late = Msg::Catalog(CatalogMsg::Health {
+        target: Target::AccountHealth,
+        window: WindowChoice::H1.window(common::T0),
+        names: vec!["orders-api-get".into()],
+        result: Ok(vec![]),
+    });
+    update(&mut state, late);
+    assert!(catalog(&state).stats.is_empty());
+    settle(&s, &mut state, cmds).await;
+    let after = catalog(&state).stats["orders-api-get"]
+        .invocations
+        .value()
+        .unwrap();
+    assert!(after > 2.0 * before, "three hours hold more than one");
+}
+
+#[tokio::test]
+async fn a_failed_refresh_keeps_the_data_and_marks_it_stale_until_one_succeeds() {
     let s = source();
     let mut state = console(&s, (80, 24)).await;
     update(
         &mut state,
-        Msg::Functions(Err(SourceError::AccessDenied {
+        Msg::Catalog(CatalogMsg::List(Err(SourceError::AccessDenied {
             action: "lambda:ListFunctions".into(),
-        })),
+        }))),
     );
-    assert!(matches!(state.functions.list, Loadable::Loaded(ref v) if v.len() == 17));
-    assert!(
-        state
-            .status
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("lambda:ListFunctions")
+    assert!(matches!(catalog(&state).list, Loadable::Loaded(ref v) if v.len() == 17));
+    let p = catalog(&state).list_problem.as_ref().expect("marked stale");
+    assert!(p.error.to_string().contains("lambda:ListFunctions"));
+    assert_eq!(
+        p.data_from,
+        Some(common::T0),
+        "with the age of what is shown"
     );
+    // The next list that arrives clears the mark: an error that has passed leaves by itself.
+    let cmds = update(&mut state, Msg::Action(Action::Refresh));
+    settle(&s, &mut state, cmds).await;
+    assert!(catalog(&state).list_problem.is_none());
     // Without data, the panel itself shows the error.
-    let mut fresh = lambdascope::state::State::new(s.info(), s.now(), "dark", vec![]);
+    let mut first = fresh(&s, (80, 24));
     update(
-        &mut fresh,
-        Msg::Functions(Err(SourceError::AccessDenied {
+        &mut first,
+        Msg::Catalog(CatalogMsg::List(Err(SourceError::AccessDenied {
             action: "lambda:ListFunctions".into(),
-        })),
+        }))),
     );
-    assert!(matches!(fresh.functions.list, Loadable::Failed(_)));
+    assert!(matches!(catalog(&first).list, Loadable::Failed(_)));
+}
+
+#[tokio::test]
+async fn messages_fade_by_themselves() {
+    let s = source();
+    let mut state = console(&s, (80, 24)).await;
+    command(&mut state, "frobnicate");
+    let m = state.ctx.status.clone().unwrap();
+    assert!(m.text.contains("unknown command :frobnicate"));
+    assert!(m.fresh(state.ctx.now));
+    update(&mut state, tick(&s, common::T0 + 20_000));
+    assert!(!state.ctx.status.as_ref().unwrap().fresh(state.ctx.now));
 }
 
 #[tokio::test]
@@ -191,21 +218,10 @@ async fn palette_commands() {
         command(&mut state, "theme light"),
         vec![Cmd::SetTheme("light".into())]
     );
-    assert!(
-        command(&mut state, "window 24h")
-            .iter()
-            .any(|c| matches!(c, Cmd::LoadStats { .. }))
-    );
-    assert_eq!(state.window, WindowChoice::D1);
+    assert!(targets(&command(&mut state, "window 24h")).contains(&Target::AccountHealth));
+    assert_eq!(state.ctx.window, WindowChoice::D1);
     assert!(command(&mut state, "frobnicate").is_empty());
-    assert!(
-        state
-            .status
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("unknown command :frobnicate")
-    );
+    assert!(status(&state).contains("unknown command :frobnicate"));
     assert!(
         command(&mut state, "region eu-west-1").is_empty(),
         "the demo cannot switch region"
@@ -226,7 +242,8 @@ async fn help_opens_and_closes_and_quit_quits() {
     assert_eq!(state.overlay, Some(Overlay::Help));
     press(&s, &mut state, &[Action::Down]).await;
     assert_eq!(
-        state.functions.selected, 0,
+        home(&state).selected,
+        0,
         "keys do not leak under an overlay"
     );
     press(&s, &mut state, &[Action::Back]).await;
@@ -235,39 +252,124 @@ async fn help_opens_and_closes_and_quit_quits() {
     assert!(state.quit);
 }
 
+fn big(n: usize) -> Source {
+    Source::Demo(DemoSource::with_size(
+        common::SEED,
+        Clock::Fixed(common::T0),
+        n,
+    ))
+}
+
 #[tokio::test]
 async fn scrolling_a_long_list_fetches_only_what_comes_into_view() {
-    let s = lambdascope::source::Source::Demo(lambdascope::source::demo::DemoSource::with_size(
-        common::SEED,
-        lambdascope::source::demo::Clock::Fixed(common::T0),
-        5000,
-    ));
+    let s = big(5000);
     let mut state = console(&s, (120, 40)).await;
-    let rows = lambdascope::app::update::table_rows(state.size);
+    let rows = state.ctx.table_rows();
+    let with_trend = |st: &lambdascope::app::State| {
+        catalog(st)
+            .stats
+            .values()
+            .filter(|x| x.trend.is_some())
+            .count()
+    };
     assert!(
-        state.functions.stats.len() <= 2 * rows,
-        "fetched {} of 5000",
-        state.functions.stats.len()
+        with_trend(&state) <= rows,
+        "fetched rows for {}",
+        with_trend(&state)
     );
     let cmds = update(&mut state, Msg::Action(Action::Bottom));
-    assert_eq!(state.functions.selected, 4999);
-    assert!(state.functions.offset >= 5000 - rows);
-    let Some(Cmd::LoadStats { names, .. }) = cmds.first() else {
-        panic!("no fetch for the new rows: {cmds:?}")
+    assert_eq!(home(&state).selected, 4999);
+    assert!(home(&state).offset >= 5000 - rows);
+    let job = jobs(&cmds)
+        .into_iter()
+        .find(|j| j.key.target == Target::RowStats)
+        .expect("a fetch for the new rows");
+    assert!(
+        job.debounce.is_some(),
+        "scrolling is debounced: it bills per metric"
+    );
+    let Request::MetricSets(sets, _) = &job.request else {
+        panic!("{:?}", job.request)
     };
-    assert!(names.len() <= 2 * rows && !names.is_empty());
+    assert!(sets[0].queries.len() <= rows && !sets[0].queries.is_empty());
+}
+
+#[tokio::test]
+async fn the_health_sort_covers_every_function_not_just_the_rows_on_screen() {
+    // In a big account the worst functions are found wherever their names sort.
+    let s = big(1000);
+    let state = console(&s, (120, 40)).await;
+    let names = table(&state);
+    let top = &names[..2];
+    assert!(
+        top.contains(&"search-indexer".to_string())
+            && top.contains(&"orders-api-create".to_string()),
+        "{top:?}"
+    );
+    // Every function has its health, though only a screenful has its row figures.
+    assert_eq!(catalog(&state).stats.len(), 1000);
+    assert!(catalog(&state).stats.values().all(|x| x.health().is_some()));
+}
+
+#[tokio::test]
+async fn typing_a_filter_bills_once_not_per_keystroke() {
+    let s = source();
+    let mut state = console(&s, (120, 40)).await;
+    update(&mut state, Msg::Action(Action::Filter));
+    let mut row_jobs = 0;
+    for c in "payments".chars() {
+        let cmds = update(&mut state, Msg::Action(Action::Input(c)));
+        for j in jobs(&cmds) {
+            assert!(j.debounce.is_some(), "{j:?}");
+            row_jobs += 1;
+        }
+    }
+    // Each keystroke may replace the pending fetch; the runtime sends only the last.
+    assert!(row_jobs <= 8);
+}
+
+#[tokio::test]
+async fn deleted_functions_leave_the_counts_and_new_ones_appear() {
+    let s = source();
+    let mut state = console(&s, (120, 40)).await;
+    let mut list: Vec<Function> = catalog(&state).functions().to_vec();
+    list.retain(|f| f.name != "orders-api-create");
+    let mut new = list[0].clone();
+    new.name = "brand-new-function".into();
+    list.push(new);
+    update(&mut state, Msg::Catalog(CatalogMsg::List(Ok(list))));
+    assert!(!catalog(&state).stats.contains_key("orders-api-create"));
+    assert!(table(&state).contains(&"brand-new-function".to_string()));
+    assert!(!table(&state).contains(&"orders-api-create".to_string()));
+}
+
+#[tokio::test]
+async fn the_list_refreshes_on_its_own_slower_cadence() {
+    let s = source();
+    let mut state = console(&s, (120, 40)).await;
+    let every = state.ctx.policy.list_every;
+    let mut lists = 0;
+    let mut now = common::T0;
+    for _ in 0..(3 * every / 1000) {
+        now += 1000;
+        let cmds = update(&mut state, tick(&s, now));
+        lists += targets(&cmds)
+            .iter()
+            .filter(|t| **t == Target::FunctionList)
+            .count();
+    }
+    assert_eq!(lists, 3);
 }
 
 #[tokio::test]
 async fn region_and_profile_switch_without_a_restart() {
-    use lambdascope::source::SourceInfo;
     let aws = SourceInfo::Aws {
         account: Some("111122223333".into()),
         profile: Some("prod".into()),
         region: "us-east-1".into(),
         endpoint: None,
     };
-    let mut state = lambdascope::state::State::new(aws, 0, "dark", vec![]);
+    let mut state = lambdascope::app::State::new(aws, 0, "dark", vec![]);
     lambdascope::app::start(&mut state);
     let cmds = command(&mut state, "region eu-west-1");
     assert_eq!(
@@ -285,14 +387,7 @@ async fn region_and_profile_switch_without_a_restart() {
             profile: "prod".into(),
         })),
     );
-    assert!(
-        state
-            .status
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("aws sso login --profile prod")
-    );
+    assert!(status(&state).contains("aws sso login --profile prod"));
     let moved = SourceInfo::Aws {
         account: Some("111122223333".into()),
         profile: Some("prod".into()),
@@ -300,44 +395,67 @@ async fn region_and_profile_switch_without_a_restart() {
         endpoint: None,
     };
     let cmds = update(&mut state, Msg::Switched(Ok(moved.clone())));
-    assert_eq!(state.source, moved);
-    assert_eq!(
-        cmds,
-        vec![Cmd::LoadFunctions],
+    assert_eq!(state.ctx.source, moved);
+    assert!(
+        targets(&cmds).contains(&Target::FunctionList),
         "the new region's functions load"
     );
-    assert!(state.functions.list.is_loading());
+    assert!(catalog(&state).list.is_loading());
 }
 
 #[tokio::test]
 async fn a_failed_list_is_retried_by_itself() {
     let s = source();
-    let mut state = lambdascope::state::State::new(s.info(), 0, "dark", vec![]);
+    let mut state = lambdascope::app::State::new(s.info(), 0, "dark", vec![]);
     lambdascope::app::start(&mut state);
     let outage = SourceError::Unreachable {
         endpoint: "https://lambda.us-east-1.amazonaws.com".into(),
         reason: "connection refused".into(),
     };
-    update(&mut state, Msg::Functions(Err(outage)));
-    assert!(matches!(state.functions.list, Loadable::Failed(_)));
-    let tick = |now| Msg::Tick {
-        now,
-        health: Default::default(),
-        info: s.info(),
-    };
+    update(&mut state, Msg::Catalog(CatalogMsg::List(Err(outage))));
+    assert!(matches!(catalog(&state).list, Loadable::Failed(_)));
     assert!(
-        update(&mut state, tick(1_000)).is_empty(),
+        update(&mut state, tick(&s, 1_000)).is_empty(),
         "no retry before the refresh interval"
     );
-    let cmds = update(&mut state, tick(10_000));
+    let cmds = update(&mut state, tick(&s, 10_000));
     assert!(
-        cmds.contains(&Cmd::LoadFunctions),
+        targets(&cmds).contains(&Target::FunctionList),
         "retried at the next refresh: {cmds:?}"
     );
-    assert!(
-        matches!(state.functions.list, Loadable::Failed(_)),
-        "the error stays until the retry succeeds"
-    );
-    lambdascope::app::settle(&s, &mut state, cmds).await;
-    assert!(matches!(state.functions.list, Loadable::Loaded(ref f) if f.len() == 17));
+    settle(&s, &mut state, cmds).await;
+    assert!(matches!(catalog(&state).list, Loadable::Loaded(ref f) if f.len() == 17));
+}
+
+#[tokio::test]
+async fn the_row_figures_ask_only_for_the_rows_on_screen() {
+    let s = source();
+    let mut state = fresh(&s, (120, 12));
+    let cmds = lambdascope::app::start(&mut state);
+    settle(&s, &mut state, cmds).await;
+    let rows = state.ctx.table_rows();
+    let cmds = update(&mut state, Msg::Action(Action::Refresh));
+    let row_metrics: usize = jobs(&cmds)
+        .into_iter()
+        .filter(|j| j.key.target == Target::RowStats)
+        .map(|j| match &j.request {
+            Request::MetricSets(sets, _) => sets.iter().map(|r| r.queries.len()).sum(),
+            _ => 0,
+        })
+        .sum();
+    // Invocations trend, errors, throttles, p95 and cold starts per row on screen.
+    assert_eq!(row_metrics, rows * 5);
+    assert!(metrics_asked(&cmds) >= row_metrics);
+}
+
+#[tokio::test]
+async fn a_dashboard_answer_after_its_screen_closed_goes_nowhere() {
+    let s = source();
+    let mut state = console(&s, (120, 40)).await;
+    let cmds = update(&mut state, Msg::Action(Action::Enter));
+    update(&mut state, Msg::Action(Action::Back));
+    // The jobs of the closed screen answer late; nothing changes and nothing panics.
+    settle(&s, &mut state, cmds).await;
+    assert_eq!(state.screen(), ScreenKind::Functions);
+    assert_eq!(state.stack.len(), 1);
 }

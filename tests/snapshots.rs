@@ -3,12 +3,16 @@
 
 mod common;
 
-use common::{console, press, source, typed};
-use lambdascope::app::{Action, Msg, update};
-use lambdascope::source::{Source, SourceError};
-use lambdascope::state::{Screen, State};
-use lambdascope::theme::{self, Theme};
-use lambdascope::ui::screenshots::render;
+use common::{console, fresh, press, source, typed};
+use lambdascope::app::catalog::CatalogMsg;
+use lambdascope::app::jobs::Request;
+use lambdascope::app::router::ScreenKind;
+use lambdascope::app::view::render;
+use lambdascope::app::{Action, Cmd, Msg, State, update};
+use lambdascope::domain::SourceError;
+use lambdascope::screens::dashboard::{DashboardMsg, DashboardScreen};
+use lambdascope::source::Source;
+use lambdascope::ui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -31,15 +35,9 @@ fn text(buf: &Buffer) -> String {
 fn snap(name: &str, state: &State) {
     let buf = render(state, &Theme::default_theme());
     insta::assert_snapshot!(
-        format!("{name}_{}x{}", state.size.0, state.size.1),
+        format!("{name}_{}x{}", state.ctx.size.0, state.ctx.size.1),
         text(&buf)
     );
-}
-
-fn fresh(s: &Source, size: (u16, u16)) -> State {
-    let mut st = State::new(s.info(), s.now(), "dark", vec![]);
-    st.size = size;
-    st
 }
 
 #[tokio::test]
@@ -51,15 +49,15 @@ async fn functions_screen() {
         snap("functions_loading", &loading);
 
         let mut empty = fresh(&s, size);
-        update(&mut empty, Msg::Functions(Ok(vec![])));
+        update(&mut empty, Msg::Catalog(CatalogMsg::List(Ok(vec![]))));
         snap("functions_empty", &empty);
 
         let mut failed = fresh(&s, size);
         update(
             &mut failed,
-            Msg::Functions(Err(SourceError::AccessDenied {
+            Msg::Catalog(CatalogMsg::List(Err(SourceError::AccessDenied {
                 action: "lambda:ListFunctions".into(),
-            })),
+            }))),
         );
         snap("functions_error", &failed);
 
@@ -73,7 +71,7 @@ async fn functions_screen() {
 
         // An AWS account being throttled: the badge and the cost meter in the status bar.
         let mut throttled = console(&s, size).await;
-        throttled.health = lambdascope::source::SourceHealth {
+        throttled.ctx.health = lambdascope::domain::SourceHealth {
             throttled: Some("throttled: GetMetricData, retrying in 4 s".into()),
             calls: 42,
             estimated_usd: 0.0123,
@@ -84,28 +82,21 @@ async fn functions_screen() {
         // GetMetricData denied: the list still shows, the cells say n/a, the status names the action.
         let mut denied = fresh(&s, size);
         let fns = s.list_functions().await.expect("functions");
-        let cmds = update(&mut denied, Msg::Functions(Ok(fns)));
-        let Some(lambdascope::app::Cmd::LoadStats {
-            generation,
-            window,
-            names,
-            ..
-        }) = cmds.into_iter().next()
-        else {
-            panic!("no stats request")
-        };
-        let denial = SourceError::AccessDenied {
-            action: "cloudwatch:GetMetricData".into(),
-        };
-        update(
-            &mut denied,
-            Msg::Stats {
-                generation,
-                window,
-                names,
-                result: Err(denial),
-            },
-        );
+        let cmds = update(&mut denied, Msg::Catalog(CatalogMsg::List(Ok(fns))));
+        for cmd in cmds {
+            let Cmd::Job(job) = cmd else {
+                continue;
+            };
+            let denial = SourceError::AccessDenied {
+                action: "cloudwatch:GetMetricData".into(),
+            };
+            let msg = match job.request {
+                Request::Metrics(_, reply) => reply(Err(denial)),
+                Request::MetricSets(_, reply) => reply(Err(denial)),
+                _ => continue,
+            };
+            update(&mut denied, msg);
+        }
         snap("functions_metrics_denied", &denied);
 
         let mut nothing = console(&s, size).await;
@@ -120,7 +111,7 @@ async fn open(s: &Source, size: (u16, u16), name: &str) -> State {
     press(s, &mut st, &[Action::Filter]).await;
     press(s, &mut st, &typed(name)).await;
     press(s, &mut st, &[Action::InputSubmit, Action::Enter]).await;
-    assert_eq!(st.screen(), Screen::Function);
+    assert_eq!(st.screen(), ScreenKind::Dashboard);
     st
 }
 
@@ -141,28 +132,32 @@ async fn function_detail_screen() {
 
         let mut failed = console(&s, size).await;
         update(&mut failed, Msg::Action(Action::Enter));
-        let generation = failed.detail.generation;
+        let d = failed.screen_of::<DashboardScreen>().unwrap();
+        let (id, plan) = (d.id, d.plan.unwrap());
         update(
             &mut failed,
-            Msg::Detail {
-                generation,
-                result: Err(SourceError::NotFound("function search-indexer".into())),
-            },
+            Msg::to(
+                id,
+                DashboardMsg::Config(Err(SourceError::NotFound("function search-indexer".into()))),
+            ),
         );
         update(
             &mut failed,
-            Msg::Charts {
-                generation,
-                result: Err(SourceError::Throttled {
-                    api: "GetMetricData".into(),
-                    retry_in: std::time::Duration::from_secs(4),
-                }),
-            },
+            Msg::to(
+                id,
+                DashboardMsg::Charts {
+                    plan,
+                    result: Err(SourceError::Throttled {
+                        api: "GetMetricData".into(),
+                        retry_in: std::time::Duration::from_secs(4),
+                    }),
+                },
+            ),
         );
         snap("detail_error", &failed);
 
         let mut config = open(&s, size, "search-indexer").await;
-        press(&s, &mut config, &[Action::NextPanel]).await;
+        press(&s, &mut config, &[Action::NextPanel, Action::NextPanel]).await;
         snap("detail_config_panel", &config);
     }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use lambdascope::source::{HOUR_MS, TimeWindow};
+use lambdascope::domain::{HOUR_MS, TimeWindow};
 
 #[tokio::test]
 async fn demo_honours_the_source_contract() {

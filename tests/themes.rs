@@ -1,6 +1,6 @@
 //! Every file in themes/ loads, sets every role, and is embedded as a built-in.
 
-use lambdascope::theme::{self, BUILTIN, ROLES};
+use lambdascope::ui::theme::{self, BUILTIN, ROLES};
 
 #[test]
 fn every_theme_file_loads() {

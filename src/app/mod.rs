@@ -1,27 +1,26 @@
-//! The event loop and the Elm-style core: Msg → update(State) → Cmd → workers → Msg.
+//! The event loop and the Elm-style core: Msg → update(State) → Cmd → runtime → Msg.
+//!
+//! - [`update`] is the only writer of [`state::State`]; the [`router`] hands each screen its
+//!   actions and messages.
+//! - [`jobs`] describes work as data; the [`runtime`] runs it (or [`driver`], without a
+//!   terminal) and [`worker`] makes the Source calls.
+//! - [`catalog`] is the account's function list and health, shared by every screen.
+//! - [`view`] draws the frame around the screen on top: header, status line, footer, overlays.
 
+pub mod catalog;
+pub mod commands;
+pub mod driver;
+pub mod jobs;
+pub mod keys;
 pub mod msg;
-pub mod run;
+pub mod policy;
+pub mod router;
+pub mod runtime;
+pub mod state;
 pub mod update;
+pub mod view;
 pub mod worker;
 
-pub use msg::{Action, Cmd, Msg, StatsSeries};
+pub use msg::{Action, Cmd, Msg};
+pub use state::{Ctx, Loadable, State};
 pub use update::{start, update};
-
-/// Runs commands against the source until no more follow, feeding every answer to `update`:
-/// the loop without a terminal, for tests, screenshots and the non-interactive commands.
-pub async fn settle(
-    source: &crate::source::Source,
-    state: &mut crate::state::State,
-    mut cmds: Vec<Cmd>,
-) {
-    while !cmds.is_empty() {
-        let mut next = Vec::new();
-        for cmd in cmds {
-            if let Some(msg) = worker::execute(source, cmd).await {
-                next.extend(update(state, msg));
-            }
-        }
-        cmds = next;
-    }
-}

@@ -1,145 +1,54 @@
 //! `update(&mut State, Msg) -> Vec<Cmd>`: the only place state changes. No I/O, no clock
 //! reads: time arrives in `Msg::Tick`, data in the result messages.
+//!
+//! This file handles what holds on every screen (overlays, the palette, the window, the clock,
+//! the catalog) and hands the rest to the screen on top through the router.
 
+use super::catalog;
+use super::commands;
+use super::keys::edit;
 use super::msg::{Action, Cmd, Msg};
-use crate::source::{EpochMs, Metric, MetricQuery, MetricRequest, SourceInfo, Statistic};
-use crate::state::functions::{self, Column};
-use crate::state::{DetailState, Loadable, Overlay, Screen, State};
-
-/// How often visible data refreshes. AWS bills per metric requested, so it refreshes less.
-pub fn refresh_interval_ms(source: &SourceInfo) -> EpochMs {
-    match source {
-        SourceInfo::Demo { .. } => 10_000,
-        SourceInfo::Aws { .. } => 60_000,
-    }
-}
-
-/// Rows the functions table shows at a terminal height (header, column titles, two footer lines).
-pub fn table_rows(size: (u16, u16)) -> usize {
-    usize::from(size.1.saturating_sub(4)).max(1)
-}
-
-/// The commands understood by the `:` palette: (name, argument, description).
-pub const COMMANDS: &[(&str, &str, &str)] = &[
-    ("fn", "", "functions (home)"),
-    ("window", "15m|1h|3h|12h|24h|3d|7d", "time window"),
-    ("sort", "column", "sort by column (name, err%, p95…)"),
-    ("theme", "name", "switch theme"),
-    ("region", "name", "switch AWS region"),
-    ("profile", "name", "switch AWS profile"),
-    ("usage", "", "API calls and estimated cost"),
-    ("help", "", "keys"),
-    ("q", "", "quit"),
-];
+use super::policy::due;
+use super::router::{self, Nav};
+use super::state::{Overlay, State};
+use crate::domain::{SourceInfo, WindowChoice};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
-    match msg {
+    let mut cmds = match msg {
         Msg::Action(a) => on_action(state, a),
         Msg::Resize(w, h) => {
-            state.size = (w, h);
-            state.functions.scroll_into_view(table_rows(state.size));
-            fetch_missing_stats(state)
+            state.ctx.size = (w, h);
+            let top = state.stack.len() - 1;
+            state.stack[top].1.base_mut().on_resize(&mut state.ctx)
         }
-        Msg::Tick { now, health, info } => {
-            let before = state.now;
-            state.now = now;
-            state.health = health;
-            if state.switching.is_none() {
-                state.source = info;
-            }
-            state.frame = state.frame.wrapping_add(1);
-            let every = refresh_interval_ms(&state.source);
-            if now.div_euclid(every) != before.div_euclid(every) {
-                refresh(state)
-            } else {
-                vec![]
-            }
-        }
-        Msg::Functions(result) => {
-            let was_empty = state.functions.functions().is_empty();
-            match result {
-                Ok(list) => {
-                    state.functions.list = Loadable::Loaded(list);
-                    state.functions.refresh_rows();
-                    if was_empty {
-                        state.functions.offset = 0;
-                    }
-                    state.functions.scroll_into_view(table_rows(state.size));
-                    fetch_missing_stats(state)
-                }
-                Err(e) => {
-                    // Keep what we had; say what went wrong.
-                    if state.functions.list.loaded().is_some() {
-                        state.error(format!("refresh failed: {e}"));
-                    } else {
-                        state.functions.list = Loadable::Failed(e);
-                    }
-                    vec![]
+        Msg::Tick { now, health, info } => on_tick(state, now, health, info),
+        Msg::Catalog(m) => {
+            let (mut cmds, changed) = catalog::update(&mut state.ctx, m);
+            if changed {
+                for (_, screen) in &mut state.stack {
+                    cmds.extend(screen.base_mut().on_catalog(&mut state.ctx));
                 }
             }
+            cmds
         }
-        Msg::Stats {
-            generation,
-            window,
-            names,
-            result,
-        } => {
-            let f = &mut state.functions;
-            if generation != f.stats_generation {
-                return vec![]; // a newer request superseded this one
-            }
-            f.stats_loading = false;
-            match result {
-                Ok(series) => {
-                    f.stats_error = None;
-                    let stats = functions::stats_from_series(
-                        &names,
-                        &series.trend,
-                        &series.totals,
-                        window,
-                        state.window.spark_period_s(),
-                    );
-                    f.stats.extend(stats);
-                    if f.sort != Column::Name || !f.filter.is_empty() {
-                        f.refresh_rows();
-                    }
-                }
-                Err(e) => {
-                    state.error(format!("metrics: {e}"));
-                    state.functions.stats_error = Some(e);
-                }
-            }
-            vec![]
-        }
-        Msg::Detail { generation, result } => {
-            if generation == state.detail.generation {
-                state.detail.config = result.into();
-            }
-            vec![]
-        }
-        Msg::Charts { generation, result } => {
-            if generation == state.detail.generation {
-                if let (Err(e), Some(_)) = (&result, state.detail.charts.loaded()) {
-                    state.error(format!("charts: {e}"));
-                } else {
-                    state.detail.charts = result.into();
-                }
-            }
-            vec![]
-        }
+        Msg::Screen(id, m) => match state.stack.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, screen)) => screen.on_msg(&mut state.ctx, m),
+            None => vec![], // its screen has closed
+        },
         Msg::Switched(result) => {
-            state.switching = None;
+            state.ctx.switching = None;
             match result {
                 Ok(info) => {
-                    state.info(format!("switched to {info}"));
-                    state.source = info;
-                    state.functions = Default::default();
-                    state.screens = vec![Screen::Functions];
-                    state.functions.list = Loadable::Loading;
-                    vec![Cmd::LoadFunctions]
+                    state.ctx.info(format!("switched to {info}"));
+                    state.ctx.source = info;
+                    state.ctx.catalog = Default::default();
+                    // Every screen showed the old account: start again from home.
+                    state.stack.truncate(1);
+                    state.overlay = None;
+                    start(state)
                 }
                 Err(e) => {
-                    state.error(format!("could not switch: {e}"));
+                    state.ctx.error(format!("could not switch: {e}"));
                     vec![]
                 }
             }
@@ -147,29 +56,67 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Theme(result) => {
             match result {
                 Ok(name) => {
-                    state.info(format!("theme {name}"));
-                    state.theme = name;
+                    state.ctx.info(format!("theme {name}"));
+                    state.ctx.theme = name;
                 }
-                Err(e) => state.error(e),
+                Err(e) => state.ctx.error(e),
             }
             vec![]
         }
-    }
+    };
+    cmds.extend(navigate(state));
+    cmds
 }
 
-/// The first commands: load the function list.
+/// The first commands: load the function list and what the home screen shows.
 pub fn start(state: &mut State) -> Vec<Cmd> {
-    state.functions.list = Loadable::Loading;
-    vec![Cmd::LoadFunctions]
+    let mut cmds = vec![catalog::load_list(&mut state.ctx)];
+    let top = state.stack.len() - 1;
+    cmds.extend(state.stack[top].1.base_mut().refresh(&mut state.ctx));
+    cmds
+}
+
+fn on_tick(
+    state: &mut State,
+    now: crate::domain::EpochMs,
+    health: crate::domain::SourceHealth,
+    info: SourceInfo,
+) -> Vec<Cmd> {
+    let ctx = &mut state.ctx;
+    let before = ctx.now;
+    ctx.now = now;
+    ctx.health = health;
+    if ctx.switching.is_none() {
+        ctx.source = info;
+    }
+    ctx.frame = ctx.frame.wrapping_add(1);
+    let p = ctx.policy;
+    let mut cmds = Vec::new();
+    // The list is retried at every tick of its period while it has never loaded (an outage at
+    // start-up), and refreshed at its own slower pace afterwards.
+    let list_failed = ctx.catalog.list.loaded().is_none() && !ctx.catalog.list.is_loading();
+    if due(before, now, p.list_every) || (list_failed && due(before, now, p.rows_every)) {
+        cmds.push(catalog::load_list(ctx));
+    }
+    if due(before, now, p.health_every(ctx.catalog.functions().len())) {
+        cmds.extend(catalog::refresh_health(ctx));
+    }
+    if due(before, now, p.screen_every.min(p.rows_every)) {
+        cmds.extend(refresh_top(state));
+    }
+    cmds
+}
+
+/// Re-asks for what the screen on top shows.
+fn refresh_top(state: &mut State) -> Vec<Cmd> {
+    let top = state.stack.len() - 1;
+    state.stack[top].1.base_mut().refresh(&mut state.ctx)
 }
 
 fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
     if action == Action::Quit {
         state.quit = true;
         return vec![];
-    }
-    if state.filter_input.is_some() {
-        return on_filter_input(state, action);
     }
     match state.overlay.clone() {
         Some(Overlay::Palette(text)) => return on_palette_input(state, text, action),
@@ -181,6 +128,13 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         None => {}
     }
+    let top = state.stack.len() - 1;
+    if state.typing() {
+        return state.stack[top]
+            .1
+            .base_mut()
+            .on_action(&mut state.ctx, action);
+    }
     match action {
         Action::Help => {
             state.overlay = Some(Overlay::Help);
@@ -190,99 +144,17 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.overlay = Some(Overlay::Palette(String::new()));
             vec![]
         }
-        Action::WindowWider => set_window(state, state.window.next()),
-        Action::WindowNarrower => set_window(state, state.window.prev()),
+        Action::WindowWider => set_window(state, state.ctx.window.next()),
+        Action::WindowNarrower => set_window(state, state.ctx.window.prev()),
         Action::Refresh => {
-            let mut cmds = refresh(state);
-            cmds.push(Cmd::LoadFunctions);
+            let mut cmds = vec![catalog::load_list(&mut state.ctx)];
+            cmds.extend(catalog::refresh_health(&mut state.ctx));
+            cmds.extend(refresh_top(state));
             cmds
         }
-        _ => match state.screen() {
-            Screen::Functions => on_functions(state, action),
-            Screen::Function => on_detail(state, action),
-        },
+        Action::Screen(a) => state.stack[top].1.on_own(&mut state.ctx, a),
+        a => state.stack[top].1.base_mut().on_action(&mut state.ctx, a),
     }
-}
-
-fn on_functions(state: &mut State, action: Action) -> Vec<Cmd> {
-    let page = table_rows(state.size) as isize;
-    let f = &mut state.functions;
-    match action {
-        Action::Up => f.move_by(-1),
-        Action::Down => f.move_by(1),
-        Action::PageUp => f.move_by(-page),
-        Action::PageDown => f.move_by(page),
-        Action::Top => f.selected = 0,
-        Action::Bottom => f.select_last(),
-        Action::Filter => state.filter_input = Some(f.filter.clone()),
-        Action::Back if !f.filter.is_empty() => f.set_filter(""),
-        Action::SortNext => {
-            let cols: Vec<Column> = Column::sortable().collect();
-            let i = cols.iter().position(|c| *c == f.sort).unwrap_or(0);
-            f.set_sort(cols[(i + 1) % cols.len()]);
-        }
-        Action::SortReverse => f.set_sort(f.sort),
-        Action::Enter => {
-            if let Some(name) = f.selected_function().map(|x| x.name.clone()) {
-                return open_detail(state, name);
-            }
-        }
-        _ => {}
-    }
-    state.functions.scroll_into_view(table_rows(state.size));
-    fetch_missing_stats(state)
-}
-
-fn on_detail(state: &mut State, action: Action) -> Vec<Cmd> {
-    match action {
-        Action::Back => {
-            state.screens.pop();
-            if state.screens.is_empty() {
-                state.screens.push(Screen::Functions);
-            }
-        }
-        Action::NextPanel => state.detail.panel = (state.detail.panel + 1) % DetailState::PANELS,
-        _ => {}
-    }
-    vec![]
-}
-
-fn on_filter_input(state: &mut State, action: Action) -> Vec<Cmd> {
-    let Some(text) = state.filter_input.as_mut() else {
-        return vec![];
-    };
-    match action {
-        a if edit(text, a) => {}
-        Action::InputSubmit => {
-            state.filter_input = None;
-            return vec![];
-        }
-        Action::InputCancel => {
-            state.filter_input = None;
-            state.functions.set_filter("");
-            return fetch_missing_stats(state);
-        }
-        _ => return vec![],
-    }
-    let query = text.clone();
-    state.functions.set_filter(&query);
-    state.functions.offset = 0;
-    state.functions.scroll_into_view(table_rows(state.size));
-    fetch_missing_stats(state)
-}
-
-/// Typing, backspace and clear, shared by the filter box and the palette. Returns whether the
-/// action was an edit.
-fn edit(text: &mut String, action: Action) -> bool {
-    match action {
-        Action::Input(c) if !c.is_control() => text.push(c),
-        Action::InputBackspace => {
-            text.pop();
-        }
-        Action::InputClear => text.clear(),
-        _ => return false,
-    }
-    true
 }
 
 fn on_palette_input(state: &mut State, mut text: String, action: Action) -> Vec<Cmd> {
@@ -307,50 +179,25 @@ fn on_palette_input(state: &mut State, mut text: String, action: Action) -> Vec<
     vec![]
 }
 
-/// Palette completions for what has been typed so far.
-pub fn completions(text: &str) -> Vec<(&'static str, &'static str, &'static str)> {
-    let word = text.split_whitespace().next().unwrap_or("");
-    COMMANDS
-        .iter()
-        .copied()
-        .filter(|(name, _, _)| name.starts_with(word))
-        .collect()
-}
-
 fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
-    let mut words = line.split_whitespace();
-    let Some(cmd) = words.next() else {
+    let Some((word, arg)) = commands::parse(line) else {
         return vec![];
     };
-    let arg = words.collect::<Vec<_>>().join(" ");
-    // A unique prefix is enough (`:th dark`).
-    let matches: Vec<_> = COMMANDS
-        .iter()
-        .filter(|(n, _, _)| n.starts_with(cmd))
-        .collect();
-    let name = match (
-        COMMANDS.iter().find(|(n, _, _)| *n == cmd),
-        matches.as_slice(),
-    ) {
-        (Some((n, _, _)), _) => *n,
-        (None, [(n, _, _)]) => *n,
-        _ => match cmd {
-            "quit" | "q!" => "q",
-            "functions" | "func" | "home" => "fn",
-            _ => {
-                let known: Vec<_> = COMMANDS.iter().map(|(n, _, _)| format!(":{n}")).collect();
-                state.error(format!("unknown command :{cmd}; try {}", known.join(" ")));
-                return vec![];
-            }
-        },
+    let cmd = match commands::resolve(word) {
+        Ok(c) => c,
+        Err(e) => {
+            state.ctx.error(e);
+            return vec![];
+        }
     };
-    match name {
+    let ctx = &mut state.ctx;
+    match cmd.name {
         "q" => {
             state.quit = true;
             vec![]
         }
         "fn" => {
-            state.screens = vec![Screen::Functions];
+            ctx.nav.push(Nav::Home);
             vec![]
         }
         "help" => {
@@ -361,158 +208,106 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             state.overlay = Some(Overlay::Usage);
             vec![]
         }
-        "window" => match crate::state::WindowChoice::parse(&arg) {
+        "window" => match WindowChoice::parse(&arg) {
             Some(w) => set_window(state, w),
             None => {
-                state.error(format!(
+                ctx.error(format!(
                     "window {arg:?}: use 15m, 1h, 3h, 12h, 24h, 3d or 7d"
                 ));
                 vec![]
             }
         },
-        "sort" => match Column::parse(&arg) {
-            Some(c) => {
-                state.functions.set_sort(c);
-                vec![]
-            }
-            None => {
-                state.error(format!("no column {arg:?} to sort by"));
-                vec![]
-            }
-        },
         "theme" if arg.is_empty() => {
-            state.info(format!("themes: {}", state.themes.join(", ")));
+            let list = ctx.themes.join(", ");
+            ctx.info(format!("themes: {list}"));
             vec![]
         }
         "theme" => vec![Cmd::SetTheme(arg)],
         "region" | "profile" => {
-            if matches!(state.source, SourceInfo::Demo { .. }) {
-                state.error(format!(
-                    ":{name} needs AWS; the demo account has one region"
+            if matches!(ctx.source, SourceInfo::Demo { .. }) {
+                ctx.error(format!(
+                    ":{} needs AWS; the demo account has one region",
+                    cmd.name
                 ));
                 return vec![];
             }
             if arg.is_empty() {
-                state.error(format!(
-                    ":{name} needs a name, e.g. :{name} {}",
-                    if name == "region" {
-                        "eu-west-1"
-                    } else {
-                        "prod"
-                    }
-                ));
+                let example = if cmd.name == "region" {
+                    "eu-west-1"
+                } else {
+                    "prod"
+                };
+                ctx.error(format!(":{0} needs a name, e.g. :{0} {example}", cmd.name));
                 return vec![];
             }
-            state.switching = Some(format!("{name} {arg}"));
-            let (profile, region) = if name == "region" {
+            ctx.switching = Some(format!("{} {arg}", cmd.name));
+            let (profile, region) = if cmd.name == "region" {
                 (None, Some(arg))
             } else {
                 (Some(arg), None)
             };
             vec![Cmd::SwitchSource { profile, region }]
         }
-        _ => vec![],
+        // Commands that belong to a screen go to the one on top, then to the home screen.
+        name => {
+            for i in (0..state.stack.len()).rev() {
+                if let Some(cmds) =
+                    state.stack[i]
+                        .1
+                        .base_mut()
+                        .on_command(&mut state.ctx, name, &arg)
+                {
+                    return cmds;
+                }
+            }
+            state
+                .ctx
+                .error(format!(":{name} does nothing on this screen"));
+            vec![]
+        }
     }
 }
 
-fn set_window(state: &mut State, w: crate::state::WindowChoice) -> Vec<Cmd> {
-    if w == state.window {
+fn set_window(state: &mut State, w: WindowChoice) -> Vec<Cmd> {
+    if w == state.ctx.window {
         return vec![];
     }
-    state.window = w;
-    state.functions.stats.clear();
-    state.info(format!("window: last {}", w.label()));
-    refresh(state)
-}
-
-/// Re-asks for what is on screen.
-fn refresh(state: &mut State) -> Vec<Cmd> {
-    let mut cmds = Vec::new();
-    // A list that failed (no network, an outage) is retried on every refresh: the console
-    // recovers by itself. The error stays on screen until the retry succeeds.
-    if matches!(state.functions.list, Loadable::Failed(_)) {
-        cmds.push(Cmd::LoadFunctions);
-    }
-    let rows = table_rows(state.size);
-    let names = state.functions.names_on_screen(rows);
-    if !names.is_empty() {
-        cmds.push(stats_cmd(state, names));
-    }
-    if state.screen() == Screen::Function && !state.detail.name.is_empty() {
-        cmds.push(charts_cmd(state));
-    }
+    state.ctx.window = w;
+    catalog::window_changed(&mut state.ctx);
+    state.ctx.info(format!("window: last {}", w.label()));
+    let mut cmds: Vec<Cmd> = catalog::refresh_health(&mut state.ctx)
+        .into_iter()
+        .collect();
+    cmds.extend(refresh_top(state));
     cmds
 }
 
-fn fetch_missing_stats(state: &mut State) -> Vec<Cmd> {
-    if state.functions.list.loaded().is_none() {
-        return vec![];
+/// Applies the moves through the screen stack that this update asked for. A screen that opens
+/// asks for its data; a screen that closes has its jobs cancelled; the one it uncovers refreshes.
+fn navigate(state: &mut State) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    for nav in std::mem::take(&mut state.ctx.nav) {
+        match nav {
+            Nav::Open(place) => {
+                let (id, mut screen) = router::open(&mut state.ctx, place);
+                cmds.extend(screen.base_mut().refresh(&mut state.ctx));
+                state.stack.push((id, screen));
+            }
+            Nav::Back | Nav::Home => {
+                let keep = if nav == Nav::Back {
+                    state.stack.len().saturating_sub(1).max(1)
+                } else {
+                    1
+                };
+                if state.stack.len() <= keep {
+                    continue;
+                }
+                for (id, _) in state.stack.drain(keep..) {
+                    cmds.push(Cmd::CancelAll(super::jobs::Owner::Screen(id)));
+                }
+                cmds.extend(refresh_top(state));
+            }
+        }
     }
-    let names = state.functions.names_needing_stats(table_rows(state.size));
-    if names.is_empty() {
-        return vec![];
-    }
-    // Ask again for the whole view so one answer covers it (latest wins).
-    let names = state.functions.names_in_view(table_rows(state.size));
-    vec![stats_cmd(state, names)]
-}
-
-fn stats_cmd(state: &mut State, names: Vec<String>) -> Cmd {
-    let f = &mut state.functions;
-    f.stats_generation += 1;
-    f.stats_loading = true;
-    let (window, trend, totals) = functions::stats_requests(&names, state.window, state.now);
-    Cmd::LoadStats {
-        generation: f.stats_generation,
-        window,
-        names,
-        trend,
-        totals,
-    }
-}
-
-/// Metrics the detail charts draw.
-pub fn chart_queries(name: &str) -> Vec<MetricQuery> {
-    MetricQuery::each(
-        name,
-        &[
-            (Metric::Invocations, Statistic::Sum),
-            (Metric::Errors, Statistic::Sum),
-            (Metric::Throttles, Statistic::Sum),
-            (Metric::Duration, Statistic::P50),
-            (Metric::Duration, Statistic::P95),
-            (Metric::Duration, Statistic::P99),
-            (Metric::ConcurrentExecutions, Statistic::Max),
-            (Metric::ColdStarts, Statistic::Sum),
-            (Metric::InitDuration, Statistic::Average),
-            (Metric::InitDuration, Statistic::Max),
-        ],
-    )
-}
-
-fn charts_cmd(state: &mut State) -> Cmd {
-    if state.detail.charts.loaded().is_none() {
-        state.detail.charts = Loadable::Loading;
-    }
-    let request = MetricRequest {
-        queries: chart_queries(&state.detail.name),
-        window: state.window.window(state.now),
-        period_s: state.window.chart_period_s(),
-    };
-    Cmd::LoadCharts {
-        generation: state.detail.generation,
-        request,
-    }
-}
-
-fn open_detail(state: &mut State, name: String) -> Vec<Cmd> {
-    let generation = state.detail.generation + 1;
-    state.detail = DetailState {
-        name: name.clone(),
-        generation,
-        config: Loadable::Loading,
-        ..Default::default()
-    };
-    state.screens.push(Screen::Function);
-    vec![Cmd::LoadDetail { generation, name }, charts_cmd(state)]
+    cmds
 }

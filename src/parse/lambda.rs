@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::source::{EpochMs, Invocation, LogEvent, Outcome};
+use crate::domain::{EpochMs, Invocation, LogEvent, Outcome};
 
 /// A log level, as the runtimes and the common loggers spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -3,7 +3,7 @@
 //! `http.status`), strings (`http.url`, `http.method`) and `service("name")`, combined with
 //! AND/OR (AND binds tighter). The AWS backend passes expressions through to X-Ray instead.
 
-use crate::source::TraceSummary;
+use crate::domain::TraceSummary;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceFilter {
@@ -175,8 +175,9 @@ impl Cond {
             Cond::Service(name) => t.services.iter().any(|s| s == name),
             Cond::Num { key, op, value } => {
                 let v = match key {
-                    NumKey::ResponseTime => t.response_time_s.unwrap_or(t.duration_s),
-                    NumKey::Duration => t.duration_s,
+                    // X-Ray's filter language counts in seconds.
+                    NumKey::ResponseTime => t.response_time_ms.unwrap_or(t.duration_ms) / 1000.0,
+                    NumKey::Duration => t.duration_ms / 1000.0,
                     NumKey::HttpStatus => match t.http_status {
                         Some(s) => f64::from(s),
                         None => return false,
@@ -260,8 +261,8 @@ mod tests {
         TraceSummary {
             id: "1-00000000-000000000000000000000000".into(),
             start: 0,
-            duration_s: secs,
-            response_time_s: Some(secs),
+            duration_ms: secs * 1000.0,
+            response_time_ms: Some(secs * 1000.0),
             has_error: false,
             has_fault: fault,
             has_throttle: false,

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::source::Segment;
+use crate::domain::{EpochUs, Segment, us_from_epoch_seconds};
 
 /// Guards against absurdly deep or cyclic documents.
 const MAX_DEPTH: usize = 64;
@@ -77,11 +77,12 @@ fn segment_fields(id: &str, v: &Value) -> Segment {
         origin: s(&["origin"]),
         start: get(v, &["start_time"])
             .and_then(Value::as_f64)
-            .filter(|t| t.is_finite())
-            .unwrap_or(0.0),
+            .and_then(us_from_epoch_seconds)
+            .unwrap_or(0),
         end: get(v, &["end_time"])
             .and_then(Value::as_f64)
-            .filter(|t| t.is_finite() && !in_progress),
+            .and_then(us_from_epoch_seconds)
+            .filter(|_| !in_progress),
         error: b("error"),
         fault: b("fault"),
         throttle: b("throttle"),
@@ -146,13 +147,13 @@ fn link(nodes: Vec<Node>) -> Vec<Segment> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut out: Vec<(f64, usize, Segment)> = Vec::new();
+    let mut out: Vec<(EpochUs, usize, Segment)> = Vec::new();
     for r in roots.into_iter().chain(canonical) {
         if let Some((o, s)) = build(r, &mut slots, &children, &mut placed, 0) {
             out.push((s.start, o, s));
         }
     }
-    out.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     out.into_iter().map(|(_, _, s)| s).collect()
 }
 
@@ -174,7 +175,7 @@ fn build(
         .flatten()
         .filter_map(|&c| build(c, slots, children, placed, depth + 1))
         .collect();
-    kids.sort_by(|a, b| a.1.start.total_cmp(&b.1.start).then(a.0.cmp(&b.0)));
+    kids.sort_by(|a, b| a.1.start.cmp(&b.1.start).then(a.0.cmp(&b.0)));
     seg.children = kids.into_iter().map(|(_, s)| s).collect();
     Some((node.order, seg))
 }

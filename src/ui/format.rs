@@ -1,6 +1,6 @@
 //! Numbers, durations and times as an on-call engineer reads them at a glance.
 
-use crate::source::{EpochMs, HOUR_MS, MINUTE_MS};
+use crate::domain::{EpochMs, HOUR_MS, MINUTE_MS};
 
 /// 7, 842, 12.3k, 4.1M.
 pub fn count(v: f64) -> String {

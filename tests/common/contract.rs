@@ -3,10 +3,11 @@
 
 use std::collections::HashSet;
 
-use lambdascope::source::{
-    HOUR_MS, LogQuery, Metric, MetricQuery, MetricRequest, Source, Statistic, StreamQuery,
-    TimeWindow, TraceQuery,
+use lambdascope::domain::{
+    HOUR_MS, LogQuery, Metric, MetricQuery, MetricRequest, Statistic, StreamQuery, TimeWindow,
+    TraceQuery,
 };
+use lambdascope::source::Source;
 
 pub struct Found {
     pub functions: usize,

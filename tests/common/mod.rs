@@ -6,10 +6,13 @@
 pub mod contract;
 pub mod tmux;
 
-use lambdascope::app::{self, Action, Cmd, Msg};
+use lambdascope::app::catalog::Catalog;
+use lambdascope::app::jobs::{Job, Request, Target};
+use lambdascope::app::{self, Action, Cmd, Msg, State};
+use lambdascope::domain::EpochMs;
+use lambdascope::screens::functions::FunctionsScreen;
+use lambdascope::source::Source;
 use lambdascope::source::demo::{Clock, DemoSource};
-use lambdascope::source::{EpochMs, Source};
-use lambdascope::state::State;
 
 /// 2026-11-23T14:00:00Z: a Monday afternoon, the shop near its daily peak.
 pub const T0: EpochMs = 1_795_442_400_000;
@@ -23,11 +26,18 @@ pub fn source() -> Source {
     Source::Demo(demo())
 }
 
-pub use lambdascope::ui::screenshots::press;
+pub use lambdascope::app::driver::{press, settle};
 
 /// A console that has loaded everything the first screen asks for.
 pub async fn console(source: &Source, size: (u16, u16)) -> State {
-    lambdascope::ui::screenshots::state_after(source, size, &[]).await
+    lambdascope::app::driver::state_after(source, size, &[]).await
+}
+
+/// A console that has asked for its first data and received nothing yet.
+pub fn fresh(s: &Source, size: (u16, u16)) -> State {
+    let mut st = State::new(s.info(), s.now(), "dark", vec![]);
+    st.ctx.size = size;
+    st
 }
 
 /// Types `:line` and enter into the palette; returns what the console asked for.
@@ -41,4 +51,68 @@ pub fn command(state: &mut State, line: &str) -> Vec<Cmd> {
 
 pub fn typed(text: &str) -> Vec<Action> {
     text.chars().map(Action::Input).collect()
+}
+
+/// The home screen.
+pub fn home(state: &State) -> &FunctionsScreen {
+    state
+        .screen_of::<FunctionsScreen>()
+        .expect("the functions screen is always open")
+}
+
+/// Function names in table order.
+pub fn table(state: &State) -> Vec<String> {
+    home(state)
+        .names(&state.ctx.catalog)
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
+pub fn catalog(state: &State) -> &Catalog {
+    &state.ctx.catalog
+}
+
+/// The jobs among commands.
+pub fn jobs(cmds: &[Cmd]) -> Vec<&Job> {
+    cmds.iter().filter_map(Cmd::job).collect()
+}
+
+/// What the jobs among commands fetch.
+pub fn targets(cmds: &[Cmd]) -> Vec<Target> {
+    jobs(cmds)
+        .into_iter()
+        .map(|j| j.key.target.clone())
+        .collect()
+}
+
+/// Metrics asked for by the jobs among commands (every request of every job).
+pub fn metrics_asked(cmds: &[Cmd]) -> usize {
+    jobs(cmds)
+        .into_iter()
+        .map(|j| match &j.request {
+            Request::Metrics(r, _) => r.queries.len(),
+            Request::MetricSets(rs, _) => rs.iter().map(|r| r.queries.len()).sum(),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// The status line's message text, if one is showing.
+pub fn status(state: &State) -> String {
+    state
+        .ctx
+        .status
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// A tick at `now`, as the runtime sends one.
+pub fn tick(s: &Source, now: EpochMs) -> Msg {
+    Msg::Tick {
+        now,
+        health: Default::default(),
+        info: s.info(),
+    }
 }

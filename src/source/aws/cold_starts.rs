@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::AwsSource;
-use crate::source::{
+use crate::domain::{
     EpochMs, Function, Metric, MetricSeries, Point, SourceError, Statistic, TimeWindow,
 };
 

@@ -11,7 +11,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::api::Api;
-use crate::source::SourceError;
+use crate::domain::SourceError;
 
 /// Where we were talking to and as whom, for messages.
 #[derive(Debug, Clone, Default)]

@@ -5,7 +5,7 @@ use aws_sdk_lambda::types::{
 };
 
 use super::{Api, AwsSource, next_page};
-use crate::source::{EpochMs, Function, LogFormat, SourceError, TracingMode};
+use crate::domain::{EpochMs, Function, LogFormat, SourceError, TracingMode};
 
 /// ListFunctions returns at most 50 per page whatever we ask.
 const PAGE_SIZE: i32 = 50;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use aws_sdk_cloudwatchlogs::types::QueryStatus;
 
 use super::{Api, AwsSource};
-use crate::source::{SourceError, TimeWindow};
+use crate::domain::{SourceError, TimeWindow};
 
 /// StartQuery takes at most 50 groups.
 pub const MAX_INSIGHTS_GROUPS: usize = 50;

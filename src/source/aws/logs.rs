@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Api, AwsSource};
-use crate::source::{
+use crate::domain::{
     EpochMs, LogEvent, LogPage, LogQuery, MINUTE_MS, SourceError, StreamQuery, TimeWindow,
 };
 

@@ -6,7 +6,7 @@ use aws_sdk_cloudwatch::types::{
 use aws_smithy_types::DateTime;
 
 use super::{Api, AwsSource, next_page};
-use crate::source::{
+use crate::domain::{
     DAY_MS, EpochMs, MetricQuery, MetricRequest, MetricSeries, Point, SourceError, Statistic,
     TimeWindow,
 };
@@ -201,7 +201,7 @@ fn to_query(i: usize, q: &MetricQuery, period: u32) -> MetricDataQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{HOUR_MS, MINUTE_MS};
+    use crate::domain::{HOUR_MS, MINUTE_MS};
 
     const NOW: EpochMs = 1_800_000_000_000;
 

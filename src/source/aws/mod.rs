@@ -37,12 +37,11 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 pub use api::{Api, IAM_ACTIONS};
 pub use budget::RetryPolicy;
-pub use cost::{RefreshPolicy, estimate_open_console_usd};
 
 use self::budget::{Budget, Jitter};
 use self::cost::CostMeter;
 use self::errors::{ErrorContext, Failure};
-use super::*;
+use crate::domain::*;
 
 /// Where and as whom to connect; from the CLI flags and `:profile` / `:region`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -22,10 +22,10 @@ use futures::SinkExt;
 use futures::channel::mpsc;
 
 use super::{Api, AwsSource};
-use crate::source::{
-    EpochMs, HOUR_MS, LogEvent, MINUTE_MS, SourceError, TailRequest, TailStream, TailUpdate,
-    TimeWindow,
+use crate::domain::{
+    EpochMs, HOUR_MS, LogEvent, MINUTE_MS, SourceError, TailRequest, TailUpdate, TimeWindow,
 };
+use crate::source::TailStream;
 
 /// Live Tail takes at most 10 groups.
 pub const MAX_TAIL_GROUPS: usize = 10;

@@ -4,11 +4,11 @@ use aws_sdk_xray::types::{Service, TraceSummary as SdkSummary};
 use aws_smithy_types::DateTime;
 
 use super::{Api, AwsSource, next_page};
-use crate::parse::xray::assemble as assemble_segments;
-use crate::source::{
+use crate::domain::{
     EpochMs, HOUR_MS, ServiceEdge, ServiceGraph, ServiceNode, SourceError, TimeWindow, Trace,
     TraceQuery, TraceSummary,
 };
+use crate::parse::xray::assemble as assemble_segments;
 
 /// A conservative maximum range per GetTraceSummaries call (the often cited limit).
 pub const MAX_SUMMARY_WINDOW_MS: EpochMs = 6 * HOUR_MS;
@@ -87,10 +87,10 @@ impl AwsSource {
                 for t in page.traces() {
                     let Some(id) = t.id() else { continue };
                     let roots = assemble_segments(t.segments().iter().filter_map(|s| s.document()));
-                    let duration_s = t.duration().unwrap_or_else(|| span_of(&roots));
+                    let duration_ms = t.duration().map_or_else(|| span_of(&roots), |s| s * 1000.0);
                     out.push(Trace {
                         id: id.to_string(),
-                        duration_s,
+                        duration_ms,
                         roots,
                     });
                 }
@@ -126,17 +126,13 @@ impl AwsSource {
     }
 }
 
-/// Last end minus first start over the roots, when X-Ray gives no duration.
-fn span_of(roots: &[crate::source::Segment]) -> f64 {
-    let start = roots.iter().map(|s| s.start).fold(f64::INFINITY, f64::min);
-    let end = roots
-        .iter()
-        .filter_map(|s| s.end)
-        .fold(f64::NEG_INFINITY, f64::max);
-    if start.is_finite() && end.is_finite() {
-        (end - start).max(0.0)
-    } else {
-        0.0
+/// Last end minus first start over the roots in milliseconds, when X-Ray gives no duration.
+fn span_of(roots: &[crate::domain::Segment]) -> f64 {
+    let start = roots.iter().map(|s| s.start).min();
+    let end = roots.iter().filter_map(|s| s.end).max();
+    match (start, end) {
+        (Some(s), Some(e)) => (e - s).max(0) as f64 / 1000.0,
+        _ => 0.0,
     }
 }
 
@@ -168,8 +164,8 @@ fn to_summary(s: &SdkSummary) -> Option<TraceSummary> {
     }
     Some(TraceSummary {
         start,
-        duration_s: s.duration().unwrap_or_default(),
-        response_time_s: s.response_time(),
+        duration_ms: s.duration().unwrap_or_default() * 1000.0,
+        response_time_ms: s.response_time().map(|r| r * 1000.0),
         has_error: s.has_error().unwrap_or(false),
         has_fault: s.has_fault().unwrap_or(false),
         has_throttle: s.has_throttle().unwrap_or(false),
@@ -213,8 +209,9 @@ fn to_node(s: &Service) -> Option<ServiceNode> {
                     st.and_then(|st| st.fault_statistics())
                         .and_then(|f| f.total_count()),
                 ),
-                avg_response_s: if requests > 0 {
-                    time / requests as f64
+                // X-Ray totals response time in seconds.
+                avg_response_ms: if requests > 0 {
+                    1000.0 * time / requests as f64
                 } else {
                     0.0
                 },
@@ -245,8 +242,8 @@ fn to_node(s: &Service) -> Option<ServiceNode> {
                 .and_then(|st| st.error_statistics())
                 .and_then(|e| e.throttle_count()),
         ),
-        avg_response_s: if requests > 0 {
-            total_time / requests as f64
+        avg_response_ms: if requests > 0 {
+            1000.0 * total_time / requests as f64
         } else {
             0.0
         },

@@ -1,6 +1,6 @@
 //! The demo shop's functions: what they are, how busy, how they fail.
 
-use crate::source::{LogFormat, TracingMode};
+use crate::domain::{LogFormat, TracingMode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runtime {

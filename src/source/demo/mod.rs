@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use self::catalog::FunctionSpec;
 use self::traffic::{Attempt, MinuteStats, Model};
-use super::*;
+use super::TailStream;
+use crate::domain::*;
 use crate::parse::filter_pattern::FilterPattern;
 use crate::parse::trace_filter::TraceFilter;
 
@@ -50,7 +51,15 @@ impl std::fmt::Debug for DemoSource {
     }
 }
 
+/// Faults the demo can be told to inject, for tests of the console's own robustness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Every metrics request panics in its worker.
+    PanicInWorker,
+}
+
 struct Inner {
+    fault: std::sync::OnceLock<Fault>,
     model: Model,
     clock: Clock,
     by_name: HashMap<String, usize>,
@@ -87,6 +96,7 @@ impl DemoSource {
         let model = Model::new(seed, clock.now(), specs);
         DemoSource {
             inner: Arc::new(Inner {
+                fault: std::sync::OnceLock::new(),
                 model,
                 clock,
                 by_name,
@@ -94,6 +104,12 @@ impl DemoSource {
                 stats: Mutex::default(),
             }),
         }
+    }
+
+    /// The same account with a fault injected.
+    pub fn with_fault(self, fault: Fault) -> Self {
+        let _ = self.inner.fault.set(fault);
+        self
     }
 
     /// The generator underneath, for tests that check the account's own rules.
@@ -128,7 +144,13 @@ impl DemoSource {
     pub async fn metrics(&self, req: &MetricRequest) -> Result<Vec<MetricSeries>, SourceError> {
         let inner = self.inner.clone();
         let req = req.clone();
-        blocking(move || Ok(inner.metrics(&req))).await
+        blocking(move || {
+            if inner.fault.get() == Some(&Fault::PanicInWorker) {
+                panic!("injected fault: a worker panicked (--demo-fault panic-in-worker)");
+            }
+            Ok(inner.metrics(&req))
+        })
+        .await
     }
 
     pub async fn logs(&self, query: &LogQuery) -> Result<LogPage, SourceError> {
@@ -211,9 +233,13 @@ impl DemoSource {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, SourceError> + Send + 'static,
 ) -> Result<T, SourceError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .unwrap_or_else(|e| Err(SourceError::Other(format!("demo generator failed: {e}"))))
+    match tokio::task::spawn_blocking(work).await {
+        Ok(r) => r,
+        // A bug is a bug: let the panic reach the console, which restores the terminal and
+        // reports it, rather than show it as a data error.
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(SourceError::Other(format!("demo generator stopped: {e}"))),
+    }
 }
 
 impl Inner {
@@ -448,7 +474,7 @@ impl Inner {
                 errors: 0,
                 faults: 0,
                 throttles: 0,
-                avg_response_s: 0.0,
+                avg_response_ms: 0.0,
                 edges: vec![],
             });
             nodes.len() - 1
@@ -467,7 +493,7 @@ impl Inner {
                 Some(e) => {
                     let total = e.requests + requests;
                     if total > 0 {
-                        e.avg_response_s = (e.avg_response_s * e.requests as f64
+                        e.avg_response_ms = (e.avg_response_ms * e.requests as f64
                             + avg * requests as f64)
                             / total as f64;
                     }
@@ -479,7 +505,7 @@ impl Inner {
                     requests,
                     errors: 0,
                     faults,
-                    avg_response_s: avg,
+                    avg_response_ms: avg,
                 }),
             }
         }
@@ -499,11 +525,11 @@ impl Inner {
             if n == 0 {
                 continue;
             }
-            let avg = dur / n as f64 / 1000.0;
+            let avg = dur / n as f64;
             let lambda = node(&mut nodes, &spec.name, "AWS::Lambda::Function");
             nodes[lambda].requests += n;
             nodes[lambda].faults += faults;
-            nodes[lambda].avg_response_s = avg;
+            nodes[lambda].avg_response_ms = avg;
             let entry = if matches!(
                 spec.trigger,
                 catalog::Trigger::Api | catalog::Trigger::Authorizer
@@ -512,10 +538,10 @@ impl Inner {
                 let prev = nodes[api].requests;
                 nodes[api].requests += n;
                 nodes[api].faults += faults;
-                nodes[api].avg_response_s = (nodes[api].avg_response_s * prev as f64
-                    + (avg + 0.005) * n as f64)
+                nodes[api].avg_response_ms = (nodes[api].avg_response_ms * prev as f64
+                    + (avg + 5.0) * n as f64)
                     / (prev + n) as f64;
-                edge(&mut nodes, client, api, n, faults, avg + 0.005);
+                edge(&mut nodes, client, api, n, faults, avg + 5.0);
                 api
             } else {
                 client
@@ -524,8 +550,8 @@ impl Inner {
             for (_, table) in spec.dynamo {
                 let t = node(&mut nodes, table, "AWS::DynamoDB::Table");
                 nodes[t].requests += n;
-                nodes[t].avg_response_s = 0.006;
-                edge(&mut nodes, lambda, t, n, 0, 0.006);
+                nodes[t].avg_response_ms = 6.0;
+                edge(&mut nodes, lambda, t, n, 0, 6.0);
             }
         }
         nodes[client].requests = nodes[client].edges.iter().map(|e| e.requests).sum();

@@ -5,8 +5,9 @@ use serde_json::json;
 
 use super::catalog::{FunctionSpec, Runtime, Trigger};
 use super::traffic::{Attempt, Fate, Model, hash, mix};
-use crate::source::{
+use crate::domain::{
     EpochMs, LogEvent, LogFormat, MINUTE_MS, Segment, Trace, TraceSummary, TracingMode,
+    us_from_epoch_seconds,
 };
 
 pub const ACCOUNT: &str = "123456789012";
@@ -417,13 +418,14 @@ fn http_route(spec: &FunctionSpec) -> (String, String) {
     }
 }
 
+/// A segment from `start` to `end` in epoch seconds, the way the X-Ray SDKs compute them.
 fn leaf(id: String, name: &str, start: f64, end: f64) -> Segment {
     Segment {
         id,
         name: name.to_string(),
         origin: None,
-        start,
-        end: Some(end),
+        start: us_from_epoch_seconds(start).unwrap_or_default(),
+        end: us_from_epoch_seconds(end),
         error: false,
         fault: false,
         throttle: false,
@@ -523,7 +525,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
     };
     Trace {
         id: trace_id(model, a),
-        duration_s: root.end.unwrap_or(root.start) - root.start,
+        duration_ms: (root.end.unwrap_or(root.start) - root.start) as f64 / 1000.0,
         roots: vec![root],
     }
 }
@@ -551,12 +553,12 @@ pub fn trace_summary(model: &Model, a: &Attempt) -> TraceSummary {
         }
     }
     let pad = if api { 0.005 } else { 0.0008 };
-    let duration = (a.end() - a.arrival) as f64 / 1000.0 + pad;
+    let duration_ms = (a.end() - a.arrival) as f64 + pad * 1000.0;
     TraceSummary {
         id: trace_id(model, a),
         start: a.arrival - if api { 2 } else { 0 },
-        duration_s: duration,
-        response_time_s: Some(duration),
+        duration_ms,
+        response_time_ms: Some(duration_ms),
         has_error: false,
         has_fault: a.is_error(),
         has_throttle: false,

@@ -6,7 +6,7 @@
 //! and the demo's `anchor` (the moment the account was opened).
 
 use super::catalog::{FunctionSpec, INCIDENT_FUNCTION, Runtime, THROTTLED_FUNCTION, Trigger};
-use crate::source::{DAY_MS, EpochMs, MINUTE_MS};
+use crate::domain::{DAY_MS, EpochMs, MINUTE_MS};
 
 /// splitmix64: a fast, well-mixed 64-bit hash step.
 pub fn mix(mut z: u64) -> u64 {

@@ -8,9 +8,9 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph, Widget};
 
-use crate::source::{MINUTE_MS, MetricSeries, TimeWindow};
-use crate::theme::Theme;
+use crate::domain::{MetricPlan, MetricSeries};
 use crate::ui::format;
+use crate::ui::theme::Theme;
 
 pub struct Series<'a> {
     pub label: &'a str,
@@ -25,10 +25,9 @@ pub struct Series<'a> {
 pub struct MetricChart<'a> {
     pub title: &'a str,
     pub series: Vec<Series<'a>>,
-    pub window: TimeWindow,
-    pub period_s: u32,
+    /// The window and period the series were fetched for.
+    pub plan: MetricPlan,
     pub format: fn(f64) -> String,
-    pub focused: bool,
     pub theme: &'a Theme,
 }
 
@@ -47,9 +46,9 @@ impl Widget for MetricChart<'_> {
         }
         let block = Block::default()
             .borders(Borders::ALL)
-            .border_style(if self.focused { t.title } else { t.border })
+            .border_style(t.border)
             .title(Line::from(title));
-        let period = i64::from(self.period_s.max(60)) * 1000;
+        let plan = self.plan;
         let points: Vec<Vec<(f64, f64)>> = self
             .series
             .iter()
@@ -58,19 +57,19 @@ impl Widget for MetricChart<'_> {
                 if !s.zero_fill {
                     return ms.points.iter().map(|p| (p.t as f64, p.v)).collect();
                 }
-                let first = self.window.start.div_euclid(MINUTE_MS) * MINUTE_MS;
-                let mut out = Vec::new();
-                let mut t0 = first;
-                let mut it = ms.points.iter().peekable();
-                while t0 < self.window.end {
-                    let v = match it.peek() {
-                        Some(p) if p.t == t0 => it.next().map(|p| p.v).unwrap_or(0.0),
-                        _ => 0.0,
-                    };
-                    out.push((t0 as f64, v));
-                    t0 += period;
+                // Counts: a period without a datapoint had none. Points land in their bucket
+                // whatever their exact stamp.
+                let mut buckets = vec![0.0; plan.buckets()];
+                for p in &ms.points {
+                    if let Some(b) = plan.bucket_of(p.t).and_then(|i| buckets.get_mut(i)) {
+                        *b += p.v;
+                    }
                 }
-                out
+                buckets
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (plan.bucket_start(i) as f64, v))
+                    .collect()
             })
             .collect();
         let unavailable: Vec<&str> = self
@@ -101,17 +100,18 @@ impl Widget for MetricChart<'_> {
                     .data(p)
             })
             .collect();
-        let span = self.window.len_ms();
+        let window = plan.window;
+        let span = window.len_ms();
         Chart::new(datasets)
             .block(block)
             .style(t.base)
             .x_axis(
                 Axis::default()
-                    .bounds([self.window.start as f64, self.window.end as f64])
+                    .bounds([window.start as f64, window.end as f64])
                     .style(t.chart_axis)
                     .labels(vec![
-                        Span::styled(format::axis_time(self.window.start, span), t.chart_axis),
-                        Span::styled(format::axis_time(self.window.end, span), t.chart_axis),
+                        Span::styled(format::axis_time(window.start, span), t.chart_axis),
+                        Span::styled(format::axis_time(window.end, span), t.chart_axis),
                     ]),
             )
             .y_axis(

@@ -1,9 +1,5 @@
-//! Pieces shared by screens: the header, the status line and footer, overlays, charts.
+//! Pieces shared by screens: charts, spinners, centred boxes.
 pub mod chart;
-pub mod header;
-pub mod help;
-pub mod palette;
-pub mod status;
 
 /// A braille spinner frame; the loop ticks it only while something is loading.
 pub fn spinner(frame: u64) -> &'static str {

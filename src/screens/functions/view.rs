@@ -15,15 +15,16 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use crate::app::update::table_rows;
-use crate::state::functions::{self, Cell, Column, FunctionStats};
-use crate::state::{Loadable, State};
-use crate::theme::Theme;
+use super::state::{Column, FunctionsScreen, matched_chars};
+use crate::app::state::{Ctx, Loadable};
+use crate::domain::{Cell, FunctionStats};
 use crate::ui::format;
+use crate::ui::theme::Theme;
 use crate::ui::widgets::spinner;
 
 pub struct FunctionsView<'a> {
-    pub state: &'a State,
+    pub screen: &'a FunctionsScreen,
+    pub ctx: &'a Ctx,
     pub theme: &'a Theme,
 }
 
@@ -87,14 +88,13 @@ impl Widget for FunctionsView<'_> {
         if area.is_empty() {
             return;
         }
-        let (state, theme) = (self.state, self.theme);
-        let f = &state.functions;
-        let list = match &f.list {
+        let (ctx, theme, f) = (self.ctx, self.theme, self.screen);
+        let list = match &ctx.catalog.list {
             Loadable::Idle | Loadable::Loading => {
                 let text = format!(
                     "{} Loading functions from {}…",
-                    spinner(state.frame),
-                    state.source
+                    spinner(ctx.frame),
+                    format::safe(&ctx.source.to_string())
                 );
                 return centered(text, theme.spinner, area, buf);
             }
@@ -121,14 +121,20 @@ impl Widget for FunctionsView<'_> {
         };
         if list.is_empty() {
             return centered(
-                format!("No Lambda functions in {}.", state.source),
+                format!(
+                    "No Lambda functions in {}.",
+                    format::safe(&ctx.source.to_string())
+                ),
                 theme.dim,
                 area,
                 buf,
             );
         }
         if f.rows.is_empty() {
-            let text = format!("No function matches {:?} — esc clears the filter", f.filter);
+            let text = format!(
+                "No function matches {:?} — esc clears the filter",
+                format::safe(&f.filter)
+            );
             return centered(text, theme.dim, area, buf);
         }
 
@@ -170,13 +176,13 @@ impl Widget for FunctionsView<'_> {
             x += w(c) + 1;
         }
 
-        let height = table_rows(state.size).min(area.height.saturating_sub(1) as usize);
+        let height = ctx.table_rows().min(area.height.saturating_sub(1) as usize);
         let end = (f.offset + height).min(f.rows.len());
         for (i, row) in f.rows[f.offset.min(end)..end].iter().enumerate() {
             let y = area.y + 1 + i as u16;
             let func = &list[row.index];
             let selected = f.offset + i == f.selected;
-            let stats = f.stats.get(&func.name);
+            let stats = ctx.catalog.stats.get(&func.name);
             let line_style = if selected { theme.selected } else { theme.base };
             buf.set_style(
                 Rect {
@@ -211,19 +217,20 @@ impl Widget for FunctionsView<'_> {
                 };
                 match c {
                     Column::Name => {
-                        let matched = functions::matched_chars(&func.name, &f.filter);
+                        let matched = matched_chars(&func.name, &f.filter);
                         name_cell(
                             buf, x, y, cw, &func.name, &matched, line_style, theme, selected,
                         )
                     }
                     Column::Trend => {
                         let s = stats
-                            .map(|s| format::sparkline(&s.trend, cw as usize))
+                            .and_then(|s| s.trend.as_ref())
+                            .map(|t| format::sparkline(t, cw as usize))
                             .unwrap_or_default();
                         put(buf, x, y, cw, &s, style(theme.sparkline), false);
                     }
                     _ => {
-                        let (text, s) = cell_text(c, func, stats, f.stats_loading, state, theme);
+                        let (text, s) = cell_text(c, func, stats, ctx, theme);
                         let right = !matches!(c, Column::Runtime | Column::Modified);
                         put(buf, x, y, cw, &text, style(s), right);
                     }
@@ -327,38 +334,38 @@ fn health_marker(stats: Option<&FunctionStats>, theme: &Theme) -> (&'static str,
 
 fn cell_text(
     c: Column,
-    func: &crate::source::Function,
+    func: &crate::domain::Function,
     stats: Option<&FunctionStats>,
-    loading: bool,
-    state: &State,
+    ctx: &Ctx,
     theme: &Theme,
 ) -> (String, Style) {
     match c {
         Column::Runtime => (
-            func.runtime.clone().unwrap_or_else(|| "image".into()),
+            format::safe(func.runtime.as_deref().unwrap_or("image")).into_owned(),
             theme.dim,
         ),
         Column::Memory => (format!("{}M", func.memory_mb), theme.dim),
         Column::Timeout => (format!("{}s", func.timeout_s), theme.dim),
         Column::Modified => {
-            let recent = state.now - func.last_modified < 24 * crate::source::HOUR_MS;
+            let recent = ctx.now - func.last_modified < 24 * crate::domain::HOUR_MS;
             (
-                format::ago(func.last_modified, state.now),
+                format::ago(func.last_modified, ctx.now),
                 if recent { theme.warn } else { theme.dim },
             )
         }
         _ => {
-            let Some(s) = stats else {
+            let pending = || -> (String, Style) {
                 // The metrics call failed (the status line says why): say so in the cell.
-                if state.functions.stats_error.is_some() {
-                    return ("n/a".into(), theme.dim);
-                }
-                let text = if loading {
-                    spinner(state.frame).to_string()
+                if ctx.catalog.stats_problem.is_some() {
+                    ("n/a".into(), theme.dim)
+                } else if ctx.catalog.is_busy() {
+                    (spinner(ctx.frame).to_string(), theme.spinner)
                 } else {
-                    String::new()
-                };
-                return (text, theme.spinner);
+                    (String::new(), theme.dim)
+                }
+            };
+            let Some(s) = stats else {
+                return pending();
             };
             let cell = |cell: &Cell, fmt: fn(f64) -> String, hot: Style| -> (String, Style) {
                 match cell {
@@ -366,6 +373,7 @@ fn cell_text(
                     Cell::Value(v) => (fmt(*v), theme.dim),
                     Cell::NoData => ("-".into(), theme.dim),
                     Cell::Unavailable(_) => ("n/a".into(), theme.dim),
+                    Cell::Pending => pending(),
                 }
             };
             match c {

@@ -5,8 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
 
-use crate::app::update::completions;
-use crate::theme::Theme;
+use crate::app::commands::completions;
+use crate::ui::theme::Theme;
 
 pub struct PaletteOverlay<'a> {
     pub text: &'a str,
@@ -31,7 +31,7 @@ impl Widget for PaletteOverlay<'_> {
         Clear.render(r, buf);
         let lines: Vec<Line> = items
             .iter()
-            .map(|(name, arg, desc)| command_line(name, arg, desc, t, ""))
+            .map(|c| command_line(c.name, c.arg, c.description, t, ""))
             .collect();
         Paragraph::new(lines)
             .block(

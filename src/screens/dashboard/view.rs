@@ -8,89 +8,80 @@
 //! │ ...                    │┌ Throttles · concurrency ┐┌ Cold starts · init ┐
 //! └────────────────────────┘└─────────────────────────┘└────────────────────┘
 //! ```
-//! Narrow terminals show charts or configuration; `tab` switches.
+//! `tab` shows the charts alone, then the configuration alone; narrow terminals never show both.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::source::{Function, LogFormat, Metric, MetricSeries, Statistic, TracingMode};
-use crate::state::{Loadable, State};
-use crate::theme::Theme;
+use super::{DashboardScreen, Panel};
+use crate::app::state::{Ctx, Loadable};
+use crate::domain::{Function, LogFormat, Metric, MetricSeries, Statistic, TracingMode};
 use crate::ui::format;
+use crate::ui::theme::Theme;
 use crate::ui::widgets::chart::{MetricChart, Series};
 use crate::ui::widgets::spinner;
 
-pub struct DetailView<'a> {
-    pub state: &'a State,
+pub struct DashboardView<'a> {
+    pub screen: &'a DashboardScreen,
+    pub ctx: &'a Ctx,
     pub theme: &'a Theme,
 }
 
 const WIDE: u16 = 110;
 
-impl Widget for DetailView<'_> {
+impl Widget for DashboardView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.is_empty() {
             return;
         }
-        let (s, t) = (self.state, self.theme);
-        let d = &s.detail;
+        let (d, ctx, t) = (self.screen, self.ctx, self.theme);
         let [title, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         self.title_line(title, buf);
-        if area.width >= WIDE {
-            let [left, right] =
-                Layout::horizontal([Constraint::Length(42), Constraint::Min(20)]).areas(body);
-            ConfigPanel {
-                state: s,
-                theme: t,
-                focused: d.panel == 1,
+        let config = ConfigPanel {
+            screen: d,
+            ctx,
+            theme: t,
+        };
+        let charts = Charts {
+            screen: d,
+            ctx,
+            theme: t,
+        };
+        match d.panel {
+            Panel::Both if area.width >= WIDE => {
+                let [left, right] =
+                    Layout::horizontal([Constraint::Length(42), Constraint::Min(20)]).areas(body);
+                config.render(left, buf);
+                charts.render(right, buf);
             }
-            .render(left, buf);
-            Charts {
-                state: s,
-                theme: t,
-                focused: d.panel == 0,
-            }
-            .render(right, buf);
-        } else if d.panel == 1 {
-            ConfigPanel {
-                state: s,
-                theme: t,
-                focused: true,
-            }
-            .render(body, buf);
-        } else {
-            Charts {
-                state: s,
-                theme: t,
-                focused: true,
-            }
-            .render(body, buf);
+            Panel::Configuration => config.render(body, buf),
+            Panel::Both | Panel::Charts => charts.render(body, buf),
         }
     }
 }
 
-impl DetailView<'_> {
+impl DashboardView<'_> {
     fn title_line(&self, area: Rect, buf: &mut Buffer) {
-        let (s, t) = (self.state, self.theme);
+        let (d, ctx, t) = (self.screen, self.ctx, self.theme);
         let mut spans = vec![Span::styled(
-            format!(" {} ", format::safe(&s.detail.name)),
+            format!(" {} ", format::safe(&d.name)),
             t.title,
         )];
-        if let Loadable::Loaded(f) = &s.detail.config {
+        if let Loadable::Loaded(f) = &d.config {
             spans.push(Span::styled(
                 format!(
                     "· {} · {} MB · deployed {}",
-                    f.runtime.as_deref().unwrap_or("image"),
+                    format::safe(f.runtime.as_deref().unwrap_or("image")),
                     f.memory_mb,
-                    format::ago(f.last_modified, s.now)
+                    format::ago(f.last_modified, ctx.now)
                 ),
                 t.dim,
             ));
         }
-        if let Some(st) = s.functions.stats.get(&s.detail.name) {
+        if let Some(st) = ctx.catalog.stats.get(&d.name) {
             let inv = st.invocations.value().unwrap_or(0.0);
             let rate = st.error_rate().unwrap_or(0.0);
             spans.push(Span::styled(
@@ -119,9 +110,9 @@ impl DetailView<'_> {
 }
 
 struct ConfigPanel<'a> {
-    state: &'a State,
+    screen: &'a DashboardScreen,
+    ctx: &'a Ctx,
     theme: &'a Theme,
-    focused: bool,
 }
 
 impl Widget for ConfigPanel<'_> {
@@ -132,12 +123,12 @@ impl Widget for ConfigPanel<'_> {
         let t = self.theme;
         let block = Block::default()
             .borders(Borders::ALL)
-            .border_style(if self.focused { t.title } else { t.border })
-            .title(Span::styled(" configuration ", t.title));
-        let lines = match &self.state.detail.config {
+            .border_style(t.border)
+            .title(Span::styled(" configuration · j/k scroll ", t.title));
+        let lines = match &self.screen.config {
             Loadable::Idle | Loadable::Loading => {
                 vec![Line::styled(
-                    format!("{} loading configuration…", spinner(self.state.frame)),
+                    format!("{} loading configuration…", spinner(self.ctx.frame)),
                     t.spinner,
                 )]
             }
@@ -145,11 +136,12 @@ impl Widget for ConfigPanel<'_> {
                 Line::styled("could not load the configuration", t.error),
                 Line::styled(format::safe(&e.to_string()).into_owned(), t.base),
             ],
-            Loadable::Loaded(f) => config_lines(f, self.state.now, t),
+            Loadable::Loaded(f) => config_lines(f, self.ctx.now, t),
         };
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
+            .scroll((self.screen.config_scroll.min(u16::MAX as usize) as u16, 0))
             .render(area, buf);
     }
 }
@@ -221,13 +213,13 @@ fn config_lines<'a>(f: &Function, now: i64, t: &Theme) -> Vec<Line<'a>> {
 }
 
 struct Charts<'a> {
-    state: &'a State,
+    screen: &'a DashboardScreen,
+    ctx: &'a Ctx,
     theme: &'a Theme,
-    focused: bool,
 }
 
-fn find(all: &[MetricSeries], metric: Metric, stat: Statistic) -> Option<&MetricSeries> {
-    all.iter()
+fn find(d: &DashboardScreen, metric: Metric, stat: Statistic) -> Option<&MetricSeries> {
+    d.series()
         .find(|s| s.query.metric == metric && s.query.stat == stat)
 }
 
@@ -247,8 +239,8 @@ impl Widget for Charts<'_> {
         if area.is_empty() {
             return;
         }
-        let (s, t) = (self.state, self.theme);
-        let all = match &s.detail.charts {
+        let (d, ctx, t) = (self.screen, self.ctx, self.theme);
+        match &d.charts {
             Loadable::Idle | Loadable::Loading => {
                 let block = Block::default()
                     .borders(Borders::ALL)
@@ -256,8 +248,8 @@ impl Widget for Charts<'_> {
                     .title(Span::styled(" metrics ", t.title));
                 let text = format!(
                     "{} loading metrics for the last {}…",
-                    spinner(s.frame),
-                    s.window.label()
+                    spinner(ctx.frame),
+                    ctx.window.label()
                 );
                 return Paragraph::new(Line::styled(text, t.spinner))
                     .block(block)
@@ -277,21 +269,18 @@ impl Widget for Charts<'_> {
                     .wrap(Wrap { trim: false })
                     .render(area, buf);
             }
-            Loadable::Loaded(all) => all,
+            Loadable::Loaded(_) => {}
         };
-        let window = s.window.window(s.now);
-        let period_s = s.window.chart_period_s();
+        let Some(plan) = d.plan else { return };
         let chart = |title, series, format: fn(f64) -> String| MetricChart {
             title,
             series,
-            window,
-            period_s,
+            plan,
             format,
-            focused: self.focused,
             theme: t,
         };
         let count = |label, m, style| {
-            let series = find(all, m, Statistic::Sum);
+            let series = find(d, m, Statistic::Sum);
             Series {
                 label,
                 series,
@@ -301,7 +290,7 @@ impl Widget for Charts<'_> {
             }
         };
         let line = |label, m, stat, style, fmt: fn(f64) -> String| {
-            let series = find(all, m, stat);
+            let series = find(d, m, stat);
             Series {
                 label,
                 series,
@@ -359,8 +348,8 @@ impl Widget for Charts<'_> {
             ],
             format::count,
         );
-        let init_avg = find(all, Metric::InitDuration, Statistic::Average);
-        let init_max = find(all, Metric::InitDuration, Statistic::Max);
+        let init_avg = find(d, Metric::InitDuration, Statistic::Average);
+        let init_max = find(d, Metric::InitDuration, Statistic::Max);
         let avg = init_avg
             .filter(|s| !s.points.is_empty())
             .map(|s| s.points.iter().map(|p| p.v).sum::<f64>() / s.points.len() as f64);

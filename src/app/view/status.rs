@@ -4,22 +4,23 @@
 //! ● orders-api-create 18% errors · search-indexer throttled            calls 12 · $0.00
 //! enter open function  / filter  s sort column  ? help  : command  q quit
 //! ```
-//! The status line shows the latest message, or else what is failing right now. The footer
-//! shows key hints from the keymap, or the filter box / palette being typed in.
+//! The status line shows, in this order: a fresh message; a refresh that is failing, with the
+//! age of the data still shown; or what is failing in the account. Messages fade, so an error
+//! that has passed leaves the line by itself. The footer shows key hints from the keymaps, or
+//! the input being typed in.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::keymap;
-use crate::state::{Level, Overlay, State};
-use crate::theme::Theme;
+use crate::app::catalog::Problem;
+use crate::app::keys;
+use crate::app::state::{Level, Overlay, State};
+use crate::domain::EpochMs;
 use crate::ui::format;
+use crate::ui::theme::Theme;
 use crate::ui::widgets::spinner;
-
-/// How long a message stays before the failing summary returns.
-const MESSAGE_MS: i64 = 8_000;
 
 pub struct StatusLine<'a> {
     pub state: &'a State,
@@ -32,9 +33,10 @@ impl Widget for StatusLine<'_> {
             return;
         }
         let (s, t) = (self.state, self.theme);
+        let ctx = &s.ctx;
         buf.set_style(area, t.status);
         let mut right: Vec<Span> = Vec::new();
-        if let Some(th) = &s.health.throttled {
+        if let Some(th) = &ctx.health.throttled {
             right.push(Span::styled(
                 format!(" {} ", format::safe(th)),
                 t.status_throttled,
@@ -43,15 +45,15 @@ impl Widget for StatusLine<'_> {
         }
         if s.is_busy() {
             right.push(Span::styled(
-                format!("{} ", spinner(s.frame)),
+                format!("{} ", spinner(ctx.frame)),
                 t.status.patch(t.spinner),
             ));
         }
-        if s.health.calls > 0 {
+        if ctx.health.calls > 0 {
             right.push(Span::styled(
                 format!(
                     "  {} calls · ${:.2} ",
-                    s.health.calls, s.health.estimated_usd
+                    ctx.health.calls, ctx.health.estimated_usd
                 ),
                 t.status,
             ));
@@ -59,15 +61,22 @@ impl Widget for StatusLine<'_> {
         let right = Line::from(right);
         let right_w = right.width() as u16;
 
-        let left = match &s.status {
-            Some(m) if m.level == Level::Error || s.now - m.at < MESSAGE_MS => {
-                let style = if m.level == Level::Error {
-                    t.status_error
-                } else {
-                    t.status
+        let stale = [
+            ("functions", &ctx.catalog.list_problem),
+            ("metrics", &ctx.catalog.stats_problem),
+        ]
+        .into_iter()
+        .find_map(|(what, p)| p.as_ref().map(|p| (what, p)));
+        let left = match (&ctx.status, stale) {
+            (Some(m), _) if m.fresh(ctx.now) => {
+                let style = match m.level {
+                    Level::Error => t.status_error,
+                    Level::Warn => t.status.patch(t.warn),
+                    Level::Info => t.status,
                 };
                 Line::from(Span::styled(format!(" {} ", format::safe(&m.text)), style))
             }
+            (_, Some((what, p))) => stale_line(what, p, ctx.now, t),
             _ => failing_summary(s, t),
         };
         buf.set_line(area.x, area.y, &left, area.width.saturating_sub(right_w));
@@ -77,46 +86,52 @@ impl Widget for StatusLine<'_> {
     }
 }
 
+/// "metrics: cannot reach … · showing figures from 3m ago".
+fn stale_line<'a>(what: &str, p: &Problem, now: EpochMs, t: &Theme) -> Line<'a> {
+    let age = match p.data_from {
+        Some(at) => format!(" · showing figures from {}", format::ago(at, now)),
+        None => String::new(),
+    };
+    Line::from(Span::styled(
+        format!(
+            " {what}: {}{age}, retrying ",
+            format::safe(&p.error.to_string())
+        ),
+        t.status_error,
+    ))
+}
+
 /// "● orders-api-create 18% errors · search-indexer 4.1k throttles", worst first.
 fn failing_summary<'a>(s: &State, t: &Theme) -> Line<'a> {
-    let mut bad: Vec<(f64, String, bool)> = s
-        .functions
-        .stats
-        .iter()
-        .filter(|(_, st)| st.unhealthy())
-        .map(|(name, st)| {
-            let thr = st.throttles.value().unwrap_or(0.0);
-            let rate = st.error_rate().unwrap_or(0.0);
-            if rate >= 1.0 {
-                (
-                    rate,
-                    format!("{name} {} errors", format::percent(rate)),
-                    false,
-                )
-            } else {
-                (
-                    thr,
-                    format!("{name} {} throttles", format::count(thr)),
-                    true,
-                )
-            }
-        })
-        .collect();
+    let catalog = &s.ctx.catalog;
+    let bad = catalog.unhealthy();
     if bad.is_empty() {
-        if s.functions.stats.is_empty() {
+        if catalog.stats.is_empty() {
             return Line::raw("");
         }
         return Line::from(Span::styled(
-            " ● all functions in view are healthy",
+            " ● all functions are healthy",
             t.status.patch(t.ok),
         ));
     }
-    bad.sort_by(|a, b| b.2.cmp(&a.2).reverse().then(b.0.total_cmp(&a.0)));
     let mut spans = vec![Span::raw(" ")];
-    for (i, (_, text, throttle)) in bad.into_iter().enumerate() {
+    for (i, (name, st)) in bad.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", t.status.patch(t.dim)));
         }
+        let rate = st.error_rate().unwrap_or(0.0);
+        let (text, throttle) = if rate >= 1.0 {
+            (
+                format!("{} {} errors", format::safe(name), format::percent(rate)),
+                false,
+            )
+        } else {
+            let thr = st.throttles.value().unwrap_or(0.0);
+            (
+                format!("{} {} throttles", format::safe(name), format::count(thr)),
+                true,
+            )
+        };
         spans.push(Span::styled(
             "● ",
             t.status.patch(if throttle { t.throttled } else { t.error }),
@@ -131,21 +146,22 @@ pub struct Footer<'a> {
     pub theme: &'a Theme,
 }
 
-/// The text being typed, if any, with its prompt.
-fn input(state: &State) -> Option<(&'static str, &str)> {
-    if let Some(f) = &state.filter_input {
-        return Some(("/", f));
-    }
+/// The text being typed, if any: the palette's, or the screen's input.
+fn input(state: &State) -> Option<(String, String, Option<String>)> {
     if let Some(Overlay::Palette(p)) = &state.overlay {
-        return Some((":", p));
+        return Some((":".into(), p.clone(), None));
     }
-    None
+    if state.overlay.is_some() {
+        return None;
+    }
+    let i = state.top().base().input()?;
+    Some((i.prompt.to_string(), i.text.to_string(), i.note))
 }
 
 /// Where the terminal cursor goes while typing.
 pub fn cursor(state: &State, footer: Rect) -> Option<Position> {
-    let (prompt, text) = input(state)?;
-    let x = footer.x + (prompt.len() + text.chars().count()) as u16;
+    let (prompt, text, _) = input(state)?;
+    let x = footer.x + (prompt.chars().count() + format::safe(&text).chars().count()) as u16;
     Some(Position {
         x: x.min(footer.right().saturating_sub(1)),
         y: footer.y,
@@ -159,29 +175,22 @@ impl Widget for Footer<'_> {
         }
         let (s, t) = (self.state, self.theme);
         buf.set_style(area, t.base);
-        if let Some((prompt, text)) = input(s) {
+        if let Some((prompt, text, note)) = input(s) {
             let mut spans = vec![
                 Span::styled(prompt, t.hint_key),
-                Span::styled(format::safe(text).into_owned(), t.input),
+                Span::styled(format::safe(&text).into_owned(), t.input),
             ];
-            if prompt == "/" {
-                let n = s.functions.rows.len();
-                spans.push(Span::styled(
-                    format!("   {n} match{}", if n == 1 { "" } else { "es" }),
-                    t.dim,
-                ));
+            if let Some(note) = note {
+                spans.push(Span::styled(format!("   {}", format::safe(&note)), t.dim));
             }
             buf.set_line(area.x, area.y, &Line::from(spans), area.width);
             return;
         }
         let mut spans = Vec::new();
-        if !s.functions.filter.is_empty() && s.screen() == crate::state::Screen::Functions {
-            spans.push(Span::styled(
-                format!("/{} ", format::safe(&s.functions.filter)),
-                t.input,
-            ));
+        if let Some(i) = s.top().base().input_summary() {
+            spans.push(Span::styled(format!("{} ", format::safe(&i)), t.input));
         }
-        for (keys, desc) in keymap::hints(s) {
+        for (keys, desc) in keys::hints(s) {
             spans.push(Span::styled(keys, t.hint_key));
             spans.push(Span::styled(format!(" {desc}  "), t.hint_text));
         }

@@ -5,12 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
-use crate::app::update::COMMANDS;
-use crate::keymap::{self, Binding};
-use crate::state::State;
-use crate::theme::Theme;
+use super::palette::command_line;
+use crate::app::commands::COMMANDS;
+use crate::app::keys::{self, Binding};
+use crate::app::state::State;
+use crate::ui::theme::Theme;
 use crate::ui::widgets::centered_rect;
-use crate::ui::widgets::palette::command_line;
 
 pub struct HelpOverlay<'a> {
     pub state: &'a State,
@@ -31,26 +31,24 @@ fn section<'a>(title: &'a str, bindings: &[Binding], t: &Theme, lines: &mut Vec<
 impl Widget for HelpOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (s, t) = (self.state, self.theme);
-        let screen = match s.screen() {
-            crate::state::Screen::Functions => "Functions",
-            crate::state::Screen::Function => "Function detail",
-        };
+        let top = s.top().base();
+        let title = crate::ui::format::safe(&top.title()).into_owned();
         let mut left = Vec::new();
-        section(screen, keymap::screen_bindings(s.screen()), t, &mut left);
+        section(&title, top.keymap(), t, &mut left);
         let mut right = Vec::new();
-        section("Everywhere", keymap::GLOBAL, t, &mut right);
+        section("Everywhere", keys::GLOBAL, t, &mut right);
         right.push(Line::styled("Commands", t.title));
         // Tall enough: one command a line with its use; otherwise a compact list.
         let full = (area.height as usize) >= right.len() + COMMANDS.len() + 3
             && area.height as usize >= left.len() + 2;
         if full {
-            for (name, arg, desc) in COMMANDS {
-                right.push(command_line(name, arg, desc, t, "  "));
+            for c in COMMANDS {
+                right.push(command_line(c.name, c.arg, c.description, t, "  "));
             }
         } else {
             let mut line = vec![Span::raw(" ")];
             let mut width = 1;
-            for (name, _, _) in COMMANDS {
+            for name in COMMANDS.iter().map(|c| c.name) {
                 if width + name.len() + 2 > 36 {
                     right.push(Line::from(std::mem::replace(
                         &mut line,
@@ -123,16 +121,17 @@ impl Widget for UsageOverlay<'_> {
             ),
             t.table_header,
         ))];
-        if s.health.usage.is_empty() {
-            let why = match s.source {
-                crate::source::SourceInfo::Demo { .. } => {
+        let health = &s.ctx.health;
+        if health.usage.is_empty() {
+            let why = match s.ctx.source {
+                crate::domain::SourceInfo::Demo { .. } => {
                     "The demo account makes no AWS calls and costs nothing."
                 }
                 _ => "No AWS calls yet.",
             };
             lines.push(Line::styled(why, t.dim));
         }
-        for u in &s.health.usage {
+        for u in &health.usage {
             lines.push(Line::from(Span::styled(
                 format!(
                     "{:<22}{:>8}{:>14}{:>10.4}",
@@ -148,7 +147,7 @@ impl Widget for UsageOverlay<'_> {
         lines.push(Line::styled(
             format!(
                 "total: {} calls, about ${:.4} at public prices",
-                s.health.calls, s.health.estimated_usd
+                health.calls, health.estimated_usd
             ),
             t.title,
         ));

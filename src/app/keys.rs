@@ -1,10 +1,11 @@
-//! One keymap table per screen: `{keys, action, description}`. The footer hints and the `?`
-//! overlay are generated from these tables, so they cannot drift from what the keys do.
+//! Keymaps: one table `{keys, action, description}` per screen (in the screen's folder) plus the
+//! tables here that hold everywhere. The footer hints and the `?` overlay are generated from the
+//! tables, so they cannot drift from what the keys do.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::Action;
-use crate::state::{Overlay, Screen, State};
+use super::msg::Action;
+use super::state::State;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
@@ -24,7 +25,7 @@ pub struct Binding {
     pub hint: bool,
 }
 
-const fn b(
+pub const fn b(
     keys: &'static [Key],
     label: &'static str,
     action: Action,
@@ -40,7 +41,7 @@ const fn b(
     }
 }
 
-use Key::{Char, Code, Ctrl};
+pub use Key::{Char, Code, Ctrl};
 
 /// Keys that work on every screen.
 pub const GLOBAL: &[Binding] = &[
@@ -66,105 +67,6 @@ pub const GLOBAL: &[Binding] = &[
         "ctrl-r",
         Action::Refresh,
         "refresh now",
-        false,
-    ),
-];
-
-pub const FUNCTIONS: &[Binding] = &[
-    b(
-        &[Char('j'), Code(KeyCode::Down)],
-        "j/↓",
-        Action::Down,
-        "down",
-        false,
-    ),
-    b(
-        &[Char('k'), Code(KeyCode::Up)],
-        "k/↑",
-        Action::Up,
-        "up",
-        false,
-    ),
-    b(
-        &[Ctrl('d'), Code(KeyCode::PageDown)],
-        "ctrl-d",
-        Action::PageDown,
-        "page down",
-        false,
-    ),
-    b(
-        &[Ctrl('u'), Code(KeyCode::PageUp)],
-        "ctrl-u",
-        Action::PageUp,
-        "page up",
-        false,
-    ),
-    b(
-        &[Char('g'), Code(KeyCode::Home)],
-        "g",
-        Action::Top,
-        "first row",
-        false,
-    ),
-    b(
-        &[Char('G'), Code(KeyCode::End)],
-        "G",
-        Action::Bottom,
-        "last row",
-        false,
-    ),
-    b(
-        &[Code(KeyCode::Enter)],
-        "enter",
-        Action::Enter,
-        "open function",
-        true,
-    ),
-    b(&[Char('/')], "/", Action::Filter, "filter", true),
-    b(&[Char('s')], "s", Action::SortNext, "sort column", true),
-    b(
-        &[Char('S')],
-        "S",
-        Action::SortReverse,
-        "reverse sort",
-        false,
-    ),
-    b(
-        &[Code(KeyCode::Esc)],
-        "esc",
-        Action::Back,
-        "clear filter",
-        false,
-    ),
-];
-
-pub const FUNCTION: &[Binding] = &[
-    b(
-        &[Code(KeyCode::Esc), Code(KeyCode::Backspace)],
-        "esc",
-        Action::Back,
-        "back",
-        true,
-    ),
-    b(
-        &[Code(KeyCode::Tab)],
-        "tab",
-        Action::NextPanel,
-        "next panel",
-        true,
-    ),
-    b(
-        &[Char('j'), Code(KeyCode::Down)],
-        "j/↓",
-        Action::Down,
-        "scroll",
-        false,
-    ),
-    b(
-        &[Char('k'), Code(KeyCode::Up)],
-        "k/↑",
-        Action::Up,
-        "scroll up",
         false,
     ),
 ];
@@ -208,22 +110,15 @@ pub const INPUT: &[Binding] = &[
     b(&[Ctrl('c')], "ctrl-c", Action::Quit, "quit", false),
 ];
 
-pub fn screen_bindings(screen: Screen) -> &'static [Binding] {
-    match screen {
-        Screen::Functions => FUNCTIONS,
-        Screen::Function => FUNCTION,
-    }
-}
-
 /// The tables in force right now, most specific first.
 pub fn active(state: &State) -> Vec<&'static [Binding]> {
-    if state.filter_input.is_some() || matches!(state.overlay, Some(Overlay::Palette(_))) {
+    if state.typing() {
         return vec![INPUT];
     }
     if state.overlay.is_some() {
         return vec![OVERLAY];
     }
-    vec![screen_bindings(state.screen()), GLOBAL]
+    vec![state.top().base().keymap(), GLOBAL]
 }
 
 fn key_of(ev: &KeyEvent) -> Option<Key> {
@@ -239,7 +134,7 @@ fn key_of(ev: &KeyEvent) -> Option<Key> {
 /// What a key press means in the current state.
 pub fn resolve(state: &State, ev: &KeyEvent) -> Option<Action> {
     let key = key_of(ev)?;
-    let typing = state.filter_input.is_some() || matches!(state.overlay, Some(Overlay::Palette(_)));
+    let typing = state.typing();
     for table in active(state) {
         if let Some(bind) = table.iter().find(|b| b.keys.contains(&key)) {
             return Some(bind.action);
@@ -259,4 +154,18 @@ pub fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
         .filter(|b| b.hint)
         .map(|b| (b.label, b.description))
         .collect()
+}
+
+/// Typing, backspace and clear, shared by every text input. Returns whether the action was an
+/// edit.
+pub fn edit(text: &mut String, action: Action) -> bool {
+    match action {
+        Action::Input(c) if !c.is_control() => text.push(c),
+        Action::InputBackspace => {
+            text.pop();
+        }
+        Action::InputClear => text.clear(),
+        _ => return false,
+    }
+    true
 }

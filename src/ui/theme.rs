@@ -12,13 +12,13 @@ pub const DEFAULT_THEME: &str = "dark";
 
 /// Built-in themes, embedded in the binary.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("dark", include_str!("../themes/dark.toml")),
-    ("light", include_str!("../themes/light.toml")),
+    ("dark", include_str!("../../themes/dark.toml")),
+    ("light", include_str!("../../themes/light.toml")),
     (
         "high-contrast",
-        include_str!("../themes/high-contrast.toml"),
+        include_str!("../../themes/high-contrast.toml"),
     ),
-    ("monochrome", include_str!("../themes/monochrome.toml")),
+    ("monochrome", include_str!("../../themes/monochrome.toml")),
 ];
 
 macro_rules! roles {

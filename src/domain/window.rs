@@ -1,6 +1,6 @@
 //! The time window every panel looks at, and the metric period that suits it.
 
-use crate::source::{DAY_MS, EpochMs, HOUR_MS, MINUTE_MS, TimeWindow};
+use super::{DAY_MS, EpochMs, HOUR_MS, MINUTE_MS, TimeWindow, period_for};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WindowChoice {
@@ -74,21 +74,14 @@ impl WindowChoice {
         TimeWindow::new(end - self.span(), end)
     }
 
-    /// Period for charts: about 60 points, a multiple of 60 s, and coarse enough for
-    /// CloudWatch's retention (5 min beyond 15 days, 1 h beyond 63 days).
-    pub fn chart_period_s(self) -> u32 {
-        let raw = (self.span() / 1000 / 60) as u32;
-        let nice = [60, 300, 900, 1800, 3600, 10800];
-        nice.into_iter().find(|&p| p >= raw).unwrap_or(10800)
+    /// Period for charts: at most 60 points, by CloudWatch's rules for data that old.
+    pub fn chart_period_s(self, now: EpochMs) -> u32 {
+        period_for(self.span(), 60, now - self.span(), now)
     }
 
-    /// Period for the sparkline column: about 20 buckets.
-    pub fn spark_period_s(self) -> u32 {
-        let raw = (self.span() / 1000 / 20) as u32;
-        [60, 180, 300, 900, 1800, 3600, 7200, 21600, 43200]
-            .into_iter()
-            .find(|&p| p >= raw)
-            .unwrap_or(43200)
+    /// Period for the sparkline column: at most 20 buckets.
+    pub fn spark_period_s(self, now: EpochMs) -> u32 {
+        period_for(self.span(), 20, now - self.span(), now)
     }
 }
 
@@ -97,13 +90,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn periods_are_minute_multiples_and_points_are_bounded() {
+    fn periods_divide_the_window_and_points_are_bounded() {
+        let now = 1_800_000_000_000;
         for w in WindowChoice::ALL {
-            for p in [w.chart_period_s(), w.spark_period_s()] {
+            for (p, most) in [(w.chart_period_s(now), 60), (w.spark_period_s(now), 20)] {
                 assert_eq!(p % 60, 0, "{w:?}");
+                // Whole buckets, so no bar at either edge is a partial one.
+                assert_eq!(w.span() % (i64::from(p) * 1000), 0, "{w:?} at {p}s");
                 let points = w.span() / 1000 / i64::from(p);
                 assert!(
-                    (1..=61).contains(&points),
+                    (1..=most).contains(&points),
                     "{w:?} has {points} points at {p}s"
                 );
             }

@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::state::State;
-use crate::theme::Theme;
+use crate::app::state::State;
 use crate::ui::format;
+use crate::ui::theme::Theme;
 
 pub struct Header<'a> {
     pub state: &'a State,
@@ -19,7 +19,7 @@ impl Widget for Header<'_> {
         if area.is_empty() {
             return;
         }
-        let (s, t) = (self.state, self.theme);
+        let (s, t) = (&self.state.ctx, self.theme);
         buf.set_style(area, t.header);
         let sep = Span::styled(" │ ", t.header.patch(t.dim));
         let mut spans = vec![Span::styled(" λ lambdascope ", t.brand), Span::raw(" ")];
@@ -29,9 +29,9 @@ impl Widget for Header<'_> {
         ));
         spans.push(sep.clone());
         spans.push(Span::styled(format!("last {}", s.window.label()), t.header));
-        let fns = s.functions.functions();
+        let fns = s.catalog.functions();
         if !fns.is_empty() {
-            let failing = s.functions.stats.values().filter(|x| x.unhealthy()).count();
+            let failing = s.catalog.unhealthy().len();
             spans.push(sep.clone());
             if failing > 0 {
                 spans.push(Span::styled(

@@ -1,0 +1,390 @@
+//! Work for the runtime, as data: what to ask the Source, who asked, and how a newer request
+//! of the same key treats an older one.
+//!
+//! A [`Job`] is keyed by its owner (a screen instance or the shared catalog) and its target (what
+//! it fetches). The runtime keeps one job per key:
+//! - [`Policy::Replace`]: the newest wins and an older job is aborted (a new filter, a new window);
+//! - [`Policy::Join`]: an identical request still running is joined, not aborted (the periodic
+//!   refresh never kills a slow Insights query it would only issue again).
+//!
+//! Answers are stamped with the job's sequence number and the source epoch, and
+//! [`JobTable::admit`] lets through only the answer of the job currently in force for its key,
+//! from the current source. Nothing stale reaches `update`, so screens keep no generation counters.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use super::msg::Msg;
+use crate::domain::{
+    Function, LogPage, LogQuery, MetricRequest, MetricSeries, ServiceGraph, SourceError,
+    StreamQuery, TailRequest, TailUpdate, TimeWindow, Trace, TraceQuery, TraceSummary,
+};
+
+/// A screen instance. Two dashboards for two functions are two instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScreenId(pub u64);
+
+/// Who a job works for; its answers go back there, and closing a screen cancels its jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// The account's function list and health, shared by every screen.
+    Catalog,
+    Screen(ScreenId),
+}
+
+/// What a job fetches. A key is (owner, target): one job per key at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Target {
+    FunctionList,
+    /// Health totals of every function in the account (the health sort).
+    AccountHealth,
+    /// Invocations of the functions whose totals showed errors or throttles.
+    AccountInvocations,
+    /// The sparkline, percentile and cold-start columns of the rows in view.
+    RowStats,
+    /// One function's configuration.
+    Config(String),
+    Charts(String),
+    ColdStarts(String),
+    LogPage(String),
+    Tail(String),
+    Insights(String),
+    TraceList,
+    Trace(String),
+    ServiceGraph,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct JobKey {
+    pub owner: Owner,
+    pub target: Target,
+}
+
+impl JobKey {
+    pub fn new(owner: Owner, target: Target) -> JobKey {
+        JobKey { owner, target }
+    }
+}
+
+/// How a job treats a job of the same key that is still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Abort it: the user asked for something else (latest wins).
+    Replace,
+    /// Leave it running if it asks for the same thing; otherwise replace it.
+    Join,
+}
+
+/// Turns a source answer into a message. Closures capture what the answer is for (a window,
+/// the names asked for), so screens need not remember it.
+pub type Reply<T> = Box<dyn FnOnce(Result<T, SourceError>) -> Msg + Send>;
+
+/// Turns each delivery of a subscription into a message.
+pub type Deliver<T> = Box<dyn Fn(Delivery<T>) -> Msg + Send + Sync>;
+
+/// What a subscription hands its owner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery<T> {
+    Item(T),
+    /// The owner fell behind and this many events were dropped to keep the console live.
+    Dropped(u64),
+    /// The stream could not start, or ended.
+    Ended(Result<(), SourceError>),
+}
+
+/// A Source call and where its answer goes.
+pub enum Request {
+    Functions(Reply<Vec<Function>>),
+    Function(String, Reply<Function>),
+    Metrics(MetricRequest, Reply<Vec<MetricSeries>>),
+    /// Several requests over the same window (different periods), answered together, in order.
+    MetricSets(Vec<MetricRequest>, Reply<Vec<Vec<MetricSeries>>>),
+    Logs(LogQuery, Reply<LogPage>),
+    Stream(StreamQuery, Reply<LogPage>),
+    TraceSummaries(TraceQuery, Reply<Vec<TraceSummary>>),
+    Traces(Vec<String>, Reply<Vec<Trace>>),
+    ServiceGraph(TimeWindow, Reply<ServiceGraph>),
+    /// A subscription: many deliveries until cancelled.
+    Tail(TailRequest, Deliver<TailUpdate>),
+}
+
+/// What a request asks for, without where the answer goes: requests compare by this.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Asked {
+    Functions,
+    Function(String),
+    Metrics(MetricRequest),
+    MetricSets(Vec<MetricRequest>),
+    Logs(LogQuery),
+    Stream(StreamQuery),
+    TraceSummaries(TraceQuery),
+    Traces(Vec<String>),
+    ServiceGraph(TimeWindow),
+    Tail(TailRequest),
+}
+
+impl Request {
+    pub fn asked(&self) -> Asked {
+        match self {
+            Request::Functions(_) => Asked::Functions,
+            Request::Function(n, _) => Asked::Function(n.clone()),
+            Request::Metrics(r, _) => Asked::Metrics(r.clone()),
+            Request::MetricSets(r, _) => Asked::MetricSets(r.clone()),
+            Request::Logs(q, _) => Asked::Logs(q.clone()),
+            Request::Stream(q, _) => Asked::Stream(q.clone()),
+            Request::TraceSummaries(q, _) => Asked::TraceSummaries(q.clone()),
+            Request::Traces(ids, _) => Asked::Traces(ids.clone()),
+            Request::ServiceGraph(w, _) => Asked::ServiceGraph(*w),
+            Request::Tail(r, _) => Asked::Tail(r.clone()),
+        }
+    }
+
+    pub fn is_subscription(&self) -> bool {
+        matches!(self, Request::Tail(..))
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.asked().fmt(f)
+    }
+}
+
+impl PartialEq for Request {
+    fn eq(&self, other: &Self) -> bool {
+        self.asked() == other.asked()
+    }
+}
+
+/// One unit of work for the runtime.
+#[derive(Debug, PartialEq)]
+pub struct Job {
+    pub key: JobKey,
+    pub request: Request,
+    pub policy: Policy,
+    /// Wait this long first; a newer job of the same key meanwhile replaces this one unsent.
+    /// For billed calls triggered by typing.
+    pub debounce: Option<Duration>,
+}
+
+impl Job {
+    pub fn new(key: JobKey, request: Request) -> Job {
+        Job {
+            key,
+            request,
+            policy: Policy::Replace,
+            debounce: None,
+        }
+    }
+    /// A refresh: joins an identical request still in flight.
+    pub fn joining(mut self) -> Job {
+        self.policy = Policy::Join;
+        self
+    }
+    pub fn debounced(mut self, wait: Duration) -> Job {
+        self.debounce = Some(wait);
+        self
+    }
+}
+
+/// What the runtime should do with a new job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// Run it under this sequence number, after aborting `abort` if any.
+    Run { seq: u64, abort: Option<u64> },
+    /// An identical request is already running; nothing to do.
+    Joined,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Running {
+    seq: u64,
+    asked: Asked,
+}
+
+/// The bookkeeping of jobs in flight, without any I/O: which job is in force for each key, and
+/// whether an answer may pass. The runtime and the test driver share it.
+#[derive(Debug, Default)]
+pub struct JobTable {
+    running: HashMap<JobKey, Running>,
+    next_seq: u64,
+    /// Bumped when the source changes (`:profile`, `:region`).
+    epoch: u64,
+}
+
+impl JobTable {
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Registers a new job. The caller aborts the job numbered `abort` and runs this one as `seq`.
+    pub fn start(&mut self, job: &Job) -> Start {
+        let asked = job.request.asked();
+        if let Some(r) = self.running.get(&job.key)
+            && job.policy == Policy::Join
+            && r.asked == asked
+        {
+            return Start::Joined;
+        }
+        self.next_seq += 1;
+        let seq = self.next_seq;
+        let old = self.running.insert(job.key.clone(), Running { seq, asked });
+        Start::Run {
+            seq,
+            abort: old.map(|r| r.seq),
+        }
+    }
+
+    /// Whether an answer from job `seq` of `key`, produced under `epoch`, may reach `update`.
+    /// A one-shot job is done once answered.
+    pub fn admit(&mut self, key: &JobKey, seq: u64, epoch: u64, last: bool) -> bool {
+        if epoch != self.epoch {
+            return false;
+        }
+        match self.running.get(key) {
+            Some(r) if r.seq == seq => {
+                if last {
+                    self.running.remove(key);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Forgets a job that ended without an answer (aborted, or its task died).
+    pub fn finished(&mut self, key: &JobKey, seq: u64) {
+        if self.running.get(key).is_some_and(|r| r.seq == seq) {
+            self.running.remove(key);
+        }
+    }
+
+    /// Cancels every job of `owner`; returns the sequence numbers to abort.
+    pub fn cancel_owner(&mut self, owner: Owner) -> Vec<u64> {
+        let mut out = Vec::new();
+        self.running.retain(|k, r| {
+            let keep = k.owner != owner;
+            if !keep {
+                out.push(r.seq);
+            }
+            keep
+        });
+        out
+    }
+
+    /// Cancels one key; returns the sequence number to abort.
+    pub fn cancel(&mut self, key: &JobKey) -> Option<u64> {
+        self.running.remove(key).map(|r| r.seq)
+    }
+
+    /// A new source: every job in flight belongs to the old one.
+    pub fn new_epoch(&mut self) -> Vec<u64> {
+        self.epoch += 1;
+        self.running.drain().map(|(_, r)| r.seq).collect()
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.running.len()
+    }
+
+    pub fn is_running(&self, key: &JobKey) -> bool {
+        self.running.contains_key(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{MetricRequest, TimeWindow};
+
+    fn metrics(owner: Owner, end: i64) -> Job {
+        let req = MetricRequest {
+            queries: vec![],
+            window: TimeWindow::new(0, end),
+            period_s: 60,
+        };
+        Job::new(
+            JobKey::new(owner, Target::Charts("f".into())),
+            Request::Metrics(req, Box::new(|_| Msg::Resize(0, 0))),
+        )
+    }
+
+    #[test]
+    fn latest_wins_and_the_older_answer_is_dropped() {
+        let mut t = JobTable::default();
+        let a = metrics(Owner::Catalog, 10);
+        let Start::Run { seq: s1, abort } = t.start(&a) else {
+            panic!()
+        };
+        assert_eq!(abort, None);
+        let Start::Run { seq: s2, abort } = t.start(&metrics(Owner::Catalog, 20)) else {
+            panic!()
+        };
+        assert_eq!(abort, Some(s1));
+        assert!(!t.admit(&a.key, s1, 0, true), "superseded answer");
+        assert!(t.admit(&a.key, s2, 0, true));
+        assert_eq!(t.in_flight(), 0);
+    }
+
+    #[test]
+    fn a_refresh_joins_an_identical_request_in_flight() {
+        let mut t = JobTable::default();
+        let first = metrics(Owner::Catalog, 10);
+        let Start::Run { seq, .. } = t.start(&first) else {
+            panic!()
+        };
+        assert_eq!(
+            t.start(&metrics(Owner::Catalog, 10).joining()),
+            Start::Joined
+        );
+        // A refresh that asks for something else still replaces.
+        assert!(matches!(
+            t.start(&metrics(Owner::Catalog, 20).joining()),
+            Start::Run { abort: Some(s), .. } if s == seq
+        ));
+    }
+
+    #[test]
+    fn answers_from_an_old_source_never_pass() {
+        let mut t = JobTable::default();
+        let job = metrics(Owner::Catalog, 10);
+        let Start::Run { seq, .. } = t.start(&job) else {
+            panic!()
+        };
+        let aborted = t.new_epoch();
+        assert_eq!(aborted, vec![seq]);
+        assert!(!t.admit(&job.key, seq, 0, true));
+        // Even a job restarted with the same key and a colliding number from the old epoch.
+        let Start::Run { seq: again, .. } = t.start(&job) else {
+            panic!()
+        };
+        assert!(!t.admit(&job.key, again, 0, true));
+        assert!(t.admit(&job.key, again, 1, true));
+    }
+
+    #[test]
+    fn closing_a_screen_cancels_its_jobs_only() {
+        let mut t = JobTable::default();
+        let mine = metrics(Owner::Screen(ScreenId(3)), 10);
+        let other = metrics(Owner::Catalog, 10);
+        t.start(&mine);
+        t.start(&other);
+        assert_eq!(t.cancel_owner(Owner::Screen(ScreenId(3))).len(), 1);
+        assert!(!t.is_running(&mine.key));
+        assert!(t.is_running(&other.key));
+    }
+
+    #[test]
+    fn subscriptions_stay_in_force_until_their_last_delivery() {
+        let mut t = JobTable::default();
+        let job = metrics(Owner::Catalog, 10);
+        let Start::Run { seq, .. } = t.start(&job) else {
+            panic!()
+        };
+        assert!(t.admit(&job.key, seq, 0, false));
+        assert!(t.admit(&job.key, seq, 0, false));
+        assert!(t.admit(&job.key, seq, 0, true));
+        assert!(!t.admit(&job.key, seq, 0, false));
+    }
+}

@@ -1,0 +1,75 @@
+//! How often the console asks for what. `update` reads these numbers, and the cost test drives
+//! `update` through a simulated shift and prices the jobs it emits, so the README's cost figures
+//! and the console's behaviour come from one place.
+
+use std::time::Duration;
+
+use crate::domain::{EpochMs, MINUTE_MS, SourceInfo};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshPolicy {
+    /// The function list (new and deleted functions appear and go by themselves).
+    pub list_every: EpochMs,
+    /// Error, throttle and invocation totals of every function, for the health sort, at
+    /// least this often (see [`RefreshPolicy::health_every`]).
+    pub health_every_min: EpochMs,
+    /// Spread the account-wide health refresh so it asks for at most this many metrics a
+    /// minute on average (0: no limit).
+    pub health_metrics_per_minute: u32,
+    /// The sparkline, p95 and cold-start columns of the rows on screen.
+    pub rows_every: EpochMs,
+    /// The screen on top (charts, configuration).
+    pub screen_every: EpochMs,
+    /// Cold starts in the functions table. They come from Logs Insights on AWS, billed per GB
+    /// scanned, so there only a function's own screen shows them.
+    pub list_cold_starts: bool,
+    /// Billed calls triggered by typing or scrolling wait this long for the next key.
+    pub typing_debounce: Duration,
+}
+
+impl RefreshPolicy {
+    /// AWS bills GetMetricData per metric requested and its data changes once a minute; the
+    /// demo is free and live.
+    pub fn for_source(source: &SourceInfo) -> RefreshPolicy {
+        match source {
+            SourceInfo::Demo { .. } => RefreshPolicy {
+                list_every: MINUTE_MS,
+                health_every_min: 10_000,
+                health_metrics_per_minute: 0,
+                rows_every: 10_000,
+                screen_every: 10_000,
+                list_cold_starts: true,
+                typing_debounce: Duration::from_millis(150),
+            },
+            SourceInfo::Aws { .. } => RefreshPolicy {
+                list_every: 5 * MINUTE_MS,
+                health_every_min: 5 * MINUTE_MS,
+                // Two metrics a function: about $1 per 8 hours whatever the account's size.
+                health_metrics_per_minute: 200,
+                rows_every: MINUTE_MS,
+                screen_every: MINUTE_MS,
+                list_cold_starts: false,
+                typing_debounce: Duration::from_millis(300),
+            },
+        }
+    }
+}
+
+impl RefreshPolicy {
+    /// How often the health of every function is refreshed in an account of `functions`:
+    /// every few minutes, slower in big accounts so that the cost stays flat (1,000 functions:
+    /// every 10 minutes).
+    pub fn health_every(&self, functions: usize) -> EpochMs {
+        if self.health_metrics_per_minute == 0 {
+            return self.health_every_min;
+        }
+        let minutes = (2 * functions as u64).div_ceil(u64::from(self.health_metrics_per_minute));
+        self.health_every_min.max(minutes as EpochMs * MINUTE_MS)
+    }
+}
+
+/// Whether a periodic job of period `every` is due between two clock readings: refreshes fall on
+/// whole multiples of the period, when fresh data can exist.
+pub fn due(before: EpochMs, now: EpochMs, every: EpochMs) -> bool {
+    every > 0 && now.div_euclid(every) != before.div_euclid(every)
+}

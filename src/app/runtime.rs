@@ -1,0 +1,505 @@
+//! The terminal side: one `tokio::select!` over key events, answers from jobs, a slow tick,
+//! signals and panics. It drains everything queued, then draws once, only if something
+//! changed, at most 60 fps.
+//!
+//! Jobs run as tasks. One-shot answers come back on an unbounded channel (they are few and
+//! must not be lost); subscriptions share a bounded one and count what they must drop. Every
+//! answer passes [`JobTable::admit`] before `update` sees it.
+//!
+//! However the loop ends (quit, error, SIGINT/SIGTERM/SIGHUP, or a panic in any thread) the
+//! terminal is restored first, then the reason is reported.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::{Notify, mpsc};
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use super::jobs::{Job, JobKey, JobTable, Request, Start};
+use super::msg::{Cmd, Msg};
+use super::{keys, update, view, worker};
+use crate::domain::{SourceError, WindowChoice};
+use crate::source::Source;
+use crate::ui::theme::{self, ColorDepth, Theme};
+
+/// The shortest gap between frames. A burst of messages becomes one frame; 60 fps rather than
+/// 30 because the frame with the first data would otherwise wait up to 33 ms for its slot.
+const FRAME: Duration = Duration::from_millis(16);
+/// Deliveries of all subscriptions waiting for the loop; beyond this they are dropped and counted.
+const SUBSCRIPTION_BUFFER: usize = 1024;
+
+/// What the console starts with.
+pub struct Options {
+    pub theme: String,
+    pub window: WindowChoice,
+    pub no_color: bool,
+    pub depth: ColorDepth,
+    pub theme_dir: Option<PathBuf>,
+}
+
+/// Why the console stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal asked us to stop (its name and the conventional exit code, 128 + number).
+    Signal(&'static str, u8),
+    /// Something panicked; the message, with where.
+    Panic(String),
+}
+
+// ---------------------------------------------------------------------------------------------
+// Panics
+
+/// Set while the console owns the terminal: panics are then recorded and reported after the
+/// terminal is restored, instead of being printed into the alternate screen.
+static TUI_ACTIVE: AtomicBool = AtomicBool::new(false);
+static PANIC: OnceLock<Mutex<Option<String>>> = OnceLock::new();
+static PANIC_NOTIFY: OnceLock<Arc<Notify>> = OnceLock::new();
+
+fn panic_slot() -> &'static Mutex<Option<String>> {
+    PANIC.get_or_init(|| Mutex::new(None))
+}
+
+fn panic_notify() -> Arc<Notify> {
+    PANIC_NOTIFY.get_or_init(|| Arc::new(Notify::new())).clone()
+}
+
+/// Installs the panic hook for the whole process. A panic in any thread (a worker, the tailer,
+/// a blocking generator) ends the console: the loop notices, restores the terminal and exits.
+pub fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !TUI_ACTIVE.load(Ordering::SeqCst) {
+            default(info);
+            return;
+        }
+        let thread = std::thread::current()
+            .name()
+            .unwrap_or("unnamed")
+            .to_string();
+        let text = format!("{info} (thread {thread})");
+        tracing::error!(panic = %text, "panic");
+        let mut slot = panic_slot().lock().unwrap_or_else(|p| p.into_inner());
+        slot.get_or_insert(text);
+        drop(slot);
+        panic_notify().notify_one();
+    }));
+}
+
+fn take_panic() -> Option<String> {
+    panic_slot()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The terminal
+
+/// Owns the terminal: raw mode and the alternate screen, restored on drop (return, `?`, panic
+/// unwinding).
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> io::Result<(TerminalGuard, ratatui::DefaultTerminal)> {
+        TUI_ACTIVE.store(true, Ordering::SeqCst);
+        let guard = TerminalGuard;
+        crossterm::terminal::enable_raw_mode()?;
+        crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+        let terminal =
+            ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
+        Ok((guard, terminal))
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+        TUI_ACTIVE.store(false, Ordering::SeqCst);
+    }
+}
+
+/// The signals that end the console as quitting does.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    async fn next(&mut self) -> Ended {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => Ended::Signal("SIGTERM", 143),
+                _ = self.hup.recv() => Ended::Signal("SIGHUP", 129),
+                _ = tokio::signal::ctrl_c() => Ended::Signal("SIGINT", 130),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            Ended::Signal("SIGINT", 130)
+        }
+    }
+}
+
+pub async fn run(source: Source, opts: Options) -> io::Result<Ended> {
+    let mut signals = Signals::new()?;
+    let panicked = panic_notify();
+    let (_guard, mut terminal) = TerminalGuard::enter()?;
+    let size = terminal.size()?;
+    let mut app = App::new(source, opts);
+    app.state.ctx.size = (size.width, size.height);
+    let cmds = update::start(&mut app.state);
+    app.dispatch(cmds);
+
+    let mut events = EventStream::new();
+    let mut last_draw: Option<Instant> = None;
+    let mut dirty = true;
+    let mut next_tick = Instant::now();
+    loop {
+        if let Some(p) = take_panic() {
+            return Ok(Ended::Panic(p));
+        }
+        if dirty {
+            let due = last_draw.map(|t| t + FRAME).unwrap_or_else(Instant::now);
+            if Instant::now() >= due {
+                terminal.draw(|f| view::draw(f, &app.state, &app.theme))?;
+                last_draw = Some(Instant::now());
+                dirty = false;
+            } else {
+                next_tick = next_tick.min(due);
+            }
+        }
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    if let Some(action) = keys::resolve(&app.state, &key) {
+                        app.handle(Msg::Action(action));
+                        dirty = true;
+                    }
+                }
+                Some(Ok(Event::Resize(w, h))) => {
+                    app.handle(Msg::Resize(w, h));
+                    dirty = true;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e),
+                None => return Ok(Ended::Quit),
+            },
+            Some(answer) = app.answers.recv() => {
+                app.answer(answer);
+                dirty = true;
+            }
+            Some(answer) = app.deliveries.recv() => {
+                app.answer(answer);
+                dirty = true;
+            }
+            Some(switched) = app.switch_rx.recv() => {
+                app.switched(switched);
+                dirty = true;
+            }
+            _ = tokio::time::sleep_until(next_tick) => {
+                let seen = |a: &App| (a.state.ctx.now / 1000, a.state.is_busy(), a.state.ctx.health.clone(), a.state.ctx.source.clone());
+                let before = seen(&app);
+                let (now, health, info) = (app.source.now(), app.source.health(), app.source.info());
+                app.handle(Msg::Tick { now, health, info });
+                // Redraw for the clock's second, a spinner frame, or news from the source.
+                dirty |= before != seen(&app) || app.state.is_busy();
+                let pause = if app.state.is_busy() { 100 } else { 1000 - now.rem_euclid(1000) as u64 };
+                next_tick = Instant::now() + Duration::from_millis(pause.max(10));
+            }
+            ended = signals.next() => return Ok(ended),
+            _ = panicked.notified() => {}
+        }
+        // Drain whatever else is queued before drawing once.
+        while let Ok(answer) = app.answers.try_recv() {
+            app.answer(answer);
+            dirty = true;
+        }
+        while let Ok(answer) = app.deliveries.try_recv() {
+            app.answer(answer);
+            dirty = true;
+        }
+        if app.state.quit {
+            return Ok(Ended::Quit);
+        }
+    }
+}
+
+/// A job's answer on its way to `update`.
+struct Answer {
+    key: JobKey,
+    seq: u64,
+    epoch: u64,
+    /// The job is over after this one (always, for a one-shot).
+    last: bool,
+    msg: Option<Msg>,
+}
+
+struct App {
+    source: Source,
+    state: super::state::State,
+    theme: Theme,
+    opts: Options,
+    jobs: JobTable,
+    tasks: HashMap<u64, AbortHandle>,
+    answers_tx: mpsc::UnboundedSender<Answer>,
+    answers: mpsc::UnboundedReceiver<Answer>,
+    deliveries_tx: mpsc::Sender<Answer>,
+    deliveries: mpsc::Receiver<Answer>,
+    switch_tx: mpsc::UnboundedSender<Result<Source, SourceError>>,
+    switch_rx: mpsc::UnboundedReceiver<Result<Source, SourceError>>,
+}
+
+/// A subscription's way into the loop: the shared bounded channel.
+struct ChannelOutlet {
+    tx: mpsc::Sender<Answer>,
+    key: JobKey,
+    seq: u64,
+    epoch: u64,
+}
+
+impl worker::Outlet for ChannelOutlet {
+    fn offer(&mut self, msg: Msg) -> Result<(), bool> {
+        let answer = Answer {
+            key: self.key.clone(),
+            seq: self.seq,
+            epoch: self.epoch,
+            last: false,
+            msg: Some(msg),
+        };
+        match self.tx.try_send(answer) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(true),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(false),
+        }
+    }
+}
+
+impl App {
+    fn new(source: Source, opts: Options) -> App {
+        let (t, err) = theme::resolve(
+            &opts.theme,
+            opts.no_color,
+            opts.depth,
+            opts.theme_dir.as_deref(),
+        );
+        let themes = theme::available(opts.theme_dir.as_deref());
+        let mut state = super::state::State::new(source.info(), source.now(), &t.name, themes);
+        state.ctx.window = opts.window;
+        if let Some(e) = err {
+            state.ctx.error(format!("theme: {e}; using {}", t.name));
+        }
+        let (answers_tx, answers) = mpsc::unbounded_channel();
+        let (deliveries_tx, deliveries) = mpsc::channel(SUBSCRIPTION_BUFFER);
+        let (switch_tx, switch_rx) = mpsc::unbounded_channel();
+        App {
+            source,
+            state,
+            theme: t,
+            opts,
+            jobs: JobTable::default(),
+            tasks: HashMap::new(),
+            answers_tx,
+            answers,
+            deliveries_tx,
+            deliveries,
+            switch_tx,
+            switch_rx,
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        let cmds = update::update(&mut self.state, msg);
+        self.dispatch(cmds);
+    }
+
+    fn answer(&mut self, a: Answer) {
+        if a.last {
+            self.tasks.remove(&a.seq);
+        }
+        if !self.jobs.admit(&a.key, a.seq, a.epoch, a.last) {
+            return;
+        }
+        if let Some(msg) = a.msg {
+            self.handle(msg);
+        }
+    }
+
+    fn abort(&mut self, seq: u64) {
+        if let Some(task) = self.tasks.remove(&seq) {
+            task.abort();
+        }
+    }
+
+    fn dispatch(&mut self, cmds: Vec<Cmd>) {
+        for cmd in cmds {
+            match cmd {
+                Cmd::Job(job) => self.spawn(job),
+                Cmd::Cancel(key) => {
+                    if let Some(seq) = self.jobs.cancel(&key) {
+                        self.abort(seq);
+                    }
+                }
+                Cmd::CancelAll(owner) => {
+                    for seq in self.jobs.cancel_owner(owner) {
+                        self.abort(seq);
+                    }
+                }
+                Cmd::SetTheme(name) => {
+                    let result = match theme::load(&name, self.opts.theme_dir.as_deref()) {
+                        Ok(t) => {
+                            let t = if self.opts.no_color {
+                                t
+                            } else {
+                                t.degrade(self.opts.depth)
+                            };
+                            let name = t.name.clone();
+                            self.theme = t;
+                            Ok(name)
+                        }
+                        Err(e) => Err(format!("theme: {e}")),
+                    };
+                    self.handle(Msg::Theme(result));
+                }
+                Cmd::SwitchSource { profile, region } => self.switch(profile, region),
+            }
+        }
+    }
+
+    fn spawn(&mut self, job: Job) {
+        let seq = match self.jobs.start(&job) {
+            Start::Joined => return,
+            Start::Run { seq, abort } => {
+                if let Some(old) = abort {
+                    self.abort(old);
+                }
+                seq
+            }
+        };
+        let Job {
+            key,
+            request,
+            debounce,
+            ..
+        } = job;
+        let epoch = self.jobs.epoch();
+        let source = self.source.clone();
+        let task = match request {
+            Request::Tail(req, deliver) => {
+                let mut out = ChannelOutlet {
+                    tx: self.deliveries_tx.clone(),
+                    key: key.clone(),
+                    seq,
+                    epoch,
+                };
+                let done = self.answers_tx.clone();
+                tokio::spawn(async move {
+                    worker::subscribe(&source, req, deliver, &mut out).await;
+                    // The job is over; free its key.
+                    let _ = done.send(Answer {
+                        key,
+                        seq,
+                        epoch,
+                        last: true,
+                        msg: None,
+                    });
+                })
+            }
+            request => {
+                let tx = self.answers_tx.clone();
+                tokio::spawn(async move {
+                    if let Some(wait) = debounce {
+                        tokio::time::sleep(wait).await;
+                    }
+                    let msg = worker::run(&source, request).await;
+                    let _ = tx.send(Answer {
+                        key,
+                        seq,
+                        epoch,
+                        last: true,
+                        msg: Some(msg),
+                    });
+                })
+            }
+        };
+        self.tasks.insert(seq, task.abort_handle());
+    }
+
+    /// A new source arrived: everything in flight belonged to the old one.
+    fn switched(&mut self, result: Result<Source, SourceError>) {
+        let msg = match result {
+            Ok(source) => {
+                for seq in self.jobs.new_epoch() {
+                    self.abort(seq);
+                }
+                let info = source.info();
+                self.source = source;
+                Msg::Switched(Ok(info))
+            }
+            Err(e) => Msg::Switched(Err(e)),
+        };
+        self.handle(msg);
+    }
+
+    #[cfg(feature = "aws")]
+    fn switch(&mut self, profile: Option<String>, region: Option<String>) {
+        use crate::domain::SourceInfo;
+        let SourceInfo::Aws {
+            profile: cur_profile,
+            region: cur_region,
+            endpoint,
+            ..
+        } = self.source.info()
+        else {
+            let _ = self.switch_tx.send(Err(SourceError::Other(
+                "the demo account cannot switch".into(),
+            )));
+            return;
+        };
+        let opts = crate::source::aws::AwsOptions {
+            profile: profile.or(cur_profile),
+            region: region.or(Some(cur_region)),
+            endpoint_url: endpoint,
+        };
+        let tx = self.switch_tx.clone();
+        tokio::spawn(async move {
+            let result = crate::source::aws::AwsSource::connect(&opts)
+                .await
+                .map(Source::Aws);
+            let _ = tx.send(result);
+        });
+    }
+
+    #[cfg(not(feature = "aws"))]
+    fn switch(&mut self, _profile: Option<String>, _region: Option<String>) {
+        let _ = self.switch_tx.send(Err(SourceError::Unsupported {
+            what: "switching AWS profile or region".into(),
+            reason: "this build has no AWS support".into(),
+        }));
+    }
+}

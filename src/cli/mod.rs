@@ -1,0 +1,119 @@
+//! Command-line flags and the scriptable commands, one file each.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::WindowChoice;
+use crate::source::demo::{Clock, DEFAULT_SEED, DemoSource, Fault};
+
+pub mod functions;
+pub mod screenshots;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lambdascope",
+    version,
+    about = "A terminal console for AWS Lambda: health, CloudWatch metrics and logs, X-Ray traces",
+    long_about = "lambdascope shows which Lambda functions are failing, with their invocations, errors, \
+throttles, p95 duration and cold starts, in one terminal screen.\n\n\
+Try it without AWS:   lambdascope --demo\n\
+Against your account: lambdascope --profile prod --region eu-west-1\n\n\
+Credentials come from the normal AWS chain: environment, ~/.aws config and credentials, SSO, \
+assume-role, web identity and instance metadata. lambdascope only ever reads.",
+    after_help = "Keys: ? help · / filter · : command · enter open · esc back · q quit"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Use the built-in demo account (no AWS needed)
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// AWS profile from ~/.aws/config (default: AWS_PROFILE or "default")
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region (default: AWS_REGION or the profile's region)
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint, e.g. LocalStack or moto on http://127.0.0.1:4566
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Colour theme: dark, light, high-contrast, monochrome, or one of yours
+    #[arg(long, global = true, value_name = "NAME", default_value = crate::ui::theme::DEFAULT_THEME)]
+    pub theme: String,
+    /// Time window: 15m, 1h, 3h, 12h, 24h, 3d or 7d
+    #[arg(long, global = true, value_name = "SPAN", default_value = "1h", value_parser = parse_window)]
+    pub window: WindowChoice,
+    /// Write diagnostics to this file (never to the terminal) [default: the state directory,
+    /// e.g. ~/.local/state/lambdascope/lambdascope.log]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    /// Demo account seed
+    #[arg(long, global = true, hide = true, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Demo account size (pads the shop with generated functions)
+    #[arg(long, global = true, hide = true, value_name = "N")]
+    pub demo_size: Option<usize>,
+    /// Inject a fault into the demo account (tests): panic-in-worker
+    #[arg(long, global = true, hide = true, value_name = "FAULT", value_parser = parse_fault)]
+    pub demo_fault: Option<Fault>,
+    /// Freeze the demo clock at this RFC 3339 time (screenshots, tests)
+    #[arg(long, global = true, hide = true, value_name = "TIME", value_parser = parse_clock)]
+    pub clock: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the function table (or JSON) for the window and exit
+    Functions {
+        /// JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Render the screenshots in the README from the demo account
+    #[command(hide = true)]
+    Screenshots {
+        #[arg(long, default_value = "screenshots")]
+        out: PathBuf,
+    },
+}
+
+fn parse_window(s: &str) -> Result<WindowChoice, String> {
+    WindowChoice::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a window; use 15m, 1h, 3h, 12h, 24h, 3d or 7d"))
+}
+
+fn parse_fault(s: &str) -> Result<Fault, String> {
+    match s {
+        "panic-in-worker" => Ok(Fault::PanicInWorker),
+        _ => Err(format!(
+            "{s:?} is not a fault; the one there is: panic-in-worker"
+        )),
+    }
+}
+
+fn parse_clock(s: &str) -> Result<i64, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|d| d.timestamp_millis())
+        .map_err(|e| format!("{s:?} is not an RFC 3339 time: {e}"))
+}
+
+impl Global {
+    pub fn demo_source(&self) -> DemoSource {
+        let clock = self.clock.map(Clock::Fixed).unwrap_or(Clock::Real);
+        let demo = match self.demo_size {
+            Some(n) => DemoSource::with_size(self.seed, clock, n),
+            None => DemoSource::new(self.seed, clock),
+        };
+        match self.demo_fault {
+            Some(f) => demo.with_fault(f),
+            None => demo,
+        }
+    }
+}

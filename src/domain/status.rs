@@ -1,0 +1,92 @@
+//! What a source can fail with, what it is, and how it is doing.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Everything a source can fail with, phrased for the person reading the status bar.
+/// Cloneable so that `Loadable::Failed` can hold it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    #[error(
+        "no AWS credentials found (tried {tried}); run `aws configure` or `aws sso login`, or try --demo"
+    )]
+    NoCredentials { tried: String },
+    #[error("the SSO session has expired; run `aws sso login --profile {profile}`")]
+    SsoExpired { profile: String },
+    #[error("access denied: this needs IAM permission {action}")]
+    AccessDenied { action: String },
+    #[error("throttled on {api}, retrying in {}s", retry_in.as_secs().max(1))]
+    Throttled { api: String, retry_in: Duration },
+    #[error("cannot reach {endpoint}: {reason}")]
+    Unreachable { endpoint: String, reason: String },
+    #[error("unknown region {0:?}")]
+    UnknownRegion(String),
+    #[error("{what} is not supported here: {reason}")]
+    Unsupported { what: String, reason: String },
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What the source is, for the header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum SourceInfo {
+    Demo {
+        seed: u64,
+    },
+    Aws {
+        account: Option<String>,
+        profile: Option<String>,
+        region: String,
+        endpoint: Option<String>,
+    },
+}
+
+impl fmt::Display for SourceInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceInfo::Demo { .. } => f.write_str("demo account"),
+            SourceInfo::Aws {
+                account,
+                profile,
+                region,
+                endpoint,
+            } => {
+                write!(f, "{}", account.as_deref().unwrap_or("aws"))?;
+                if let Some(p) = profile {
+                    write!(f, " · {p}")?;
+                }
+                write!(f, " · {region}")?;
+                if let Some(e) = endpoint {
+                    write!(f, " · {e}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Live health of the source: shown in the status bar (throttling, calls, cost).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SourceHealth {
+    /// e.g. "throttled: FilterLogEvents, retrying in 4 s".
+    pub throttled: Option<String>,
+    pub calls: u64,
+    /// Estimated spend so far at public prices.
+    pub estimated_usd: f64,
+    /// Per-API breakdown for `:usage`: (api, calls, units, $).
+    pub usage: Vec<UsageLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsageLine {
+    pub api: String,
+    pub calls: u64,
+    /// What is billed: metrics requested, session-minutes, GB scanned… (0 when free).
+    pub billed_units: f64,
+    pub unit: String,
+    pub estimated_usd: f64,
+}

@@ -1,0 +1,183 @@
+//! What the functions screen does with keys and with news from the catalog.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::state::{Column, FunctionsScreen};
+use super::{FunctionsAction, FunctionsMsg, keys, view};
+use crate::app::catalog;
+use crate::app::jobs::Target;
+use crate::app::keys::{Binding, edit};
+use crate::app::msg::{Action, Cmd};
+use crate::app::router::{Input, Place, Screen, ScreenBase};
+use crate::app::state::Ctx;
+use crate::ui::theme::Theme;
+
+impl FunctionsScreen {
+    /// Rows on screen that have no row figures yet get them; `typed` debounces the request.
+    fn fetch_missing(&mut self, ctx: &mut Ctx, typed: bool) -> Vec<Cmd> {
+        self.scroll_into_view(ctx.table_rows());
+        let names = self.names_on_screen(&ctx.catalog, ctx.table_rows());
+        let missing = names
+            .iter()
+            .any(|n| ctx.catalog.stats.get(n).is_none_or(|s| s.trend.is_none()));
+        // Sorted by a figure still on its way, the rows on screen are about to change: wait.
+        let settling = self.sort.is_metric()
+            && [Target::AccountHealth, Target::AccountInvocations]
+                .iter()
+                .any(|t| ctx.catalog.loading.contains(t));
+        if !missing || settling || ctx.catalog.stats_problem.is_some() {
+            return vec![];
+        }
+        catalog::refresh_rows(ctx, names, typed)
+            .into_iter()
+            .collect()
+    }
+
+    fn on_input(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
+        let Some(text) = self.input.as_mut() else {
+            return vec![];
+        };
+        match action {
+            a if edit(text, a) => {
+                let query = text.clone();
+                self.set_filter(&ctx.catalog, &query);
+                self.offset = 0;
+                self.fetch_missing(ctx, true)
+            }
+            Action::InputSubmit => {
+                self.input = None;
+                vec![]
+            }
+            Action::InputCancel => {
+                self.input = None;
+                self.set_filter(&ctx.catalog, "");
+                self.fetch_missing(ctx, true)
+            }
+            _ => vec![],
+        }
+    }
+}
+
+impl ScreenBase for FunctionsScreen {
+    fn title(&self) -> String {
+        "Functions".into()
+    }
+
+    fn keymap(&self) -> &'static [Binding] {
+        keys::KEYS
+    }
+
+    fn on_action(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
+        if self.input.is_some() {
+            return self.on_input(ctx, action);
+        }
+        let page = ctx.table_rows() as isize;
+        match action {
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-page),
+            Action::PageDown => self.move_by(page),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.select_last(),
+            Action::Filter => {
+                self.input = Some(self.filter.clone());
+                return vec![];
+            }
+            Action::Back if !self.filter.is_empty() => self.set_filter(&ctx.catalog, ""),
+            Action::Enter => {
+                if let Some(f) = self.selected_function(&ctx.catalog) {
+                    ctx.go(Place::Dashboard(f.name.clone()));
+                }
+                return vec![];
+            }
+            _ => return vec![],
+        }
+        self.fetch_missing(ctx, true)
+    }
+
+    fn refresh(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        self.scroll_into_view(ctx.table_rows());
+        let names = self.names_on_screen(&ctx.catalog, ctx.table_rows());
+        catalog::refresh_rows(ctx, names, false)
+            .into_iter()
+            .collect()
+    }
+
+    fn on_catalog(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        self.refresh_rows(&ctx.catalog);
+        self.fetch_missing(ctx, false)
+    }
+
+    fn on_command(&mut self, ctx: &mut Ctx, name: &str, arg: &str) -> Option<Vec<Cmd>> {
+        if name != "sort" {
+            return None;
+        }
+        match Column::parse(arg) {
+            Some(c) => {
+                self.set_sort(&ctx.catalog, c);
+                ctx.nav.push(crate::app::router::Nav::Home);
+                Some(self.fetch_missing(ctx, true))
+            }
+            None => {
+                ctx.error(format!("no column {arg:?} to sort by"));
+                Some(vec![])
+            }
+        }
+    }
+
+    fn on_resize(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        self.fetch_missing(ctx, true)
+    }
+
+    fn is_busy(&self) -> bool {
+        false
+    }
+
+    fn input(&self) -> Option<Input<'_>> {
+        self.input.as_deref().map(|text| Input {
+            prompt: "/",
+            text,
+            note: Some(format!(
+                "{} match{}",
+                self.rows.len(),
+                if self.rows.len() == 1 { "" } else { "es" }
+            )),
+        })
+    }
+
+    fn input_summary(&self) -> Option<String> {
+        (!self.filter.is_empty()).then(|| format!("/{}", self.filter))
+    }
+
+    fn render(&self, ctx: &Ctx, theme: &Theme, area: Rect, buf: &mut Buffer) {
+        use ratatui::widgets::Widget;
+        view::FunctionsView {
+            screen: self,
+            ctx,
+            theme,
+        }
+        .render(area, buf);
+    }
+}
+
+impl Screen for FunctionsScreen {
+    type Msg = FunctionsMsg;
+    type Action = FunctionsAction;
+
+    fn on_msg(&mut self, _ctx: &mut Ctx, msg: FunctionsMsg) -> Vec<Cmd> {
+        match msg {}
+    }
+
+    fn on_own(&mut self, ctx: &mut Ctx, action: FunctionsAction) -> Vec<Cmd> {
+        match action {
+            FunctionsAction::SortNext => {
+                let cols: Vec<Column> = Column::sortable().collect();
+                let i = cols.iter().position(|c| *c == self.sort).unwrap_or(0);
+                self.set_sort(&ctx.catalog, cols[(i + 1) % cols.len()]);
+            }
+            FunctionsAction::SortReverse => self.set_sort(&ctx.catalog, self.sort),
+        }
+        self.fetch_missing(ctx, true)
+    }
+}

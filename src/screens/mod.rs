@@ -1,0 +1,5 @@
+//! One folder per screen, each with its own state, update, keys and view. The router in
+//! `app::router` lists them.
+
+pub mod dashboard;
+pub mod functions;

@@ -1,3 +1,0 @@
-//! One file per screen.
-pub mod detail;
-pub mod functions;

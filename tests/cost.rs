@@ -1,0 +1,217 @@
+//! What an 8-hour shift with the console open costs on AWS, measured, not estimated: the real
+//! `update` is driven through a simulated shift (a fixed clock ticking every second, every
+//! job answered at once), the jobs it emits are counted and priced at AWS's public prices.
+//! The README's cost figures are these.
+#![cfg(feature = "aws")]
+
+mod common;
+
+use lambdascope::app::jobs::{Job, Request};
+use lambdascope::app::{Action, Cmd, Msg, State, update};
+use lambdascope::domain::{
+    Function, HOUR_MS, LogFormat, Metric, MetricRequest, MetricSeries, Point, SourceInfo,
+    TracingMode,
+};
+use lambdascope::source::aws::cost::{USD_PER_INSIGHTS_GB, USD_PER_METRIC_REQUESTED};
+
+/// GetMetricData takes at most 500 queries a call.
+const QUERIES_PER_CALL: usize = 500;
+/// Logs Insights bills the bytes a query scans: a cold-start query reads one function's log
+/// group over the window. One busy function writes about 10 MB an hour of logs.
+const GB_SCANNED_PER_COLD_START_QUERY: f64 = 0.01;
+
+fn function(i: usize) -> Function {
+    let name = format!("fn-{i:04}");
+    Function {
+        arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{name}"),
+        runtime: Some("python3.12".into()),
+        handler: Some("app.handler".into()),
+        memory_mb: 256,
+        timeout_s: 10,
+        last_modified: 0,
+        architecture: "arm64".into(),
+        code_size: 1 << 20,
+        description: String::new(),
+        log_group: Function::default_log_group(&name),
+        log_format: LogFormat::Text,
+        tracing: TracingMode::PassThrough,
+        reserved_concurrency: None,
+        trigger: None,
+        state: None,
+        snap_start: false,
+        name,
+    }
+}
+
+#[derive(Debug, Default)]
+struct Bill {
+    metric_calls: u64,
+    metrics_requested: u64,
+    insights_queries: u64,
+    other_calls: u64,
+}
+
+impl Bill {
+    fn usd(&self) -> f64 {
+        self.metrics_requested as f64 * USD_PER_METRIC_REQUESTED
+            + self.insights_queries as f64 * GB_SCANNED_PER_COLD_START_QUERY * USD_PER_INSIGHTS_GB
+    }
+
+    fn metrics(&mut self, reqs: &[&MetricRequest]) {
+        // Cold starts are not CloudWatch metrics: the AWS backend counts them with one Logs
+        // Insights query per function.
+        let mut cloudwatch = 0usize;
+        for r in reqs {
+            let mut cold_functions: Vec<&str> = Vec::new();
+            for q in &r.queries {
+                if q.metric.cloudwatch_name().is_some() {
+                    cloudwatch += 1;
+                } else if !cold_functions.contains(&q.function.as_str()) {
+                    cold_functions.push(&q.function);
+                }
+            }
+            self.insights_queries += cold_functions.len() as u64;
+        }
+        self.metrics_requested += cloudwatch as u64;
+        self.metric_calls += cloudwatch.div_ceil(QUERIES_PER_CALL) as u64;
+    }
+}
+
+fn series(req: &MetricRequest) -> Vec<MetricSeries> {
+    req.queries
+        .iter()
+        .map(|q| MetricSeries {
+            query: q.clone(),
+            period_s: req.period_s,
+            points: vec![Point {
+                t: req.window.start,
+                // One function in ten has errors and throttles, the rest none.
+                v: match q.metric {
+                    Metric::Errors | Metric::Throttles if !q.function.ends_with('0') => 0.0,
+                    Metric::Errors | Metric::Throttles => 1.0,
+                    _ => 10.0,
+                },
+            }],
+            unavailable: None,
+        })
+        .collect()
+}
+
+/// Answers a job at once, as a source with data would, and bills it.
+fn answer(job: Job, fns: &[Function], bill: &mut Bill) -> Option<Msg> {
+    Some(match job.request {
+        Request::Functions(reply) => {
+            bill.other_calls += fns.len().div_ceil(50) as u64;
+            reply(Ok(fns.to_vec()))
+        }
+        Request::Function(name, reply) => {
+            bill.other_calls += 1;
+            reply(Ok(fns.iter().find(|f| f.name == name)?.clone()))
+        }
+        Request::Metrics(req, reply) => {
+            bill.metrics(&[&req]);
+            reply(Ok(series(&req)))
+        }
+        Request::MetricSets(reqs, reply) => {
+            bill.metrics(&reqs.iter().collect::<Vec<_>>());
+            reply(Ok(reqs.iter().map(series).collect()))
+        }
+        _ => return None,
+    })
+}
+
+fn run(state: &mut State, cmds: Vec<Cmd>, fns: &[Function], bill: &mut Bill) {
+    let mut queue = cmds;
+    while !queue.is_empty() {
+        let mut next = Vec::new();
+        for cmd in queue {
+            if let Cmd::Job(job) = cmd
+                && let Some(msg) = answer(job, fns, bill)
+            {
+                next.extend(update(state, msg));
+            }
+        }
+        queue = next;
+    }
+}
+
+/// A shift of `hours` on an account of `n` functions, on the functions screen, with one
+/// function's dashboard open the whole time if `dashboard`.
+fn shift(n: usize, hours: i64, dashboard: bool) -> Bill {
+    let fns: Vec<Function> = (0..n).map(function).collect();
+    let info = SourceInfo::Aws {
+        account: Some("123456789012".into()),
+        profile: None,
+        region: "us-east-1".into(),
+        endpoint: None,
+    };
+    let start = common::T0;
+    let mut state = State::new(info.clone(), start, "dark", vec![]);
+    state.ctx.size = (120, 40);
+    let mut bill = Bill::default();
+    let cmds = lambdascope::app::start(&mut state);
+    run(&mut state, cmds, &fns, &mut bill);
+    if dashboard {
+        let cmds = update(&mut state, Msg::Action(Action::Enter));
+        run(&mut state, cmds, &fns, &mut bill);
+    }
+    let mut now = start;
+    while now < start + hours * HOUR_MS {
+        now += 1000;
+        let tick = Msg::Tick {
+            now,
+            health: Default::default(),
+            info: info.clone(),
+        };
+        let cmds = update(&mut state, tick);
+        run(&mut state, cmds, &fns, &mut bill);
+    }
+    bill
+}
+
+#[test]
+fn an_eight_hour_shift_on_the_functions_screen() {
+    for (n, at_most) in [(200, 1.1), (1000, 1.8)] {
+        let bill = shift(n, 8, false);
+        println!(
+            "{n} functions, functions screen, 8 h: {} GetMetricData calls, {} metrics, ${:.2}",
+            bill.metric_calls,
+            bill.metrics_requested,
+            bill.usd()
+        );
+        assert!(bill.metric_calls > 0);
+        assert!(bill.usd() <= at_most, "{n} functions: ${:.2}", bill.usd());
+    }
+}
+
+#[test]
+fn an_eight_hour_shift_on_one_dashboard() {
+    for (n, at_most) in [(200, 0.6), (1000, 1.1)] {
+        let bill = shift(n, 8, true);
+        println!(
+            "{n} functions, one dashboard, 8 h: {} GetMetricData calls, {} metrics, {} Insights queries, ${:.2}",
+            bill.metric_calls,
+            bill.metrics_requested,
+            bill.insights_queries,
+            bill.usd()
+        );
+        assert!(
+            bill.insights_queries > 0,
+            "the dashboard counts cold starts"
+        );
+        assert!(bill.usd() <= at_most, "{n} functions: ${:.2}", bill.usd());
+    }
+}
+
+#[test]
+fn the_functions_screen_asks_only_for_rows_on_screen_and_the_health_of_all() {
+    // One refresh at 1,000 functions: health totals for all (2 metrics each, in batches of
+    // 500), invocations for those that had errors, and 5 series for each row on screen.
+    let bill = shift(1000, 0, false);
+    println!(
+        "1000 functions, first screen: {} GetMetricData calls, {} metrics",
+        bill.metric_calls, bill.metrics_requested
+    );
+    let rows = 36;
+    assert!(bill.metrics_requested <= 2 * 1000 + 1000 + 4 * rows as u64);
+}
