@@ -144,6 +144,27 @@ pub enum Place {
     Functions,
     /// One function's dashboard.
     Dashboard(String),
+    /// Logs of some functions (every function when empty), or of one invocation.
+    Logs(LogsPlace),
+    /// The trace list, with an X-Ray filter expression filled in.
+    Traces {
+        filter: String,
+    },
+    /// One trace's waterfall.
+    Trace(String),
+    /// The service map.
+    Map,
+    /// The account overview.
+    Overview,
+}
+
+/// What a logs screen opens on.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LogsPlace {
+    /// Function names; empty means every function.
+    pub functions: Vec<String>,
+    /// One invocation: its request id, and when it ran (to look around that time).
+    pub invocation: Option<(String, crate::domain::EpochMs)>,
 }
 
 /// A move through the screen stack, asked for by a screen or a command.
@@ -154,17 +175,22 @@ pub enum Nav {
     Home,
 }
 
-/// Builds the screen for a place.
-pub fn open(ctx: &mut Ctx, place: Place) -> (ScreenId, ScreenState) {
+/// Builds the screen for a place; `None` (with a message) for a place this build cannot show.
+pub fn open(ctx: &mut Ctx, place: Place) -> Option<(ScreenId, ScreenState)> {
     let id = ctx.new_screen_id();
     let screen = match place {
         Place::Functions => screens::functions::FunctionsScreen::new(id).into(),
         Place::Dashboard(name) => screens::dashboard::DashboardScreen::new(id, name).into(),
+        other => {
+            ctx.error(format!("{other:?} cannot be opened yet"));
+            return None;
+        }
     };
-    (id, screen)
+    Some((id, screen))
 }
 
 /// The screen the console opens on.
 pub fn home(ctx: &mut Ctx) -> (ScreenId, ScreenState) {
-    open(ctx, Place::Functions)
+    let id = ctx.new_screen_id();
+    (id, screens::functions::FunctionsScreen::new(id).into())
 }

@@ -7,7 +7,7 @@ use super::catalog::Catalog;
 use super::jobs::ScreenId;
 use super::policy::RefreshPolicy;
 use super::router::{Nav, Place, ScreenKind, ScreenState};
-use crate::domain::{EpochMs, SourceError, SourceHealth, SourceInfo, WindowChoice};
+use crate::domain::{EpochMs, SourceError, SourceHealth, SourceInfo, TimeWindow, WindowChoice};
 
 /// Every panel's data is in one of these four states, and every panel draws all four.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -86,6 +86,9 @@ pub struct Ctx {
     pub health: SourceHealth,
     pub now: EpochMs,
     pub window: WindowChoice,
+    /// The incident window: a span the user marked on a chart. While set, every screen looks
+    /// at it instead of the last `window`.
+    pub incident: Option<TimeWindow>,
     pub catalog: Catalog,
     pub policy: RefreshPolicy,
     pub status: Option<StatusMessage>,
@@ -116,6 +119,12 @@ impl Ctx {
             level,
             at: self.now,
         });
+    }
+    /// The window every screen looks at: the incident window when one is marked, else the
+    /// chosen span ending at the last complete minute.
+    pub fn focus(&self) -> TimeWindow {
+        self.incident
+            .unwrap_or_else(|| self.window.window(self.now))
     }
     /// Opens a screen on top of this one.
     pub fn go(&mut self, place: Place) {
@@ -154,6 +163,7 @@ impl State {
             health: SourceHealth::default(),
             now,
             window: WindowChoice::default(),
+            incident: None,
             catalog: Catalog::default(),
             policy,
             status: None,

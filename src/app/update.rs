@@ -289,9 +289,10 @@ fn navigate(state: &mut State) -> Vec<Cmd> {
     for nav in std::mem::take(&mut state.ctx.nav) {
         match nav {
             Nav::Open(place) => {
-                let (id, mut screen) = router::open(&mut state.ctx, place);
-                cmds.extend(screen.base_mut().refresh(&mut state.ctx));
-                state.stack.push((id, screen));
+                if let Some((id, mut screen)) = router::open(&mut state.ctx, place) {
+                    cmds.extend(screen.base_mut().refresh(&mut state.ctx));
+                    state.stack.push((id, screen));
+                }
             }
             Nav::Back | Nav::Home => {
                 let keep = if nav == Nav::Back {
