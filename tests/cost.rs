@@ -9,8 +9,7 @@ mod common;
 use lambdascope::app::jobs::{Job, Request};
 use lambdascope::app::{Action, Cmd, Msg, State, update};
 use lambdascope::domain::{
-    Function, HOUR_MS, LogFormat, Metric, MetricRequest, MetricSeries, Point, SourceInfo,
-    TracingMode,
+    Function, HOUR_MS, Metric, MetricRequest, MetricSeries, Point, SourceInfo,
 };
 use lambdascope::source::aws::cost::{USD_PER_INSIGHTS_GB, USD_PER_METRIC_REQUESTED};
 
@@ -25,21 +24,11 @@ fn function(i: usize) -> Function {
     Function {
         arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{name}"),
         runtime: Some("python3.12".into()),
-        handler: Some("app.handler".into()),
         memory_mb: 256,
         timeout_s: 10,
-        last_modified: 0,
-        architecture: "arm64".into(),
-        code_size: 1 << 20,
-        description: String::new(),
         log_group: Function::default_log_group(&name),
-        log_format: LogFormat::Text,
-        tracing: TracingMode::PassThrough,
-        reserved_concurrency: None,
-        trigger: None,
-        state: None,
-        snap_start: false,
         name,
+        ..Default::default()
     }
 }
 

@@ -4,20 +4,23 @@ use serde::Serialize;
 
 use super::EpochMs;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub enum LogFormat {
+    #[default]
     Text,
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub enum TracingMode {
     Active,
+    #[default]
     PassThrough,
 }
 
-/// One Lambda function, as ListFunctions and GetFunction describe it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One Lambda function, as ListFunctions and GetFunction describe it. Tests build one with
+/// `Function { name, ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Function {
     pub name: String,
     pub arn: String,
