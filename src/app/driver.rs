@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use super::jobs::Request;
 use super::msg::{Action, Cmd, Msg};
 use super::state::State;
 use super::{update, worker};
@@ -34,14 +33,13 @@ pub async fn settle(source: &Source, state: &mut State, mut cmds: Vec<Cmd>) {
         let mut next = Vec::new();
         for cmd in cmds {
             let Cmd::Job(job) = cmd else { continue };
-            let msg = match job.request {
-                Request::Tail(req, deliver) => {
-                    let mut out = FirstOnly(None);
-                    let follow = worker::subscribe(source, req, deliver, &mut out);
-                    let _ = tokio::time::timeout(FIRST_DELIVERY, follow).await;
-                    out.0
-                }
-                request => Some(worker::run(source, request).await),
+            let msg = if job.request.is_subscription() {
+                let mut out = FirstOnly(None);
+                let follow = worker::follow(source, job.request, &mut out);
+                let _ = tokio::time::timeout(FIRST_DELIVERY, follow).await;
+                out.0
+            } else {
+                Some(worker::run(source, job.request).await)
             };
             if let Some(msg) = msg {
                 next.extend(update::update(state, msg));

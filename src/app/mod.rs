@@ -2,8 +2,8 @@
 //!
 //! - [`update`] is the only writer of [`state::State`]; the [`router`] hands each screen its
 //!   actions and messages.
-//! - [`jobs`] describes work as data; the [`runtime`] runs it (or [`driver`], without a
-//!   terminal) and [`worker`] makes the Source calls.
+//! - [`jobs`] describes work as data; the [`runner`] runs it for the [`runtime`] (the
+//!   terminal loop), or [`driver`] without a terminal; [`worker`] makes the Source calls.
 //! - [`catalog`] is the account's function list and health, shared by every screen.
 //! - [`view`] draws the frame around the screen on top: header, status line, footer, overlays.
 
@@ -15,6 +15,7 @@ pub mod keys;
 pub mod msg;
 pub mod policy;
 pub mod router;
+pub mod runner;
 pub mod runtime;
 pub mod state;
 pub mod update;

@@ -2,14 +2,11 @@
 //! signals and panics. It drains everything queued, then draws once, only if something
 //! changed, at most 60 fps.
 //!
-//! Jobs run as tasks. One-shot answers come back on an unbounded channel (they are few and
-//! must not be lost); subscriptions share a bounded one and count what they must drop. Every
-//! answer passes [`JobTable::admit`] before `update` sees it.
+//! Jobs run in the [`Runner`], which lets through only the answers that may reach `update`.
 //!
 //! However the loop ends (quit, error, SIGINT/SIGTERM/SIGHUP, or a panic in any thread) the
 //! terminal is restored first, then the reason is reported.
 
-use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,12 +16,11 @@ use std::time::Duration;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use tokio::sync::{Notify, mpsc};
-use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
-use super::jobs::{Job, JobKey, JobTable, Request, Start};
 use super::msg::{Cmd, Msg};
-use super::{keys, update, view, worker};
+use super::runner::Runner;
+use super::{keys, update, view};
 use crate::domain::{SourceError, WindowChoice};
 use crate::source::Source;
 use crate::ui::theme::{self, ColorDepth, Theme};
@@ -210,12 +206,8 @@ pub async fn run(source: Source, opts: Options) -> io::Result<Ended> {
                 Some(Err(e)) => return Err(e),
                 None => return Ok(Ended::Quit),
             },
-            Some(answer) = app.answers.recv() => {
-                app.answer(answer);
-                dirty = true;
-            }
-            Some(answer) = app.deliveries.recv() => {
-                app.answer(answer);
+            msg = app.runner.next() => {
+                app.handle(msg);
                 dirty = true;
             }
             Some(switched) = app.switch_rx.recv() => {
@@ -236,12 +228,8 @@ pub async fn run(source: Source, opts: Options) -> io::Result<Ended> {
             _ = panicked.notified() => {}
         }
         // Drain whatever else is queued before drawing once.
-        while let Ok(answer) = app.answers.try_recv() {
-            app.answer(answer);
-            dirty = true;
-        }
-        while let Ok(answer) = app.deliveries.try_recv() {
-            app.answer(answer);
+        while let Some(msg) = app.runner.try_next() {
+            app.handle(msg);
             dirty = true;
         }
         if app.state.quit {
@@ -250,54 +238,14 @@ pub async fn run(source: Source, opts: Options) -> io::Result<Ended> {
     }
 }
 
-/// A job's answer on its way to `update`.
-struct Answer {
-    key: JobKey,
-    seq: u64,
-    epoch: u64,
-    /// The job is over after this one (always, for a one-shot).
-    last: bool,
-    msg: Option<Msg>,
-}
-
 struct App {
     source: Source,
     state: super::state::State,
     theme: Theme,
     opts: Options,
-    jobs: JobTable,
-    tasks: HashMap<u64, AbortHandle>,
-    answers_tx: mpsc::UnboundedSender<Answer>,
-    answers: mpsc::UnboundedReceiver<Answer>,
-    deliveries_tx: mpsc::Sender<Answer>,
-    deliveries: mpsc::Receiver<Answer>,
+    runner: Runner,
     switch_tx: mpsc::UnboundedSender<Result<Source, SourceError>>,
     switch_rx: mpsc::UnboundedReceiver<Result<Source, SourceError>>,
-}
-
-/// A subscription's way into the loop: the shared bounded channel.
-struct ChannelOutlet {
-    tx: mpsc::Sender<Answer>,
-    key: JobKey,
-    seq: u64,
-    epoch: u64,
-}
-
-impl worker::Outlet for ChannelOutlet {
-    fn offer(&mut self, msg: Msg) -> Result<(), bool> {
-        let answer = Answer {
-            key: self.key.clone(),
-            seq: self.seq,
-            epoch: self.epoch,
-            last: false,
-            msg: Some(msg),
-        };
-        match self.tx.try_send(answer) {
-            Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Full(_)) => Err(true),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(false),
-        }
-    }
 }
 
 impl App {
@@ -314,20 +262,13 @@ impl App {
         if let Some(e) = err {
             state.ctx.error(format!("theme: {e}; using {}", t.name));
         }
-        let (answers_tx, answers) = mpsc::unbounded_channel();
-        let (deliveries_tx, deliveries) = mpsc::channel(SUBSCRIPTION_BUFFER);
         let (switch_tx, switch_rx) = mpsc::unbounded_channel();
         App {
             source,
             state,
             theme: t,
             opts,
-            jobs: JobTable::default(),
-            tasks: HashMap::new(),
-            answers_tx,
-            answers,
-            deliveries_tx,
-            deliveries,
+            runner: Runner::new(SUBSCRIPTION_BUFFER),
             switch_tx,
             switch_rx,
         }
@@ -338,38 +279,12 @@ impl App {
         self.dispatch(cmds);
     }
 
-    fn answer(&mut self, a: Answer) {
-        if a.last {
-            self.tasks.remove(&a.seq);
-        }
-        if !self.jobs.admit(&a.key, a.seq, a.epoch, a.last) {
-            return;
-        }
-        if let Some(msg) = a.msg {
-            self.handle(msg);
-        }
-    }
-
-    fn abort(&mut self, seq: u64) {
-        if let Some(task) = self.tasks.remove(&seq) {
-            task.abort();
-        }
-    }
-
     fn dispatch(&mut self, cmds: Vec<Cmd>) {
         for cmd in cmds {
             match cmd {
-                Cmd::Job(job) => self.spawn(job),
-                Cmd::Cancel(key) => {
-                    if let Some(seq) = self.jobs.cancel(&key) {
-                        self.abort(seq);
-                    }
-                }
-                Cmd::CancelAll(owner) => {
-                    for seq in self.jobs.cancel_owner(owner) {
-                        self.abort(seq);
-                    }
-                }
+                Cmd::Job(job) => self.runner.start(&self.source, job),
+                Cmd::Cancel(key) => self.runner.cancel(&key),
+                Cmd::CancelAll(owner) => self.runner.cancel_owner(owner),
                 Cmd::SetTheme(name) => {
                     let result = match theme::load(&name, self.opts.theme_dir.as_deref()) {
                         Ok(t) => {
@@ -391,72 +306,11 @@ impl App {
         }
     }
 
-    fn spawn(&mut self, job: Job) {
-        let seq = match self.jobs.start(&job) {
-            Start::Joined => return,
-            Start::Run { seq, abort } => {
-                if let Some(old) = abort {
-                    self.abort(old);
-                }
-                seq
-            }
-        };
-        let Job {
-            key,
-            request,
-            debounce,
-            ..
-        } = job;
-        let epoch = self.jobs.epoch();
-        let source = self.source.clone();
-        let task = match request {
-            Request::Tail(req, deliver) => {
-                let mut out = ChannelOutlet {
-                    tx: self.deliveries_tx.clone(),
-                    key: key.clone(),
-                    seq,
-                    epoch,
-                };
-                let done = self.answers_tx.clone();
-                tokio::spawn(async move {
-                    worker::subscribe(&source, req, deliver, &mut out).await;
-                    // The job is over; free its key.
-                    let _ = done.send(Answer {
-                        key,
-                        seq,
-                        epoch,
-                        last: true,
-                        msg: None,
-                    });
-                })
-            }
-            request => {
-                let tx = self.answers_tx.clone();
-                tokio::spawn(async move {
-                    if let Some(wait) = debounce {
-                        tokio::time::sleep(wait).await;
-                    }
-                    let msg = worker::run(&source, request).await;
-                    let _ = tx.send(Answer {
-                        key,
-                        seq,
-                        epoch,
-                        last: true,
-                        msg: Some(msg),
-                    });
-                })
-            }
-        };
-        self.tasks.insert(seq, task.abort_handle());
-    }
-
     /// A new source arrived: everything in flight belonged to the old one.
     fn switched(&mut self, result: Result<Source, SourceError>) {
         let msg = match result {
             Ok(source) => {
-                for seq in self.jobs.new_epoch() {
-                    self.abort(seq);
-                }
+                self.runner.new_epoch();
                 let info = source.info();
                 self.source = source;
                 Msg::Switched(Ok(info))
