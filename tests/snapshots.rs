@@ -99,6 +99,20 @@ async fn functions_screen() {
         }
         snap("functions_metrics_denied", &denied);
 
+        // An endpoint without percentiles: the cells say n/a and the reason is under the table.
+        let mut no_pct = console(&s, size).await;
+        for st in no_pct.ctx.catalog.stats.values_mut() {
+            st.p95_ms = lambdascope::domain::Cell::Unavailable(
+                "p95 not available here: InternalFailure (HTTP 500)".into(),
+            );
+        }
+        let text_of = text(&render(&no_pct, &Theme::default_theme()));
+        assert!(
+            text_of.contains("n/a P95: p95 not available here"),
+            "{text_of}"
+        );
+        snap("functions_percentiles_unavailable", &no_pct);
+
         let mut nothing = console(&s, size).await;
         press(&s, &mut nothing, &[Action::Filter]).await;
         press(&s, &mut nothing, &typed("zzz")).await;

@@ -82,12 +82,22 @@ pub fn date_time(t: EpochMs) -> String {
 }
 
 pub fn bytes(b: u64) -> String {
-    let b = b as f64;
-    if b < 1024.0 * 1024.0 {
-        format!("{:.0} KB", b / 1024.0)
+    const KIB: f64 = 1024.0;
+    let f = b as f64;
+    if b < 1024 {
+        format!("{b} B")
+    } else if f < KIB * KIB {
+        format!("{:.1} KB", f / KIB)
+    } else if f < KIB * KIB * KIB {
+        format!("{:.1} MB", f / KIB / KIB)
     } else {
-        format!("{:.1} MB", b / 1024.0 / 1024.0)
+        format!("{:.1} GB", f / KIB / KIB / KIB)
     }
+}
+
+/// `1 call`, `2 calls`: a count and its noun, singular when it is one.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Eight-level bars for a sparkline. Scaled between the series' own minimum and maximum so the
@@ -136,6 +146,16 @@ pub fn safe(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_and_plurals_read_right() {
+        assert_eq!(bytes(179), "179 B");
+        assert_eq!(bytes(2048), "2.0 KB");
+        assert_eq!(bytes(22_900_000), "21.8 MB");
+        assert_eq!(bytes(3 << 30), "3.0 GB");
+        assert_eq!(plural(1, "call", "calls"), "1 call");
+        assert_eq!(plural(12, "call", "calls"), "12 calls");
+    }
 
     #[test]
     fn formats() {

@@ -52,8 +52,9 @@ impl Widget for StatusLine<'_> {
         if ctx.health.calls > 0 {
             right.push(Span::styled(
                 format!(
-                    "  {} calls · ${:.2} ",
-                    ctx.health.calls, ctx.health.estimated_usd
+                    "  {} · ${:.2} ",
+                    format::plural(ctx.health.calls, "call", "calls"),
+                    ctx.health.estimated_usd
                 ),
                 t.status,
             ));

@@ -244,7 +244,45 @@ impl Widget for FunctionsView<'_> {
             let x = area.right().saturating_sub(text.len() as u16);
             buf.set_string(x, area.y, text, theme.dim);
         }
+        // Why cells say n/a, under the table where there is room.
+        let first_free = area.y + 1 + (end - f.offset.min(end)) as u16 + 1;
+        let notes = unavailable_notes(f, ctx, &cols);
+        for (i, note) in notes.iter().enumerate() {
+            let y = area.bottom().saturating_sub((notes.len() - i) as u16);
+            if y >= first_free {
+                let line = format!(" n/a {}", format::safe(note));
+                buf.set_stringn(area.x, y, line, area.width as usize, theme.dim);
+            }
+        }
     }
+}
+
+/// One line per distinct reason a shown column's cells on screen are unavailable.
+fn unavailable_notes(f: &FunctionsScreen, ctx: &Ctx, cols: &[Column]) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
+    for name in f.names_on_screen(&ctx.catalog, ctx.table_rows()) {
+        let Some(s) = ctx.catalog.stats.get(&name) else {
+            continue;
+        };
+        for (col, cell) in [
+            (Column::Invocations, &s.invocations),
+            (Column::Errors, &s.errors),
+            (Column::Throttles, &s.throttles),
+            (Column::P95, &s.p95_ms),
+            (Column::ColdStarts, &s.cold_starts),
+        ] {
+            if let Cell::Unavailable(why) = cell
+                && cols.contains(&col)
+            {
+                let note = format!("{}: {why}", col.title());
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
+        }
+    }
+    notes.truncate(3);
+    notes
 }
 
 fn centered(text: String, style: Style, area: Rect, buf: &mut Buffer) {

@@ -84,7 +84,9 @@ impl Widget for MetricChart<'_> {
                 Some(why) => format!("n/a: {}", format::safe(why)),
                 None => "no datapoints in this window".to_string(),
             };
-            Paragraph::new(Line::styled(msg, t.dim)).render(inner, buf);
+            Paragraph::new(Line::styled(msg, t.dim))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .render(inner, buf);
             return;
         }
         let max = points.iter().flatten().map(|p| p.1).fold(0.0, f64::max);
