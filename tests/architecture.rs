@@ -18,7 +18,9 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Lines of `src/<module>` that name `crate::<forbidden>…` (in `use` or in a path).
 fn violations(module: &str, forbidden: &[&str]) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(module);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(module);
     let mut files = Vec::new();
     if root.is_dir() {
         rust_files(&root, &mut files);
@@ -42,7 +44,10 @@ fn violations(module: &str, forbidden: &[&str]) -> Vec<String> {
 
 #[test]
 fn domain_imports_nothing_of_ours() {
-    let v = violations("domain", &["app", "cli", "parse", "screens", "source", "ui"]);
+    let v = violations(
+        "domain",
+        &["app", "cli", "parse", "screens", "source", "ui"],
+    );
     assert!(v.is_empty(), "{}", v.join("\n"));
 }
 
