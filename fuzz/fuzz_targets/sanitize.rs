@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
     }
     let plain = escape_plain(&text);
     assert_inert(&plain);
-    assert_eq!(plain, spans.iter().map(|s| s.text.as_str()).collect::<String>());
+    assert_eq!(
+        plain,
+        spans.iter().map(|s| s.text.as_str()).collect::<String>()
+    );
     assert_eq!(escape_plain_cow(&text), plain);
     if !text.chars().any(|c| is_unsafe(c) || c == '\t') {
         assert_eq!(plain, text, "nothing to escape, nothing changed");

@@ -34,7 +34,11 @@ fn check(documents: &[&str]) {
     while let Some((s, depth)) = stack.pop() {
         assert!(depth <= MAX_DEPTH, "{} is {depth} levels deep", s.id);
         assert!(seen.insert(s.id.clone()), "{} twice", s.id);
-        assert!(in_start_order(&s.children), "children of {} out of order", s.id);
+        assert!(
+            in_start_order(&s.children),
+            "children of {} out of order",
+            s.id
+        );
         stack.extend(s.children.iter().map(|c| (c, depth + 1)));
     }
     assert_eq!(seen, expected);
@@ -50,11 +54,20 @@ fn ids_in(v: &Value, depth: usize, out: &mut BTreeSet<String>) {
     if depth > MAX_DEPTH {
         return;
     }
-    let Some(id) = v.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()) else {
+    let Some(id) = v
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    else {
         return;
     };
     out.insert(id.to_owned());
-    for sub in v.get("subsegments").and_then(Value::as_array).into_iter().flatten() {
+    for sub in v
+        .get("subsegments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         ids_in(sub, depth + 1, out);
     }
 }
