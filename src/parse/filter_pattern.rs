@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use super::{MAX_NESTING, nested_too_deep, quoted_excerpt};
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum FilterPattern {
     All,
@@ -17,8 +19,10 @@ pub enum FilterPattern {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum JsonExpr {
-    And(Box<JsonExpr>, Box<JsonExpr>),
-    Or(Box<JsonExpr>, Box<JsonExpr>),
+    /// `a && b && …`, flat, so a long chain is no deeper than one term.
+    And(Vec<JsonExpr>),
+    /// `a || b || …`.
+    Or(Vec<JsonExpr>),
     Cmp {
         path: Vec<PathStep>,
         op: Op,
@@ -68,11 +72,15 @@ impl FilterPattern {
             let mut p = JsonParser {
                 s: inner.as_bytes(),
                 i: 0,
+                depth: 0,
             };
             let e = p.or()?;
             p.ws();
             if p.i != p.s.len() {
-                return Err(format!("unexpected {:?} in JSON pattern", &inner[p.i..]));
+                return Err(format!(
+                    "unexpected {} in JSON pattern",
+                    quoted_excerpt(&inner[p.i..])
+                ));
             }
             return Ok(FilterPattern::Json(e));
         }
@@ -149,8 +157,8 @@ fn tokens(s: &str) -> Result<Vec<String>, String> {
 impl JsonExpr {
     fn eval(&self, v: &Value) -> bool {
         match self {
-            JsonExpr::And(a, b) => a.eval(v) && b.eval(v),
-            JsonExpr::Or(a, b) => a.eval(v) || b.eval(v),
+            JsonExpr::And(all) => all.iter().all(|e| e.eval(v)),
+            JsonExpr::Or(any) => any.iter().any(|e| e.eval(v)),
             JsonExpr::Exists { path, exists } => lookup(v, path).is_some() == *exists,
             JsonExpr::Cmp { path, op, value } => {
                 let Some(found) = lookup(v, path) else {
@@ -209,6 +217,8 @@ fn compare(found: &Value, op: Op, lit: &Literal) -> bool {
 struct JsonParser<'a> {
     s: &'a [u8],
     i: usize,
+    /// Open parentheses around the current position; each one is a level of recursion.
+    depth: usize,
 }
 
 impl JsonParser<'_> {
@@ -227,22 +237,27 @@ impl JsonParser<'_> {
         }
     }
     fn or(&mut self) -> Result<JsonExpr, String> {
-        let mut e = self.and()?;
+        let mut any = vec![self.and()?];
         while self.eat("||") {
-            e = JsonExpr::Or(Box::new(e), Box::new(self.and()?));
+            any.push(self.and()?);
         }
-        Ok(e)
+        Ok(joined(any, JsonExpr::Or))
     }
     fn and(&mut self) -> Result<JsonExpr, String> {
-        let mut e = self.atom()?;
+        let mut all = vec![self.atom()?];
         while self.eat("&&") {
-            e = JsonExpr::And(Box::new(e), Box::new(self.atom()?));
+            all.push(self.atom()?);
         }
-        Ok(e)
+        Ok(joined(all, JsonExpr::And))
     }
     fn atom(&mut self) -> Result<JsonExpr, String> {
         if self.eat("(") {
+            if self.depth == MAX_NESTING {
+                return Err(nested_too_deep());
+            }
+            self.depth += 1;
             let e = self.or()?;
+            self.depth -= 1;
             if !self.eat(")") {
                 return Err("missing ) in JSON pattern".into());
             }
@@ -352,6 +367,14 @@ impl JsonParser<'_> {
     }
 }
 
+/// One term stands for itself; more are joined by `wrap`.
+fn joined(terms: Vec<JsonExpr>, wrap: fn(Vec<JsonExpr>) -> JsonExpr) -> JsonExpr {
+    match <[JsonExpr; 1]>::try_from(terms) {
+        Ok([one]) => one,
+        Err(terms) => wrap(terms),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,5 +432,34 @@ mod tests {
         assert!(FilterPattern::parse("\"open").is_err());
         assert!(FilterPattern::parse("[w1, w2]").is_err());
         assert!(FilterPattern::parse("{ $.a = \"x }").is_err());
+        let long = format!("{{ $.a = 1 {} }}", "é".repeat(100_000));
+        let err = FilterPattern::parse(&long).unwrap_err();
+        assert_eq!(
+            err,
+            format!("unexpected \"{}\"… in JSON pattern", "é".repeat(40))
+        );
+    }
+
+    /// A pasted or hostile pattern must come back as an error, never overflow the stack (which
+    /// aborts without restoring the terminal).
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let nested = |n: usize| format!("{{ {}$.a = 1{} }}", "(".repeat(n), ")".repeat(n));
+        for deep in [nested(100_000), format!("{{ {} }}", "(".repeat(100_000))] {
+            let err = FilterPattern::parse(&deep).unwrap_err();
+            assert!(
+                err.contains("nested too deep (more than 64 levels)"),
+                "{err}"
+            );
+            assert!(err.len() < 200, "the error quotes the whole input: {err}");
+        }
+        assert!(m(&nested(64), r#"{"a":1}"#));
+    }
+
+    #[test]
+    fn long_chains_are_evaluated_and_dropped_without_recursion() {
+        let chain = |op: &str| format!("{{ {} }}", vec!["$.a = 1"; 100_000].join(op));
+        assert!(m(&chain(" && "), r#"{"a":1}"#));
+        assert!(!m(&chain(" || "), r#"{"a":2}"#));
     }
 }

@@ -7,3 +7,20 @@ pub mod lambda;
 pub mod sanitize;
 pub mod trace_filter;
 pub mod xray;
+
+/// How deep the filter languages may nest brackets: far beyond any real query, far below what
+/// would exhaust the stack of a recursive reader.
+pub const MAX_NESTING: usize = 64;
+
+fn nested_too_deep() -> String {
+    format!("nested too deep (more than {MAX_NESTING} levels)")
+}
+
+/// Input quoted in an error message, cut short: a pasted megabyte is not worth repeating.
+fn quoted_excerpt(s: &str) -> String {
+    const MAX: usize = 40;
+    match s.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{:?}…", &s[..at]),
+        None => format!("{s:?}"),
+    }
+}

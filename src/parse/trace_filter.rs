@@ -3,6 +3,7 @@
 //! `http.status`), strings (`http.url`, `http.method`) and `service("name")`, combined with
 //! AND/OR (AND binds tighter). The AWS backend passes expressions through to X-Ray instead.
 
+use super::{MAX_NESTING, nested_too_deep, quoted_excerpt};
 use crate::domain::TraceSummary;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -65,6 +66,7 @@ const OPS: [&str; 9] = [
 
 impl TraceFilter {
     pub fn parse(src: &str) -> Result<TraceFilter, String> {
+        check_nesting(src)?;
         let toks = lex(src)?;
         let mut any_of = vec![vec![]];
         let mut i = 0;
@@ -114,7 +116,8 @@ impl TraceFilter {
             let value = toks.get(i + 2);
             let (Some(op), Some(value)) = (op, value) else {
                 return Err(format!(
-                    "unknown filter {word:?}; try fault, error, throttle, responsetime > 1, service(\"name\")"
+                    "unknown filter {}; try fault, error, throttle, responsetime > 1, service(\"name\")",
+                    quoted_excerpt(word)
                 ));
             };
             let num_key = match word {
@@ -126,13 +129,13 @@ impl TraceFilter {
             let cond = if let Some(key) = num_key {
                 let value = value
                     .parse()
-                    .map_err(|_| format!("{word} needs a number, not {value:?}"))?;
+                    .map_err(|_| format!("{word} needs a number, not {}", quoted_excerpt(value)))?;
                 Cond::Num { key, op, value }
             } else {
                 let key = match word {
                     "http.url" => StrKey::Url,
                     "http.method" => StrKey::Method,
-                    _ => return Err(format!("unknown filter key {word:?}")),
+                    _ => return Err(format!("unknown filter key {}", quoted_excerpt(word))),
                 };
                 Cond::Str {
                     key,
@@ -211,6 +214,27 @@ impl Cond {
             }
         }
     }
+}
+
+/// X-Ray groups with `(…)` and `{…}` (`service("x") { fault }`). Bounding the nesting before
+/// reading keeps any recursive reading of the grammar off the end of the stack.
+fn check_nesting(src: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for c in src.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' | '{' if !quoted => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(nested_too_deep());
+                }
+            }
+            ')' | '}' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Words, operators and quoted strings; `service("x")` stays one token.
@@ -297,5 +321,33 @@ mod tests {
         assert!(TraceFilter::parse("latency > 3").is_err());
         assert!(TraceFilter::parse("responsetime > fast").is_err());
         assert!(TraceFilter::parse("http.url = \"x").is_err());
+    }
+
+    #[test]
+    fn errors_quote_only_the_start_of_a_long_word() {
+        let err = TraceFilter::parse(&"x".repeat(100_000)).unwrap_err();
+        assert!(
+            err.starts_with(&format!("unknown filter \"{}\"…;", "x".repeat(40))),
+            "{err}"
+        );
+    }
+
+    /// Grouping nests; however the grammar grows, 100,000 levels must be an error, not a
+    /// stack overflow.
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let deep = [
+            "(".repeat(100_000) + "fault" + &")".repeat(100_000),
+            "service(\"x\") ".to_string() + &"{".repeat(100_000),
+        ];
+        for src in deep {
+            let err = TraceFilter::parse(&src).unwrap_err();
+            assert!(
+                err.contains("nested too deep (more than 64 levels)"),
+                "{err}"
+            );
+        }
+        // Brackets inside a quoted string are text.
+        assert!(TraceFilter::parse(&format!("http.url CONTAINS \"{}\"", "(".repeat(100))).is_ok());
     }
 }

@@ -12,8 +12,10 @@ use serde_json::Value;
 
 use crate::domain::{EpochUs, Segment, us_from_epoch_seconds};
 
-/// Guards against absurdly deep or cyclic documents.
-const MAX_DEPTH: usize = 64;
+/// Guards against absurdly deep or cyclic documents: a tree is at most `MAX_DEPTH + 1` levels
+/// deep. Subsegments nested deeper inside one document are dropped; segments linked deeper by
+/// `parent_id` start trees of their own.
+pub const MAX_DEPTH: usize = 64;
 
 /// One segment or subsegment before linking.
 struct Node {
