@@ -664,6 +664,29 @@ async fn honours_the_source_contract() {
     assert!(found.traces >= 3, "seeded traces: {}", found.traces);
 }
 
+/// moto buckets from StartTime as CloudWatch does, so the backend's buckets are the plan's at
+/// 60, 300 and 3600 s and at period = window: exactly those holding the seeded datapoints
+/// (one a minute for the 30 minutes before seeding), as the demo's are (source_contract.rs).
+#[tokio::test]
+async fn buckets_are_exactly_the_plans() {
+    let src = lambdascope::source::Source::Aws(source().await);
+    let seeded: Vec<i64> = (1..=30)
+        .map(|k| emulator().seeded_at - k * MINUTE_MS)
+        .collect();
+    let found = common::contract::buckets(&src, "orders-api-create", last_hour(src.now())).await;
+    assert_eq!(found.len(), 4);
+    for (plan, stamps) in found {
+        let mut want: Vec<i64> = seeded
+            .iter()
+            .filter_map(|&t| plan.bucket_of(t).map(|i| plan.bucket_start(i)))
+            .collect();
+        want.sort_unstable();
+        want.dedup();
+        assert!(!want.is_empty(), "the seeded data lies in {plan:?}");
+        assert_eq!(stamps, want, "{plan:?}");
+    }
+}
+
 /// The real binary under tmux against the emulator: the seeded functions are listed, and one
 /// opens with its configuration and charts.
 #[test]

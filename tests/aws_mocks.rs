@@ -4,6 +4,9 @@
 //! the shape AWS documents for each protocol.
 #![cfg(feature = "aws")]
 
+mod common;
+
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_cloudwatch::types::MetricDataResult;
@@ -19,8 +22,9 @@ use aws_smithy_types::DateTime;
 use aws_smithy_types::body::SdkBody;
 use lambdascope::domain::{
     HOUR_MS, LogQuery, Metric, MetricQuery, MetricRequest, SourceError, Statistic, TimeWindow,
-    TraceQuery,
+    TraceQuery, WindowChoice,
 };
+use lambdascope::source::Source;
 use lambdascope::source::aws::{AwsClients, AwsSource, RetryPolicy};
 
 /// A client of `$krate` answered only by `$rules`; SDK retries off (the source retries itself).
@@ -211,6 +215,77 @@ async fn a_refused_percentile_degrades_only_its_series_and_pages_are_merged() {
         );
         assert!(why.contains("InvalidParameterValue"), "{why}");
         assert!(s.points.is_empty());
+    }
+}
+
+/// What one GetMetricData call asked for: StartTime, EndTime (ms) and each query's period.
+type Asked = Arc<Mutex<Vec<(i64, i64, Vec<i32>)>>>;
+
+/// GetMetricData as CloudWatch answers it: a datapoint at StartTime + k·Period for every bucket
+/// that starts before EndTime, for every query; and a record of what was asked.
+fn cloudwatch_like(asked: Asked) -> Rule {
+    mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_compute_output(move |req| {
+        let ms = |t: Option<&DateTime>| t.and_then(|t| t.to_millis().ok()).unwrap_or(0);
+        let (start, end) = (ms(req.start_time()), ms(req.end_time()));
+        let periods: Vec<i32> = req
+            .metric_data_queries()
+            .iter()
+            .map(|q| q.metric_stat().and_then(|s| s.period()).unwrap_or(0))
+            .collect();
+        asked.lock().unwrap().push((start, end, periods.clone()));
+        let results = req
+            .metric_data_queries()
+            .iter()
+            .zip(periods)
+            .map(|(q, period)| {
+                let step = i64::from(period.max(1)) * 1000;
+                let stamps: Vec<DateTime> = (0..)
+                    .map(|k| start + k * step)
+                    .take_while(|&t| t < end)
+                    .map(DateTime::from_millis)
+                    .collect();
+                MetricDataResult::builder()
+                    .id(q.id().unwrap_or_default())
+                    .set_values(Some(vec![1.0; stamps.len()]))
+                    .set_timestamps(Some(stamps))
+                    .build()
+            })
+            .collect();
+        aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput::builder()
+            .set_metric_data_results(Some(results))
+            .build()
+    })
+}
+
+/// StartTime and EndTime are exactly the plan's window and each query asks for the plan's
+/// period, so CloudWatch's buckets are the plan's, the same the demo gives
+/// (source_contract.rs): at 60, 300 and 3600 s and at period = window.
+#[tokio::test]
+async fn the_request_is_exactly_the_plan_and_buckets_match_it() {
+    let asked = Asked::default();
+    let rule = cloudwatch_like(asked.clone());
+    let src = Source::Aws(source(Rules {
+        cloudwatch: vec![&rule],
+        ..Default::default()
+    }));
+    let now = src.now();
+    let window = WindowChoice::H3.window(now);
+    let found = common::contract::buckets(&src, "orders", window).await;
+    assert_eq!(found.len(), 4);
+    let asked = asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 4, "one call per period");
+    for ((plan, stamps), (start, end, periods)) in found.iter().zip(asked) {
+        assert_eq!(
+            (start, end),
+            (plan.window.start, plan.window.end),
+            "StartTime/EndTime are the plan's window"
+        );
+        assert_eq!(periods, [plan.period_s as i32]);
+        assert_eq!(
+            stamps,
+            &common::contract::every_bucket(*plan, now),
+            "{plan:?}"
+        );
     }
 }
 

@@ -7,38 +7,21 @@ use aws_smithy_types::DateTime;
 
 use super::{Api, AwsSource, next_page};
 use crate::domain::{
-    DAY_MS, EpochMs, MetricQuery, MetricRequest, MetricSeries, Point, SourceError, Statistic,
-    TimeWindow,
+    MetricPlan, MetricQuery, MetricRequest, MetricSeries, Point, SourceError, Statistic, TimeWindow,
 };
 
 /// GetMetricData's limit on queries per call.
 pub const MAX_QUERIES_PER_CALL: usize = 500;
 const MAX_PAGES: usize = 100;
 
-/// Adjusts window and period to CloudWatch's retention rules (reference §2.3): data older than
-/// 15 days exists only at 5-minute, older than 63 days only at 1-hour resolution. The period is
-/// rounded up to what the window's start allows, and the window to whole periods.
-pub fn plan_window(window: TimeWindow, period_s: u32, now: EpochMs) -> (TimeWindow, u32) {
-    let age = now - window.start;
-    let granularity: u32 = if age > 63 * DAY_MS {
-        3600
-    } else if age > 15 * DAY_MS {
-        300
-    } else {
-        60
-    };
-    let period = period_s.max(granularity).div_ceil(granularity) * granularity;
-    let p = i64::from(period) * 1000;
-    let start = window.start.div_euclid(p) * p;
-    let end = (window.end + p - 1).div_euclid(p) * p;
-    (TimeWindow::new(start, end), period)
-}
-
 impl AwsSource {
     /// Every requested series. Series CloudWatch cannot serve come back `unavailable` with a
     /// reason instead of failing the whole request.
     pub async fn metrics(&self, req: &MetricRequest) -> Result<Vec<MetricSeries>, SourceError> {
-        let (window, period) = plan_window(req.window, req.period_s, self.now());
+        // StartTime and EndTime are exactly the plan's window, so every bucket is whole and
+        // totals cover the window asked for, not the periods around it.
+        let plan = MetricPlan::new(req.window, req.period_s, self.now());
+        let (window, period) = (plan.window, plan.period_s);
         let mut out: Vec<MetricSeries> = req
             .queries
             .iter()
@@ -201,29 +184,6 @@ fn to_query(i: usize, q: &MetricQuery, period: u32) -> MetricDataQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{HOUR_MS, MINUTE_MS};
-
-    const NOW: EpochMs = 1_800_000_000_000;
-
-    #[test]
-    fn recent_windows_keep_the_minute() {
-        let (w, p) = plan_window(TimeWindow::new(NOW - HOUR_MS + 1234, NOW), 60, NOW);
-        assert_eq!(p, 60);
-        assert_eq!(w.start % MINUTE_MS, 0);
-        assert!(w.start <= NOW - HOUR_MS + 1234 && w.end >= NOW);
-    }
-
-    #[test]
-    fn old_windows_need_coarser_periods() {
-        let (_, p) = plan_window(TimeWindow::new(NOW - 20 * DAY_MS, NOW), 60, NOW);
-        assert_eq!(p, 300);
-        let (w, p) = plan_window(TimeWindow::new(NOW - 90 * DAY_MS, NOW), 120, NOW);
-        assert_eq!(p, 3600);
-        assert_eq!(w.start % HOUR_MS, 0);
-        // A period that is not a multiple is rounded up.
-        let (_, p) = plan_window(TimeWindow::new(NOW - HOUR_MS, NOW), 90, NOW);
-        assert_eq!(p, 120);
-    }
 
     #[test]
     fn query_ids_are_valid_and_reversible() {
