@@ -15,6 +15,9 @@ pub enum SourceError {
     NoCredentials { tried: String },
     #[error("the SSO session has expired; run `aws sso login --profile {profile}`")]
     SsoExpired { profile: String },
+    /// AWS does not know the keys (UnrecognizedClientException and kin): nothing expired.
+    #[error("invalid AWS credentials: {reason}")]
+    InvalidCredentials { reason: String },
     #[error("access denied: this needs IAM permission {action}")]
     AccessDenied { action: String },
     #[error("throttled on {api}, retrying in {}s", retry_in.as_secs().max(1))]
@@ -27,6 +30,14 @@ pub enum SourceError {
     Unsupported { what: String, reason: String },
     #[error("{0} not found")]
     NotFound(String),
+    /// The endpoint has no such operation (a 404 without an AWS error code): an emulator
+    /// that does not speak the SDK's protocol, or a wrong --endpoint-url.
+    #[error("this endpoint does not serve {service} {api} (HTTP {status})")]
+    NotServed {
+        service: String,
+        api: String,
+        status: u16,
+    },
     #[error("{0}")]
     Other(String),
 }

@@ -14,86 +14,136 @@ use crate::domain::{
 pub const MAX_QUERIES_PER_CALL: usize = 500;
 const MAX_PAGES: usize = 100;
 
+/// Where one series' answer goes: (request, query) in the requests asked together.
+type Slot = (usize, usize);
+
 impl AwsSource {
     /// Every requested series. Series CloudWatch cannot serve come back `unavailable` with a
     /// reason instead of failing the whole request.
     pub async fn metrics(&self, req: &MetricRequest) -> Result<Vec<MetricSeries>, SourceError> {
-        // StartTime and EndTime are exactly the plan's window, so every bucket is whole and
-        // totals cover the window asked for, not the periods around it.
-        let plan = MetricPlan::new(req.window, req.period_s, self.now());
-        let (window, period) = (plan.window, plan.period_s);
-        let mut out: Vec<MetricSeries> = req
-            .queries
+        let mut sets = self.metric_sets(std::slice::from_ref(req)).await?;
+        Ok(sets.pop().unwrap_or_default())
+    }
+
+    /// Several requests, answered in order. Each is planned as CloudWatch answers it
+    /// ([`MetricPlan`]); the queries of all requests over the same window share GetMetricData
+    /// calls, 500 to a call, each query at its own period. One refresh of the functions table
+    /// (sparklines and totals) is then ⌈queries / 500⌉ calls.
+    pub async fn metric_sets(
+        &self,
+        reqs: &[MetricRequest],
+    ) -> Result<Vec<Vec<MetricSeries>>, SourceError> {
+        let now = self.now();
+        let plans: Vec<MetricPlan> = reqs
             .iter()
-            .map(|q| MetricSeries {
-                query: q.clone(),
-                period_s: period,
-                points: Vec::new(),
-                unavailable: None,
+            .map(|r| MetricPlan::new(r.window, r.period_s, now))
+            .collect();
+        let mut out: Vec<Vec<MetricSeries>> = reqs
+            .iter()
+            .zip(&plans)
+            .map(|(r, plan)| {
+                r.queries
+                    .iter()
+                    .map(|q| MetricSeries {
+                        query: q.clone(),
+                        period_s: plan.period_s,
+                        points: Vec::new(),
+                        unavailable: None,
+                    })
+                    .collect()
             })
             .collect();
+        let slots = |keep: &dyn Fn(usize, &MetricQuery) -> bool| -> Vec<Slot> {
+            reqs.iter()
+                .enumerate()
+                .flat_map(|(s, r)| r.queries.iter().enumerate().map(move |(i, q)| (s, i, q)))
+                .filter(|&(s, _, q)| keep(s, q))
+                .map(|(s, i, _)| (s, i))
+                .collect()
+        };
+        // A refusal learnt earlier in the session is not asked about again.
+        let refused = self.shared.percentiles_refused.get().cloned();
+        if let Some(why) = &refused {
+            for (s, i) in slots(&|_, q| is_percentile(q) && q.metric.cloudwatch_name().is_some()) {
+                refuse(&mut out[s][i], why);
+            }
+        }
+        let mut windows: Vec<TimeWindow> = plans.iter().map(|p| p.window).collect();
+        windows.sort_by_key(|w| (w.start, w.end));
+        windows.dedup();
+        for window in windows {
+            let asked = slots(&|s, q| {
+                plans[s].window == window
+                    && q.metric.cloudwatch_name().is_some()
+                    && !(refused.is_some() && is_percentile(q))
+            });
+            for batch in asked.chunks(MAX_QUERIES_PER_CALL) {
+                self.fetch_batch(batch, window, &mut out).await?;
+            }
+        }
         // Cold starts and init durations are not in AWS/Lambda: Logs Insights counts them.
-        let (fetchable, from_logs): (Vec<usize>, Vec<usize>) = (0..req.queries.len())
-            .partition(|&i| req.queries[i].metric.cloudwatch_name().is_some());
-        for batch in fetchable.chunks(MAX_QUERIES_PER_CALL) {
-            self.fetch_batch(batch, window, period, &mut out).await?;
+        for (s, plan) in plans.iter().enumerate() {
+            let from_logs: Vec<usize> =
+                slots(&|r, q| r == s && q.metric.cloudwatch_name().is_none())
+                    .into_iter()
+                    .map(|(_, i)| i)
+                    .collect();
+            if !from_logs.is_empty() {
+                self.cold_start_series(&from_logs, plan.window, plan.period_s, &mut out[s])
+                    .await;
+            }
         }
-        if !from_logs.is_empty() {
-            self.cold_start_series(&from_logs, window, period, &mut out)
-                .await;
-        }
-        for s in &mut out {
-            s.points.sort_by_key(|p| p.t);
-            s.points.dedup_by_key(|p| p.t);
+        for series in out.iter_mut().flatten() {
+            series.points.sort_by_key(|p| p.t);
+            series.points.dedup_by_key(|p| p.t);
         }
         Ok(out)
     }
 
-    /// One batch; when the call as a whole is refused and it asked for percentiles, asks again
-    /// without them and marks only those series unavailable.
+    /// One call's worth of queries. When it fails as a whole and it asked for percentiles, the
+    /// same queries without them are the evidence: if those succeed, the endpoint refused the
+    /// percentiles (moto and LocalStack answer p95 with a 500), which is remembered for the
+    /// session; if they fail too, that failure is what happened and is reported as such.
     async fn fetch_batch(
         &self,
-        batch: &[usize],
+        batch: &[Slot],
         window: TimeWindow,
-        period: u32,
-        out: &mut [MetricSeries],
+        out: &mut [Vec<MetricSeries>],
     ) -> Result<(), SourceError> {
-        let err = match self.get_metric_data(batch, window, period, out).await {
+        let err = match self.get_metric_data(batch, window, out).await {
             Ok(()) => return Ok(()),
             Err(e) => e,
         };
-        let refusal = matches!(err, SourceError::Other(_) | SourceError::Unsupported { .. });
-        let (pct, rest): (Vec<usize>, Vec<usize>) = batch
+        let (pct, rest): (Vec<Slot>, Vec<Slot>) = batch
             .iter()
-            .partition(|&&i| matches!(out[i].query.stat, Statistic::Percentile(_)));
-        if !refusal || pct.is_empty() {
+            .partition(|&&(s, i)| is_percentile(&out[s][i].query));
+        // Only an unexplained failure can be a refusal: a missing operation, denied access,
+        // throttling or an unreachable endpoint is what it says; with nothing but percentiles
+        // in the batch there is nothing to compare with.
+        if pct.is_empty() || rest.is_empty() || !matches!(err, SourceError::Other(_)) {
             return Err(err);
         }
-        tracing::info!(%err, "GetMetricData refused a batch with percentiles; retrying without them");
-        for &i in &pct {
-            out[i].points.clear();
-            out[i].unavailable = Some(format!(
-                "{} not available here: {err}",
-                out[i].query.stat.cloudwatch_name()
-            ));
+        tracing::info!(%err, "GetMetricData failed on a batch with percentiles; asking without them");
+        self.get_metric_data(&rest, window, out).await?;
+        let why = err.to_string();
+        tracing::info!(%why, "the endpoint refuses percentiles; not asking again this session");
+        let _ = self.shared.percentiles_refused.set(why.clone());
+        for (s, i) in pct {
+            refuse(&mut out[s][i], &why);
         }
-        if rest.is_empty() {
-            Ok(())
-        } else {
-            self.get_metric_data(&rest, window, period, out).await
-        }
+        Ok(())
     }
 
     async fn get_metric_data(
         &self,
-        batch: &[usize],
+        batch: &[Slot],
         window: TimeWindow,
-        period: u32,
-        out: &mut [MetricSeries],
+        out: &mut [Vec<MetricSeries>],
     ) -> Result<(), SourceError> {
         let queries: Vec<MetricDataQuery> = batch
             .iter()
-            .map(|&i| to_query(i, &out[i].query, period))
+            .enumerate()
+            .map(|(k, &(s, i))| to_query(k, &out[s][i]))
             .collect();
         let cloudwatch = &self.clients().cloudwatch;
         let mut token: Option<String> = None;
@@ -112,10 +162,10 @@ impl AwsSource {
             // Billed per metric requested, on every call.
             self.bill(Api::GetMetricData, queries.len() as f64);
             for r in page.metric_data_results() {
-                let Some(i) = r.id().and_then(query_index).filter(|i| batch.contains(i)) else {
+                let Some(&(s, i)) = r.id().and_then(query_index).and_then(|k| batch.get(k)) else {
                     continue;
                 };
-                let series = &mut out[i];
+                let series = &mut out[s][i];
                 series
                     .points
                     .extend(r.timestamps().iter().zip(r.values()).filter_map(|(t, v)| {
@@ -149,6 +199,19 @@ impl AwsSource {
     }
 }
 
+fn is_percentile(q: &MetricQuery) -> bool {
+    matches!(q.stat, Statistic::Percentile(_))
+}
+
+/// Marks a percentile series as one the endpoint does not serve, and why.
+fn refuse(series: &mut MetricSeries, why: &str) {
+    series.points.clear();
+    series.unavailable = Some(format!(
+        "{} not available here: {why}",
+        series.query.stat.cloudwatch_name()
+    ));
+}
+
 /// Query ids must match `[a-z][a-zA-Z0-9_]*`; `m<index>` does and maps back without a table.
 fn query_id(i: usize) -> String {
     format!("m{i}")
@@ -158,7 +221,8 @@ fn query_index(id: &str) -> Option<usize> {
     id.strip_prefix('m')?.parse().ok()
 }
 
-fn to_query(i: usize, q: &MetricQuery, period: u32) -> MetricDataQuery {
+fn to_query(i: usize, series: &MetricSeries) -> MetricDataQuery {
+    let q = &series.query;
     let metric = CwMetric::builder()
         .namespace("AWS/Lambda")
         .metric_name(q.metric.cloudwatch_name().unwrap_or_default())
@@ -171,7 +235,7 @@ fn to_query(i: usize, q: &MetricQuery, period: u32) -> MetricDataQuery {
         .build();
     let stat = MetricStat::builder()
         .metric(metric)
-        .period(i32::try_from(period).unwrap_or(3600))
+        .period(i32::try_from(series.period_s).unwrap_or(3600))
         .stat(q.stat.cloudwatch_name())
         .build();
     MetricDataQuery::builder()

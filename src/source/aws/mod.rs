@@ -99,6 +99,9 @@ struct Shared {
     ctx: ErrorContext,
     /// Log group name → ARN, for Live Tail.
     group_arns: Mutex<HashMap<String, String>>,
+    /// Why the endpoint refused percentile statistics, once it has: they are not asked for
+    /// again this session.
+    percentiles_refused: OnceLock<String>,
 }
 
 /// The AWS backend. Cheap to clone; clones share clients, budget and cost meter.
@@ -332,6 +335,7 @@ impl AwsSource {
             policy,
             ctx,
             group_arns: Mutex::new(HashMap::new()),
+            percentiles_refused: OnceLock::new(),
         };
         AwsSource {
             shared: Arc::new(shared),

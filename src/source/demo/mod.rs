@@ -153,6 +153,13 @@ impl DemoSource {
         .await
     }
 
+    pub async fn metric_sets(
+        &self,
+        reqs: &[MetricRequest],
+    ) -> Result<Vec<Vec<MetricSeries>>, SourceError> {
+        futures::future::try_join_all(reqs.iter().map(|r| self.metrics(r))).await
+    }
+
     pub async fn logs(&self, query: &LogQuery) -> Result<LogPage, SourceError> {
         let inner = self.inner.clone();
         let query = query.clone();
