@@ -664,6 +664,54 @@ async fn honours_the_source_contract() {
     assert!(found.traces >= 3, "seeded traces: {}", found.traces);
 }
 
+/// `lambdascope functions` against plain moto, which answers the SDK's CloudWatch protocol
+/// (rpcv2Cbor) with a 404: the table prints with n/a cells, stderr says what is wrong, exit 0.
+#[test]
+fn the_functions_command_copes_with_an_endpoint_without_cloudwatch() {
+    let run = |json: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lambdascope"));
+        cmd.args(["functions", "--endpoint-url", &emulator().moto])
+            .args(["--region", "us-east-1"])
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("XDG_STATE_HOME", env!("CARGO_TARGET_TMPDIR"));
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.output().expect("run lambdascope functions");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let reason = "this endpoint does not serve CloudWatch GetMetricData (HTTP 404)";
+    let (code, stdout, stderr) = run(false);
+    assert_eq!(code, Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.starts_with("NAME "), "{stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("orders-api-create "))
+        .unwrap_or_else(|| panic!("no row for orders-api-create:\n{stdout}"));
+    assert!(row.contains("python3.12") && row.contains("n/a"), "{row}");
+    assert_eq!(
+        stderr.trim(),
+        format!("lambdascope: metrics unavailable: {reason}"),
+        "the reason, once"
+    );
+    let (code, stdout, stderr) = run(true);
+    assert_eq!(code, Some(0), "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let create = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|f| f["name"] == "orders-api-create"))
+        .expect("orders-api-create in the JSON");
+    assert!(create["errors"].is_null());
+    assert_eq!(create["unavailable"]["errors"], reason);
+    assert!(stderr.contains(reason), "{stderr}");
+}
+
 /// moto buckets from StartTime as CloudWatch does, so the backend's buckets are the plan's at
 /// 60, 300 and 3600 s and at period = window: exactly those holding the seeded datapoints
 /// (one a minute for the 30 minutes before seeding), as the demo's are (source_contract.rs).
