@@ -396,7 +396,7 @@ fn like_cloudwatch() -> (Rule, Asked, Source) {
 /// (source_contract.rs): at 60, 300 and 3600 s and at period = window.
 #[tokio::test]
 async fn the_request_is_exactly_the_plan_and_buckets_match_it() {
-    let (rule, asked, src) = like_cloudwatch();
+    let (_rule, asked, src) = like_cloudwatch();
     let now = src.now();
     let window = WindowChoice::H3.window(now);
     let found = common::contract::buckets(&src, "orders", window).await;

@@ -14,8 +14,15 @@ use crate::domain::{
 pub const MAX_QUERIES_PER_CALL: usize = 500;
 const MAX_PAGES: usize = 100;
 
+/// Calls in flight at once for one set of requests: a 1,000-function health refresh is 4 calls,
+/// made side by side, far under GetMetricData's 50 a second.
+const PARALLEL_CALLS: usize = 4;
+
 /// Where one series' answer goes: (request, query) in the requests asked together.
 type Slot = (usize, usize);
+
+/// Series to fetch in one call, each with the place its answer goes.
+type Batch = Vec<(Slot, MetricSeries)>;
 
 impl AwsSource {
     /// Every requested series. Series CloudWatch cannot serve come back `unavailable` with a
@@ -33,6 +40,7 @@ impl AwsSource {
         &self,
         reqs: &[MetricRequest],
     ) -> Result<Vec<Vec<MetricSeries>>, SourceError> {
+        use futures::{StreamExt, TryStreamExt};
         let now = self.now();
         let plans: Vec<MetricPlan> = reqs
             .iter()
@@ -53,43 +61,48 @@ impl AwsSource {
                     .collect()
             })
             .collect();
-        let slots = |keep: &dyn Fn(usize, &MetricQuery) -> bool| -> Vec<Slot> {
-            reqs.iter()
-                .enumerate()
-                .flat_map(|(s, r)| r.queries.iter().enumerate().map(move |(i, q)| (s, i, q)))
-                .filter(|&(s, _, q)| keep(s, q))
-                .map(|(s, i, _)| (s, i))
-                .collect()
-        };
         // A refusal learnt earlier in the session is not asked about again.
         let refused = self.shared.percentiles_refused.get().cloned();
-        if let Some(why) = &refused {
-            for (s, i) in slots(&|_, q| is_percentile(q) && q.metric.cloudwatch_name().is_some()) {
-                refuse(&mut out[s][i], why);
-            }
-        }
         let mut windows: Vec<TimeWindow> = plans.iter().map(|p| p.window).collect();
         windows.sort_by_key(|w| (w.start, w.end));
         windows.dedup();
+        let mut calls: Vec<(TimeWindow, Batch)> = Vec::new();
+        let mut from_logs: Vec<Vec<usize>> = vec![Vec::new(); reqs.len()];
         for window in windows {
-            let asked = slots(&|s, q| {
-                plans[s].window == window
-                    && q.metric.cloudwatch_name().is_some()
-                    && !(refused.is_some() && is_percentile(q))
-            });
-            for batch in asked.chunks(MAX_QUERIES_PER_CALL) {
-                self.fetch_batch(batch, window, &mut out).await?;
+            let mut wanted: Batch = Vec::new();
+            for (s, set) in out.iter_mut().enumerate() {
+                if plans[s].window != window {
+                    continue;
+                }
+                for (i, series) in set.iter_mut().enumerate() {
+                    if series.query.metric.cloudwatch_name().is_none() {
+                        // Cold starts and init durations are not in AWS/Lambda.
+                        from_logs[s].push(i);
+                    } else if let Some(why) =
+                        refused.as_deref().filter(|_| is_percentile(&series.query))
+                    {
+                        refuse(series, why);
+                    } else {
+                        wanted.push(((s, i), series.clone()));
+                    }
+                }
+            }
+            for chunk in wanted.chunks(MAX_QUERIES_PER_CALL) {
+                calls.push((window, chunk.to_vec()));
             }
         }
-        // Cold starts and init durations are not in AWS/Lambda: Logs Insights counts them.
-        for (s, plan) in plans.iter().enumerate() {
-            let from_logs: Vec<usize> =
-                slots(&|r, q| r == s && q.metric.cloudwatch_name().is_none())
-                    .into_iter()
-                    .map(|(_, i)| i)
-                    .collect();
-            if !from_logs.is_empty() {
-                self.cold_start_series(&from_logs, plan.window, plan.period_s, &mut out[s])
+        let answers: Vec<Batch> = futures::stream::iter(calls)
+            .map(|(window, batch)| self.fetch_batch(batch, window))
+            .buffer_unordered(PARALLEL_CALLS)
+            .try_collect()
+            .await?;
+        for ((s, i), series) in answers.into_iter().flatten() {
+            out[s][i] = series;
+        }
+        // Logs Insights counts cold starts and init durations.
+        for (s, idx) in from_logs.iter().enumerate() {
+            if !idx.is_empty() {
+                self.cold_start_series(idx, plans[s].window, plans[s].period_s, &mut out[s])
                     .await;
             }
         }
@@ -100,23 +113,23 @@ impl AwsSource {
         Ok(out)
     }
 
-    /// One call's worth of queries. When it fails as a whole and it asked for percentiles, the
-    /// same queries without them are the evidence: if those succeed, the endpoint refused the
-    /// percentiles (moto and LocalStack answer p95 with a 500), which is remembered for the
-    /// session; if they fail too, that failure is what happened and is reported as such.
+    /// One call's worth of series, filled in. When the call fails as a whole and it asked for
+    /// percentiles, the same series without them are the evidence: if those succeed, the
+    /// endpoint refused the percentiles (moto and LocalStack answer p95 with a 500), which is
+    /// remembered for the session; if they fail too, that failure is what happened and is
+    /// reported as such.
     async fn fetch_batch(
         &self,
-        batch: &[Slot],
+        mut batch: Batch,
         window: TimeWindow,
-        out: &mut [Vec<MetricSeries>],
-    ) -> Result<(), SourceError> {
-        let err = match self.get_metric_data(batch, window, out).await {
-            Ok(()) => return Ok(()),
+    ) -> Result<Batch, SourceError> {
+        let err = match self.get_metric_data(&mut batch, window).await {
+            Ok(()) => return Ok(batch),
             Err(e) => e,
         };
-        let (pct, rest): (Vec<Slot>, Vec<Slot>) = batch
-            .iter()
-            .partition(|&&(s, i)| is_percentile(&out[s][i].query));
+        let (mut pct, mut rest): (Batch, Batch) = batch
+            .into_iter()
+            .partition(|(_, series)| is_percentile(&series.query));
         // Only an unexplained failure can be a refusal: a missing operation, denied access,
         // throttling or an unreachable endpoint is what it says; with nothing but percentiles
         // in the batch there is nothing to compare with.
@@ -124,26 +137,26 @@ impl AwsSource {
             return Err(err);
         }
         tracing::info!(%err, "GetMetricData failed on a batch with percentiles; asking without them");
-        self.get_metric_data(&rest, window, out).await?;
+        self.get_metric_data(&mut rest, window).await?;
         let why = err.to_string();
         tracing::info!(%why, "the endpoint refuses percentiles; not asking again this session");
         let _ = self.shared.percentiles_refused.set(why.clone());
-        for (s, i) in pct {
-            refuse(&mut out[s][i], &why);
+        for (_, series) in &mut pct {
+            refuse(series, &why);
         }
-        Ok(())
+        rest.append(&mut pct);
+        Ok(rest)
     }
 
     async fn get_metric_data(
         &self,
-        batch: &[Slot],
+        batch: &mut Batch,
         window: TimeWindow,
-        out: &mut [Vec<MetricSeries>],
     ) -> Result<(), SourceError> {
         let queries: Vec<MetricDataQuery> = batch
             .iter()
             .enumerate()
-            .map(|(k, &(s, i))| to_query(k, &out[s][i]))
+            .map(|(k, (_, series))| to_query(k, series))
             .collect();
         let cloudwatch = &self.clients().cloudwatch;
         let mut token: Option<String> = None;
@@ -162,10 +175,10 @@ impl AwsSource {
             // Billed per metric requested, on every call.
             self.bill(Api::GetMetricData, queries.len() as f64);
             for r in page.metric_data_results() {
-                let Some(&(s, i)) = r.id().and_then(query_index).and_then(|k| batch.get(k)) else {
+                let Some((_, series)) = r.id().and_then(query_index).and_then(|k| batch.get_mut(k))
+                else {
                     continue;
                 };
-                let series = &mut out[s][i];
                 series
                     .points
                     .extend(r.timestamps().iter().zip(r.values()).filter_map(|(t, v)| {
