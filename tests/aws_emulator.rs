@@ -15,7 +15,9 @@ use lambdascope::domain::{
 use lambdascope::source::TailStream;
 use lambdascope::source::aws::{AwsOptions, AwsSource, RetryPolicy};
 
-use emulator::{calls_seen, control, emulator, private_shim, put_logs, source, source_at};
+use emulator::{
+    big_account, calls_seen, control, emulator, private_shim, put_logs, source, source_at,
+};
 
 /// Guards every wait on the emulator; reaching it is a failure, not a timing assertion.
 const PATIENCE: Duration = Duration::from_secs(90);
@@ -246,10 +248,11 @@ async fn metrics_for_a_thousand_functions_take_ceil_n_m_over_500_calls() {
                 .map(move |m| mq(&format!("fn-{i:04}"), *m, Statistic::Sum))
         })
         .collect();
+    // One bucket per series: moto's time grows with the buckets, and the calls do not.
     let req = MetricRequest {
         queries,
         window: TimeWindow::last(HOUR_MS, src.now()),
-        period_s: 300,
+        period_s: 3600,
     };
     let series = src.metrics(&req).await.expect("metrics");
     assert_eq!(series.len(), n * metrics.len());
@@ -580,20 +583,14 @@ async fn connect_resolves_credentials_from_a_profile_eagerly() {
     );
 }
 
-/// Numbers for the report, not assertions: `cargo test --test aws_emulator -- --ignored --nocapture`.
-/// Also prints the time from connect() to the first list (a figure for the report, not asserted).
+/// Prints the time from connect() to the first list (a figure for the report, not asserted).
 #[tokio::test]
 async fn lists_a_thousand_functions_after_one_connect() {
-    control(
-        &emulator().endpoint,
-        "POST",
-        "/__control/seed_functions?region=us-west-2&n=1000",
-        "",
-    );
+    let big = big_account();
     let started = Instant::now();
     let opts = AwsOptions {
         profile: None,
-        region: Some("us-west-2".into()),
+        region: Some(big.region.into()),
         endpoint_url: Some(emulator().endpoint.clone()),
     };
     let loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).credentials_provider(
@@ -604,9 +601,107 @@ async fn lists_a_thousand_functions_after_one_connect() {
         .expect("connect");
     let fns = src.list_functions().await.expect("list");
     let took = started.elapsed();
-    assert_eq!(fns.len(), 1000);
+    assert_eq!(fns.len(), big.size);
     eprintln!("MEASURED: connect() to first list_functions() with 1,000 functions: {took:?}");
     eprintln!("MEASURED: usage {:?}", src.health().usage);
+}
+
+/// The health sort covers every function, not just the rows fetched: the real binary at 80x24
+/// against 1,000 functions puts the three that fail worst (the last three names in the
+/// alphabet) at the top of its first screen. Prints the time from launch to that screen and
+/// the GetMetricData calls it took (`LAMBDASCOPE_BIN=target/release/lambdascope` to measure
+/// the release binary).
+#[test]
+fn the_worst_three_of_a_thousand_lead_the_first_screen() {
+    let big = big_account();
+    let shim = private_shim();
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    let args = format!("--endpoint-url {shim} --region {}", big.region);
+    let started = Instant::now();
+    let t = common::tmux::Tmux::start("thousand", (80, 24), &args, &env);
+    let worst: Vec<&str> = big.failing.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(worst, ["fn-0999", "fn-0998", "fn-0997"]);
+    // Table rows: `● name  invocations  errors  err%  …`, below the header line.
+    let rows = |s: &str| -> Vec<(String, String)> {
+        s.lines()
+            .skip_while(|l| !l.contains(" NAME "))
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty())
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split_whitespace().collect();
+                Some((cells.get(1)?.to_string(), cells.get(4)?.to_string()))
+            })
+            .collect()
+    };
+    let expected: Vec<(String, String)> = big
+        .failing
+        .iter()
+        .map(|(n, rate)| (n.clone(), lambdascope::ui::format::percent(*rate)))
+        .collect();
+    t.wait_until("rows with figures", |s| {
+        rows(s).iter().any(|(_, rate)| rate.ends_with('%'))
+    });
+    let first_data = started.elapsed();
+    t.wait_until(&format!("the three worst on top: {expected:?}"), |s| {
+        rows(s).get(..3) == Some(&expected[..])
+    });
+    let took = started.elapsed();
+    // Calls the console's own clock may add while we count: the rows on screen every minute
+    // (one call), the health of all every ten (five).
+    let clock = wall_clock_ms;
+    let periodic = |since: i64| {
+        let crossed = |every: i64| (clock() / every - since / every) as u64;
+        crossed(MINUTE_MS) + 5 * crossed(10 * MINUTE_MS)
+    };
+    let launched = clock() - started.elapsed().as_millis() as i64;
+    // The shim's count, once it has stopped moving.
+    let settle = |from: u64| {
+        let since = Instant::now();
+        let (mut last, mut quiet) = (from, 0);
+        while quiet < 3 || last == from {
+            std::thread::sleep(Duration::from_secs(1));
+            let now = calls_seen(&shim, "GetMetricData");
+            quiet = if now == last { quiet + 1 } else { 0 };
+            last = now;
+            assert!(since.elapsed() < PATIENCE, "the calls never settled");
+        }
+        last
+    };
+    // Errors and throttles of all (4 calls of 500 queries), invocations of the 43 that had
+    // any, and the rows on screen (sparklines and totals in one call).
+    let first = settle(0);
+    assert!(
+        (6..=6 + periodic(launched)).contains(&first),
+        "GetMetricData calls for the first screen: {first}"
+    );
+    eprintln!("MEASURED: launch to the first rows with figures: {first_data:?}");
+    eprintln!("MEASURED: launch to the first screen with the worst three on top: {took:?}");
+    eprintln!(
+        "MEASURED: GetMetricData calls for the first screen: {first}; ranks of the worst three: 1, 2, 3 of {}",
+        big.size
+    );
+    // A full refresh (ctrl-r): the list, the health of all 1,000 and the rows on screen.
+    let pressed = clock();
+    t.keys(&["C-r"]);
+    let refresh = settle(first) - first;
+    assert!(
+        (6..=6 + periodic(pressed)).contains(&refresh),
+        "GetMetricData calls per full refresh: {refresh}"
+    );
+    eprintln!(
+        "MEASURED: GetMetricData calls per full refresh (ctrl-r) of 1,000 functions: {refresh}"
+    );
+    t.keys(&["q"]);
+}
+
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[tokio::test]
