@@ -698,6 +698,65 @@ fn the_worst_three_of_a_thousand_lead_the_first_screen() {
     t.keys(&["q"]);
 }
 
+/// Text from AWS never reaches the terminal raw (tests/hostile.rs checks every screen on the
+/// demo): the real binary against a function whose description and handler carry OSC 52,
+/// a title, CSI, C1, BEL, BS and bidi overrides shows them escaped, and tmux sees no
+/// clipboard write, no title and no cleared screen.
+#[test]
+fn hostile_text_from_the_emulator_is_shown_escaped() {
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    let args = format!(
+        "--endpoint-url {} --region {}",
+        emulator().endpoint,
+        emulator().hostile_region
+    );
+    let t = common::tmux::Tmux::start("hostile", (200, 50), &args, &env);
+    // An application's OSC 52 would land in tmux's paste buffers.
+    t.cmd(&["set", "-g", "set-clipboard", "on"])
+        .expect("tmux set-clipboard");
+    t.wait_for("hostile-fn");
+    t.keys(&["Enter"]);
+    let escaped =
+        r"\u{202e}\u{2066}\e]52;c;cm0gLXJmIH4=\x07\e]0;pwned\x07\e[2J\e[H\u{9b}31mevil\x07\x08";
+    // The configuration panel's text, its wrapped lines joined again.
+    let panel = |s: &str| -> String {
+        s.lines()
+            .filter_map(|l| l.split('│').nth(1))
+            .map(str::trim_end)
+            .collect()
+    };
+    let s = t.wait_until("the escaped handler in the configuration", |s| {
+        panel(s).contains(&format!("app.handler{escaped}memory"))
+    });
+    assert!(
+        panel(&s).contains(&format!("description{escaped}arn")),
+        "the description is shown escaped:\n{s}"
+    );
+    assert!(
+        s.contains("λ lambdascope"),
+        "the screen was not cleared:\n{s}"
+    );
+    let title = t
+        .cmd(&["display-message", "-p", "-t", "e2e", "#{pane_title}"])
+        .expect("pane title");
+    assert!(
+        !String::from_utf8_lossy(&title.stdout).contains("pwned"),
+        "the title was set"
+    );
+    let buffers = t.cmd(&["list-buffers"]).expect("list-buffers");
+    assert!(
+        buffers.stdout.is_empty(),
+        "the clipboard was written: {}",
+        String::from_utf8_lossy(&buffers.stdout)
+    );
+    t.keys(&["q"]);
+    t.wait_for("EXITED 0");
+}
+
 fn wall_clock_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -1,7 +1,8 @@
 """The AWS emulator for lambdascope's tests: moto 5.2.5, a small shim in front of it, seed data.
 
 Started once per test binary by tests/emulator/mod.rs. Prints one JSON line when ready:
-    {"endpoint": "http://127.0.0.1:<shim>", "moto": "http://127.0.0.1:<moto>", "seeded_at": <ms>}
+    {"endpoint": "http://127.0.0.1:<shim>", "moto": "http://127.0.0.1:<moto>", "seeded_at": <ms>,
+     "hostile_region": <a region whose one function carries escape sequences>}
 and exits by itself when its parent (the test process) dies or closes our stdin.
 
 The shim (see shim.py) forwards everything to moto, translating CloudWatch's rpcv2Cbor and
@@ -68,17 +69,31 @@ def seed_functions(c, names_and_specs, role):
         )
 
 
-def create_directly(region, names, role):
+def create_directly(region, names, role, handler="index.handler", description=None):
     """Functions created in moto's own backend (this process runs it): 0.2 ms each, where a
     CreateFunction over HTTP takes 30 ms, so a 1,000-function account is ready in a blink."""
     backend = lambda_backends[ACCOUNT][region]
     code = base64.b64encode(tiny_zip()).decode()
     for name in names:
         backend.create_function({
-            "FunctionName": name, "Runtime": "python3.12", "Role": role, "Handler": "index.handler",
-            "Code": {"ZipFile": code}, "MemorySize": 128, "Timeout": 3,
-            "TracingConfig": {"Mode": "PassThrough"}, "Description": f"{name} (seeded by lambdascope tests)",
+            "FunctionName": name, "Runtime": "python3.12", "Role": role, "Handler": handler,
+            "Code": {"ZipFile": code}, "MemorySize": 128, "Timeout": 3, "TracingConfig": {"Mode": "PassThrough"},
+            "Description": description if description is not None else f"{name} (seeded by lambdascope tests)",
         })
+
+
+# A region with one function whose description and handler carry what a hostile account could
+# put there: bidi overrides, OSC 52 (set the clipboard), OSC 0 (set the title), CSI (clear the
+# screen, move the cursor), a C1 CSI, BEL and BS.
+HOSTILE_REGION = "ap-southeast-2"
+EVIL = "\u202e\u2066\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;pwned\x07\x1b[2J\x1b[H\x9b31mevil\x07\x08"
+
+
+def seed_hostile(moto_url):
+    c = clients(moto_url, HOSTILE_REGION)
+    role = c["iam"].create_role(RoleName="hostile-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    create_directly(HOSTILE_REGION, ["hostile-fn"], role, handler=f"app.handler{EVIL}",
+                    description=f"description{EVIL}")
 
 
 def seed_account_metrics(c, names, now_ms):
@@ -218,6 +233,7 @@ def main():
     seed_logs(c, now_ms)
     seed_metrics(c, now_ms)
     seed_traces(c, now_ms)
+    seed_hostile(moto_url)
 
     seeded, seeding = {}, threading.Lock()
 
@@ -245,7 +261,8 @@ def main():
         lc.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
 
     endpoint = shim.start(moto_url, shim.Control(put_logs=put_logs, seed_many=seed_many))
-    print(json.dumps({"endpoint": endpoint, "moto": moto_url, "seeded_at": now_ms}), flush=True)
+    print(json.dumps({"endpoint": endpoint, "moto": moto_url, "seeded_at": now_ms, "hostile_region": HOSTILE_REGION}),
+          flush=True)
     threading.Event().wait()
 
 

@@ -29,6 +29,9 @@ pub struct Emulator {
     pub moto: String,
     /// When the seed data was written (its timestamps are relative to this).
     pub seeded_at: i64,
+    /// A region whose one function, `hostile-fn`, has escape sequences in its description
+    /// and handler.
+    pub hostile_region: String,
     _child: Mutex<Child>,
 }
 
@@ -131,6 +134,7 @@ fn start() -> Emulator {
         endpoint: s("endpoint"),
         moto: s("moto"),
         seeded_at: ready["seeded_at"].as_i64().unwrap_or(0),
+        hostile_region: s("hostile_region"),
         _child: Mutex::new(child),
     }
 }
