@@ -583,6 +583,36 @@ async fn connect_resolves_credentials_from_a_profile_eagerly() {
     );
 }
 
+/// Credentials that say whose they are (here `aws_account_id` in the profile; SSO and
+/// assume-role do the same) name the account as part of connecting: the header has it before
+/// any call, and no STS call is made for it.
+#[tokio::test]
+async fn the_account_comes_with_the_credentials_when_they_say() {
+    let shim = private_shim();
+    let loader = loader_with_profiles(
+        "aws-profile-account",
+        "[owned]\naws_access_key_id = test\naws_secret_access_key = test\naws_account_id = 123456789012\n",
+        "[profile owned]\nregion = us-east-1\n",
+    );
+    let opts = AwsOptions {
+        profile: Some("owned".into()),
+        region: None,
+        endpoint_url: Some(shim.clone()),
+    };
+    let src = AwsSource::connect_with(&opts, loader)
+        .await
+        .expect("connect");
+    let SourceInfo::Aws { account, .. } = src.info() else {
+        panic!("not aws")
+    };
+    assert_eq!(account.as_deref(), Some("123456789012"));
+    assert_eq!(
+        control(&shim, "GET", "/__control/stats", ""),
+        serde_json::json!({}),
+        "no call was made to learn it"
+    );
+}
+
 /// Prints the time from connect() to the first list (a figure for the report, not asserted).
 #[tokio::test]
 async fn lists_a_thousand_functions_after_one_connect() {

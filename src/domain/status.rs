@@ -66,7 +66,8 @@ impl fmt::Display for SourceInfo {
                 region,
                 endpoint,
             } => {
-                write!(f, "{}", account.as_deref().unwrap_or("aws"))?;
+                // Until the credentials or the first function ARN say whose account it is.
+                write!(f, "{}", account.as_deref().unwrap_or("account …"))?;
                 if let Some(p) = profile {
                     write!(f, " · {p}")?;
                 }
@@ -100,4 +101,24 @@ pub struct UsageLine {
     pub billed_units: f64,
     pub unit: String,
     pub estimated_usd: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_says_the_account_is_not_known_yet_rather_than_inventing_one() {
+        let mut info = SourceInfo::Aws {
+            account: None,
+            profile: Some("prod".into()),
+            region: "eu-west-1".into(),
+            endpoint: None,
+        };
+        assert_eq!(info.to_string(), "account … · prod · eu-west-1");
+        if let SourceInfo::Aws { account, .. } = &mut info {
+            *account = Some("111122223333".into());
+        }
+        assert_eq!(info.to_string(), "111122223333 · prod · eu-west-1");
+    }
 }
