@@ -105,7 +105,9 @@ def seed_account_metrics(c, names, now_ms):
     worst = {names[-3]: 0.4, names[-2]: 0.6, names[-1]: 0.8}
     for i, name in enumerate(names):
         dims = [{"Name": "FunctionName", "Value": name}]
-        ts = (now_ms - (2 + i % 50) * 60_000) / 1000.0
+        # Spread over the last half hour; the worst are the most recent, so they stay in a 1 h
+        # window for the longest.
+        ts = (now_ms - (2 if name in worst else 2 + i % 30) * 60_000) / 1000.0
         invocations = 100.0 + i % 50
         errors = round(invocations * worst[name]) if name in worst else (2.0 if i % 25 == 0 else 0.0)
         data.append({"MetricName": "Invocations", "Dimensions": dims, "Timestamp": ts, "Value": invocations})
