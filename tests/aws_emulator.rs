@@ -15,7 +15,9 @@ use lambdascope::domain::{
 use lambdascope::source::TailStream;
 use lambdascope::source::aws::{AwsOptions, AwsSource, RetryPolicy};
 
-use emulator::{calls_seen, control, emulator, private_shim, put_logs, source, source_at};
+use emulator::{
+    big_account, calls_seen, control, emulator, private_shim, put_logs, source, source_at,
+};
 
 /// Guards every wait on the emulator; reaching it is a failure, not a timing assertion.
 const PATIENCE: Duration = Duration::from_secs(90);
@@ -246,10 +248,11 @@ async fn metrics_for_a_thousand_functions_take_ceil_n_m_over_500_calls() {
                 .map(move |m| mq(&format!("fn-{i:04}"), *m, Statistic::Sum))
         })
         .collect();
+    // One bucket per series: moto's time grows with the buckets, and the calls do not.
     let req = MetricRequest {
         queries,
         window: TimeWindow::last(HOUR_MS, src.now()),
-        period_s: 300,
+        period_s: 3600,
     };
     let series = src.metrics(&req).await.expect("metrics");
     assert_eq!(series.len(), n * metrics.len());
@@ -580,20 +583,44 @@ async fn connect_resolves_credentials_from_a_profile_eagerly() {
     );
 }
 
-/// Numbers for the report, not assertions: `cargo test --test aws_emulator -- --ignored --nocapture`.
-/// Also prints the time from connect() to the first list (a figure for the report, not asserted).
+/// Credentials that say whose they are (here `aws_account_id` in the profile; SSO and
+/// assume-role do the same) name the account as part of connecting: the header has it before
+/// any call, and no STS call is made for it.
+#[tokio::test]
+async fn the_account_comes_with_the_credentials_when_they_say() {
+    let shim = private_shim();
+    let loader = loader_with_profiles(
+        "aws-profile-account",
+        "[owned]\naws_access_key_id = test\naws_secret_access_key = test\naws_account_id = 123456789012\n",
+        "[profile owned]\nregion = us-east-1\n",
+    );
+    let opts = AwsOptions {
+        profile: Some("owned".into()),
+        region: None,
+        endpoint_url: Some(shim.clone()),
+    };
+    let src = AwsSource::connect_with(&opts, loader)
+        .await
+        .expect("connect");
+    let SourceInfo::Aws { account, .. } = src.info() else {
+        panic!("not aws")
+    };
+    assert_eq!(account.as_deref(), Some("123456789012"));
+    assert_eq!(
+        control(&shim, "GET", "/__control/stats", ""),
+        serde_json::json!({}),
+        "no call was made to learn it"
+    );
+}
+
+/// Prints the time from connect() to the first list (a figure for the report, not asserted).
 #[tokio::test]
 async fn lists_a_thousand_functions_after_one_connect() {
-    control(
-        &emulator().endpoint,
-        "POST",
-        "/__control/seed_functions?region=us-west-2&n=1000",
-        "",
-    );
+    let big = big_account();
     let started = Instant::now();
     let opts = AwsOptions {
         profile: None,
-        region: Some("us-west-2".into()),
+        region: Some(big.region.into()),
         endpoint_url: Some(emulator().endpoint.clone()),
     };
     let loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).credentials_provider(
@@ -604,9 +631,166 @@ async fn lists_a_thousand_functions_after_one_connect() {
         .expect("connect");
     let fns = src.list_functions().await.expect("list");
     let took = started.elapsed();
-    assert_eq!(fns.len(), 1000);
+    assert_eq!(fns.len(), big.size);
     eprintln!("MEASURED: connect() to first list_functions() with 1,000 functions: {took:?}");
     eprintln!("MEASURED: usage {:?}", src.health().usage);
+}
+
+/// The health sort covers every function, not just the rows fetched: the real binary at 80x24
+/// against 1,000 functions puts the three that fail worst (the last three names in the
+/// alphabet) at the top of its first screen. Prints the time from launch to that screen and
+/// the GetMetricData calls it took (`LAMBDASCOPE_BIN=target/release/lambdascope` to measure
+/// the release binary).
+#[test]
+fn the_worst_three_of_a_thousand_lead_the_first_screen() {
+    let big = big_account();
+    let shim = private_shim();
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    let args = format!("--endpoint-url {shim} --region {}", big.region);
+    let started = Instant::now();
+    let t = common::tmux::Tmux::start("thousand", (80, 24), &args, &env);
+    let worst: Vec<&str> = big.failing.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(worst, ["fn-0999", "fn-0998", "fn-0997"]);
+    // Table rows: `● name  invocations  errors  err%  …`, below the header line.
+    let rows = |s: &str| -> Vec<(String, String)> {
+        s.lines()
+            .skip_while(|l| !l.contains(" NAME "))
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty())
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split_whitespace().collect();
+                Some((cells.get(1)?.to_string(), cells.get(4)?.to_string()))
+            })
+            .collect()
+    };
+    let expected: Vec<(String, String)> = big
+        .failing
+        .iter()
+        .map(|(n, rate)| (n.clone(), lambdascope::ui::format::percent(*rate)))
+        .collect();
+    t.wait_until("rows with figures", |s| {
+        rows(s).iter().any(|(_, rate)| rate.ends_with('%'))
+    });
+    let first_data = started.elapsed();
+    t.wait_until(&format!("the three worst on top: {expected:?}"), |s| {
+        rows(s).get(..3) == Some(&expected[..])
+    });
+    let took = started.elapsed();
+    // Calls the console's own clock may add while we count: the rows on screen every minute
+    // (one call), the health of all every ten (five).
+    let clock = wall_clock_ms;
+    let periodic = |since: i64| {
+        let crossed = |every: i64| (clock() / every - since / every) as u64;
+        crossed(MINUTE_MS) + 5 * crossed(10 * MINUTE_MS)
+    };
+    let launched = clock() - started.elapsed().as_millis() as i64;
+    // The shim's count, once it has stopped moving.
+    let settle = |from: u64| {
+        let since = Instant::now();
+        let (mut last, mut quiet) = (from, 0);
+        while quiet < 3 || last == from {
+            std::thread::sleep(Duration::from_secs(1));
+            let now = calls_seen(&shim, "GetMetricData");
+            quiet = if now == last { quiet + 1 } else { 0 };
+            last = now;
+            assert!(since.elapsed() < PATIENCE, "the calls never settled");
+        }
+        last
+    };
+    // Errors and throttles of all (4 calls of 500 queries), invocations of the 43 that had
+    // any, and the rows on screen (sparklines and totals in one call).
+    let first = settle(0);
+    assert!(
+        (6..=6 + periodic(launched)).contains(&first),
+        "GetMetricData calls for the first screen: {first}"
+    );
+    eprintln!("MEASURED: launch to the first rows with figures: {first_data:?}");
+    eprintln!("MEASURED: launch to the first screen with the worst three on top: {took:?}");
+    eprintln!(
+        "MEASURED: GetMetricData calls for the first screen: {first}; ranks of the worst three: 1, 2, 3 of {}",
+        big.size
+    );
+    // A full refresh (ctrl-r): the list, the health of all 1,000 and the rows on screen.
+    let pressed = clock();
+    t.keys(&["C-r"]);
+    let refresh = settle(first) - first;
+    assert!(
+        (6..=6 + periodic(pressed)).contains(&refresh),
+        "GetMetricData calls per full refresh: {refresh}"
+    );
+    eprintln!(
+        "MEASURED: GetMetricData calls per full refresh (ctrl-r) of 1,000 functions: {refresh}"
+    );
+    t.keys(&["q"]);
+}
+
+/// Text from AWS never reaches the terminal raw (tests/hostile.rs checks every screen on the
+/// demo): the real binary against a function whose description and handler carry OSC 52,
+/// a title, CSI, C1, BEL, BS and bidi overrides shows them escaped, and tmux sees no
+/// clipboard write, no title and no cleared screen.
+#[test]
+fn hostile_text_from_the_emulator_is_shown_escaped() {
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    let args = format!(
+        "--endpoint-url {} --region {}",
+        emulator().endpoint,
+        emulator().hostile_region
+    );
+    let t = common::tmux::Tmux::start("hostile", (200, 50), &args, &env);
+    // An application's OSC 52 would land in tmux's paste buffers.
+    t.cmd(&["set", "-g", "set-clipboard", "on"])
+        .expect("tmux set-clipboard");
+    t.wait_for("hostile-fn");
+    t.keys(&["Enter"]);
+    let escaped =
+        r"\u{202e}\u{2066}\e]52;c;cm0gLXJmIH4=\x07\e]0;pwned\x07\e[2J\e[H\u{9b}31mevil\x07\x08";
+    // The configuration panel's text, its wrapped lines joined again.
+    let panel = |s: &str| -> String {
+        s.lines()
+            .filter_map(|l| l.split('│').nth(1))
+            .map(str::trim_end)
+            .collect()
+    };
+    let s = t.wait_until("the escaped handler in the configuration", |s| {
+        panel(s).contains(&format!("app.handler{escaped}memory"))
+    });
+    assert!(
+        panel(&s).contains(&format!("description{escaped}arn")),
+        "the description is shown escaped:\n{s}"
+    );
+    assert!(
+        s.contains("λ lambdascope"),
+        "the screen was not cleared:\n{s}"
+    );
+    let title = t
+        .cmd(&["display-message", "-p", "-t", "e2e", "#{pane_title}"])
+        .expect("pane title");
+    assert!(
+        !String::from_utf8_lossy(&title.stdout).contains("pwned"),
+        "the title was set"
+    );
+    let buffers = t.cmd(&["list-buffers"]).expect("list-buffers");
+    assert!(
+        buffers.stdout.is_empty(),
+        "the clipboard was written: {}",
+        String::from_utf8_lossy(&buffers.stdout)
+    );
+    t.keys(&["q"]);
+    t.wait_for("EXITED 0");
+}
+
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[tokio::test]
@@ -662,6 +846,77 @@ async fn honours_the_source_contract() {
         found.log_events
     );
     assert!(found.traces >= 3, "seeded traces: {}", found.traces);
+}
+
+/// `lambdascope functions` against plain moto, which answers the SDK's CloudWatch protocol
+/// (rpcv2Cbor) with a 404: the table prints with n/a cells, stderr says what is wrong, exit 0.
+#[test]
+fn the_functions_command_copes_with_an_endpoint_without_cloudwatch() {
+    let run = |json: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_lambdascope"));
+        cmd.args(["functions", "--endpoint-url", &emulator().moto])
+            .args(["--region", "us-east-1"])
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("XDG_STATE_HOME", env!("CARGO_TARGET_TMPDIR"));
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.output().expect("run lambdascope functions");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let reason = "this endpoint does not serve CloudWatch GetMetricData (HTTP 404)";
+    let (code, stdout, stderr) = run(false);
+    assert_eq!(code, Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.starts_with("NAME "), "{stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("orders-api-create "))
+        .unwrap_or_else(|| panic!("no row for orders-api-create:\n{stdout}"));
+    assert!(row.contains("python3.12") && row.contains("n/a"), "{row}");
+    assert_eq!(
+        stderr.trim(),
+        format!("lambdascope: metrics unavailable: {reason}"),
+        "the reason, once"
+    );
+    let (code, stdout, stderr) = run(true);
+    assert_eq!(code, Some(0), "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let create = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|f| f["name"] == "orders-api-create"))
+        .expect("orders-api-create in the JSON");
+    assert!(create["errors"].is_null());
+    assert_eq!(create["unavailable"]["errors"], reason);
+    assert!(stderr.contains(reason), "{stderr}");
+}
+
+/// moto buckets from StartTime as CloudWatch does, so the backend's buckets are the plan's at
+/// 60, 300 and 3600 s and at period = window: exactly those holding the seeded datapoints
+/// (one a minute for the 30 minutes before seeding), as the demo's are (source_contract.rs).
+#[tokio::test]
+async fn buckets_are_exactly_the_plans() {
+    let src = lambdascope::source::Source::Aws(source().await);
+    let seeded: Vec<i64> = (1..=30)
+        .map(|k| emulator().seeded_at - k * MINUTE_MS)
+        .collect();
+    let found = common::contract::buckets(&src, "orders-api-create", last_hour(src.now())).await;
+    assert_eq!(found.len(), 4);
+    for (plan, stamps) in found {
+        let mut want: Vec<i64> = seeded
+            .iter()
+            .filter_map(|&t| plan.bucket_of(t).map(|i| plan.bucket_start(i)))
+            .collect();
+        want.sort_unstable();
+        want.dedup();
+        assert!(!want.is_empty(), "the seeded data lies in {plan:?}");
+        assert_eq!(stamps, want, "{plan:?}");
+    }
 }
 
 /// The real binary under tmux against the emulator: the seeded functions are listed, and one

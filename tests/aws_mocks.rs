@@ -4,6 +4,9 @@
 //! the shape AWS documents for each protocol.
 #![cfg(feature = "aws")]
 
+mod common;
+
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_cloudwatch::types::MetricDataResult;
@@ -19,8 +22,9 @@ use aws_smithy_types::DateTime;
 use aws_smithy_types::body::SdkBody;
 use lambdascope::domain::{
     HOUR_MS, LogQuery, Metric, MetricQuery, MetricRequest, SourceError, Statistic, TimeWindow,
-    TraceQuery,
+    TraceQuery, WindowChoice,
 };
+use lambdascope::source::Source;
 use lambdascope::source::aws::{AwsClients, AwsSource, RetryPolicy};
 
 /// A client of `$krate` answered only by `$rules`; SDK retries off (the source retries itself).
@@ -145,8 +149,8 @@ fn results_for(
         .collect()
 }
 
-#[tokio::test]
-async fn a_refused_percentile_degrades_only_its_series_and_pages_are_merged() {
+/// GetMetricData that fails every call asking for a percentile, as `code`.
+fn refusing_percentiles(code: &'static str, message: &'static str) -> Rule {
     let has_percentile =
         |req: &aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataInput| {
             req.metric_data_queries().iter().any(|q| {
@@ -155,16 +159,29 @@ async fn a_refused_percentile_degrades_only_its_series_and_pages_are_merged() {
                     .is_some_and(|s| s.starts_with('p'))
             })
         };
-    let refuse = mock!(aws_sdk_cloudwatch::Client::get_metric_data)
-        .match_requests(move |req| has_percentile(req))
-        .then_error(|| {
-            aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataError::generic(
-                aws_smithy_types::error::ErrorMetadata::builder()
-                    .code("InvalidParameterValue")
-                    .message("The value p95 for parameter Stat is not supported.")
-                    .build(),
-            )
-        });
+    mock!(aws_sdk_cloudwatch::Client::get_metric_data)
+        .match_requests(has_percentile)
+        .then_error(move || cloudwatch_failure(code, message))
+}
+
+fn cloudwatch_failure(
+    code: &str,
+    message: &str,
+) -> aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataError {
+    aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataError::generic(
+        aws_smithy_types::error::ErrorMetadata::builder()
+            .code(code)
+            .message(message)
+            .build(),
+    )
+}
+
+#[tokio::test]
+async fn a_refused_percentile_degrades_only_its_series_and_pages_are_merged() {
+    let refuse = refusing_percentiles(
+        "InvalidParameterValue",
+        "The value p95 for parameter Stat is not supported.",
+    );
     // Two pages: NextToken, then the rest.
     let serve = mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_compute_output(|req| {
         let page = i64::from(req.next_token().is_some());
@@ -177,21 +194,12 @@ async fn a_refused_percentile_degrades_only_its_series_and_pages_are_merged() {
         cloudwatch: vec![&refuse, &serve],
         ..Default::default()
     });
-    let q = |stat| MetricQuery {
-        function: "orders".into(),
-        metric: Metric::Duration,
-        stat,
-    };
-    let req = MetricRequest {
-        queries: vec![
-            q(Statistic::Sum),
-            q(Statistic::P95),
-            q(Statistic::Max),
-            q(Statistic::P99),
-        ],
-        window: TimeWindow::last(HOUR_MS, 1_800_003_600_000),
-        period_s: 60,
-    };
+    let req = duration_request(&[
+        Statistic::Sum,
+        Statistic::P95,
+        Statistic::Max,
+        Statistic::P99,
+    ]);
     let series = src.metrics(&req).await.expect("metrics");
     assert_eq!(refuse.num_calls(), 1, "a 400 is not retried");
     assert_eq!(serve.num_calls(), 2, "both pages of the retry");
@@ -212,6 +220,255 @@ async fn a_refused_percentile_degrades_only_its_series_and_pages_are_merged() {
         assert!(why.contains("InvalidParameterValue"), "{why}");
         assert!(s.points.is_empty());
     }
+}
+
+fn cloudwatch_error(code: &'static str, message: &'static str) -> Rule {
+    mock!(aws_sdk_cloudwatch::Client::get_metric_data)
+        .then_error(move || cloudwatch_failure(code, message))
+}
+
+fn duration(stat: Statistic) -> MetricQuery {
+    MetricQuery {
+        function: "orders".into(),
+        metric: Metric::Duration,
+        stat,
+    }
+}
+
+fn duration_request(stats: &[Statistic]) -> MetricRequest {
+    MetricRequest {
+        queries: stats.iter().map(|&s| duration(s)).collect(),
+        window: TimeWindow::last(HOUR_MS, 1_800_003_600_000),
+        period_s: 60,
+    }
+}
+
+/// A failure the percentiles did not cause is reported as what it is: an unclassified 4xx on a
+/// request of percentiles only, 5xx retries that ran out, an endpoint without the operation.
+#[tokio::test]
+async fn failures_are_not_mistaken_for_refused_percentiles() {
+    let invalid = cloudwatch_error("ValidationError", "The parameter EndTime is not valid.");
+    let src = source(Rules {
+        cloudwatch: vec![&invalid],
+        ..Default::default()
+    });
+    let err = src
+        .metrics(&duration_request(&[Statistic::P95]))
+        .await
+        .expect_err("a 4xx with nothing to tell it from a refusal is an error");
+    assert!(
+        err.to_string().starts_with(
+            "GetMetricData failed: ValidationError: The parameter EndTime is not valid."
+        ),
+        "{err}"
+    );
+
+    let down = cloudwatch_error("InternalFailure", "the service is having a bad day");
+    let src = source(Rules {
+        cloudwatch: vec![&down],
+        ..Default::default()
+    });
+    let both = duration_request(&[Statistic::Sum, Statistic::P95]);
+    let err = src.metrics(&both).await.expect_err("5xx everywhere");
+    assert!(
+        err.to_string()
+            .contains("InternalFailure: the service is having a bad day"),
+        "{err}"
+    );
+    let attempts = RetryPolicy::default().transient_attempts as usize;
+    assert_eq!(
+        down.num_calls(),
+        2 * attempts,
+        "the batch, then the batch without p95"
+    );
+    // Nothing was learnt: the next request asks for the percentile again.
+    let _ = src.metrics(&both).await;
+    assert_eq!(down.num_calls(), 4 * attempts);
+
+    let missing = mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_http_response(|| {
+        HttpResponse::new(StatusCode::try_from(404).expect("404"), SdkBody::from(""))
+    });
+    let src = source(Rules {
+        cloudwatch: vec![&missing],
+        ..Default::default()
+    });
+    let err = src.metrics(&both).await.expect_err("no GetMetricData here");
+    assert_eq!(
+        err.to_string(),
+        "this endpoint does not serve CloudWatch GetMetricData (HTTP 404)"
+    );
+    assert_eq!(missing.num_calls(), 1, "not retried, not probed");
+}
+
+/// Once the endpoint has refused percentiles (moto: a 500 on p95), the session stops asking
+/// for them: the next refresh marks them n/a at once and makes one call, not four.
+#[tokio::test]
+async fn a_refusal_of_percentiles_is_learnt_once() {
+    let refuse = refusing_percentiles("InternalFailure", "Not implemented yet - moto");
+    let serve = cloudwatch_like(Asked::default());
+    let src = source(Rules {
+        cloudwatch: vec![&refuse, &serve],
+        ..Default::default()
+    });
+    let req = duration_request(&[Statistic::Sum, Statistic::P95, Statistic::Max]);
+    let attempts = RetryPolicy::default().transient_attempts as usize;
+    let first = src.metrics(&req).await.expect("metrics");
+    assert_eq!((refuse.num_calls(), serve.num_calls()), (attempts, 1));
+    let why = first[1].unavailable.clone().expect("p95 is n/a");
+    assert!(
+        why.starts_with("p95 not available here: ") && why.contains("InternalFailure"),
+        "{why}"
+    );
+    for _ in 0..3 {
+        let again = src.metrics(&req).await.expect("metrics");
+        assert_eq!(again[1].unavailable.as_ref(), Some(&why));
+        assert!(again[0].unavailable.is_none() && !again[0].points.is_empty());
+    }
+    assert_eq!(
+        (refuse.num_calls(), serve.num_calls()),
+        (attempts, 4),
+        "no percentile asked for after the refusal"
+    );
+    let gmd = src.health().usage;
+    let gmd = gmd
+        .iter()
+        .find(|u| u.api == "GetMetricData")
+        .expect("usage");
+    assert_eq!(
+        gmd.billed_units,
+        4.0 * 2.0,
+        "only the series asked for are billed"
+    );
+}
+
+/// What one GetMetricData call asked for: StartTime, EndTime (ms) and each query's period.
+type Asked = Arc<Mutex<Vec<(i64, i64, Vec<i32>)>>>;
+
+/// GetMetricData as CloudWatch answers it: a datapoint at StartTime + k·Period for every bucket
+/// that starts before EndTime, for every query; and a record of what was asked.
+fn cloudwatch_like(asked: Asked) -> Rule {
+    mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_compute_output(move |req| {
+        let ms = |t: Option<&DateTime>| t.and_then(|t| t.to_millis().ok()).unwrap_or(0);
+        let (start, end) = (ms(req.start_time()), ms(req.end_time()));
+        let periods: Vec<i32> = req
+            .metric_data_queries()
+            .iter()
+            .map(|q| q.metric_stat().and_then(|s| s.period()).unwrap_or(0))
+            .collect();
+        asked.lock().unwrap().push((start, end, periods.clone()));
+        let results = req
+            .metric_data_queries()
+            .iter()
+            .zip(periods)
+            .map(|(q, period)| {
+                let step = i64::from(period.max(1)) * 1000;
+                let stamps: Vec<DateTime> = (0..)
+                    .map(|k| start + k * step)
+                    .take_while(|&t| t < end)
+                    .map(DateTime::from_millis)
+                    .collect();
+                MetricDataResult::builder()
+                    .id(q.id().unwrap_or_default())
+                    .set_values(Some(vec![1.0; stamps.len()]))
+                    .set_timestamps(Some(stamps))
+                    .build()
+            })
+            .collect();
+        aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput::builder()
+            .set_metric_data_results(Some(results))
+            .build()
+    })
+}
+
+/// A source whose CloudWatch is [`cloudwatch_like`]; the rule counts its calls.
+fn like_cloudwatch() -> (Rule, Asked, Source) {
+    let asked = Asked::default();
+    let rule = cloudwatch_like(asked.clone());
+    let src = Source::Aws(source(Rules {
+        cloudwatch: vec![&rule],
+        ..Default::default()
+    }));
+    (rule, asked, src)
+}
+
+/// StartTime and EndTime are exactly the plan's window and each query asks for the plan's
+/// period, so CloudWatch's buckets are the plan's, the same the demo gives
+/// (source_contract.rs): at 60, 300 and 3600 s and at period = window.
+#[tokio::test]
+async fn the_request_is_exactly_the_plan_and_buckets_match_it() {
+    let (_rule, asked, src) = like_cloudwatch();
+    let now = src.now();
+    let window = WindowChoice::H3.window(now);
+    let found = common::contract::buckets(&src, "orders", window).await;
+    assert_eq!(found.len(), 4);
+    let asked = asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 4, "one call per period");
+    for ((plan, stamps), (start, end, periods)) in found.iter().zip(asked) {
+        assert_eq!(
+            (start, end),
+            (plan.window.start, plan.window.end),
+            "StartTime/EndTime are the plan's window"
+        );
+        assert_eq!(periods, [plan.period_s as i32]);
+        assert_eq!(
+            stamps,
+            &common::contract::every_bucket(*plan, now),
+            "{plan:?}"
+        );
+    }
+}
+
+/// One refresh of the functions table: the sparkline (spark period) and the totals (period =
+/// window) of every row share GetMetricData calls, each query with its own period.
+#[tokio::test]
+async fn metric_sets_over_one_window_share_their_calls() {
+    use lambdascope::domain::{MetricPlan, row_totals, totals_request, trend_request};
+    let (rule, asked, src) = like_cloudwatch();
+    let now = src.now();
+    let choice = WindowChoice::H1;
+    let window = choice.window(now);
+    let spark = MetricPlan::new(window, choice.spark_period_s(now), now);
+    let whole = MetricPlan::new(window, 3600, now);
+    let table = |n: usize| {
+        let names: Vec<String> = (0..n).map(|i| format!("fn-{i:04}")).collect();
+        vec![
+            trend_request(&names, spark),
+            totals_request(&names, &row_totals(false), whole),
+        ]
+    };
+    // 100 rows: 100 trend + 300 total queries, one call.
+    let sets = src.metric_sets(&table(100)).await.expect("metric sets");
+    assert_eq!(rule.num_calls(), 1);
+    assert_eq!((sets[0].len(), sets[1].len()), (100, 300));
+    let calls = asked.lock().unwrap().clone();
+    let (start, end, periods) = &calls[0];
+    assert_eq!((*start, *end), (window.start, window.end));
+    assert_eq!(periods.iter().filter(|&&p| p == 180).count(), 100);
+    assert_eq!(periods.iter().filter(|&&p| p == 3600).count(), 300);
+    // Each answer lands in its own set, at its own period.
+    assert!(
+        sets[0]
+            .iter()
+            .all(|s| s.points.len() == 20 && s.period_s == 180)
+    );
+    assert!(
+        sets[1]
+            .iter()
+            .all(|s| s.points.len() == 1 && s.period_s == 3600)
+    );
+    assert_eq!(sets[1][4].query.function, "fn-0001");
+    // 1,000 rows: 4,000 queries in ⌈4000/500⌉ = 8 calls, not 2 + 6.
+    src.metric_sets(&table(1000)).await.expect("metric sets");
+    assert_eq!(rule.num_calls(), 1 + 8);
+    // Sets over different windows cannot share a call.
+    let other = MetricRequest {
+        window: TimeWindow::new(window.start - HOUR_MS, window.end - HOUR_MS),
+        ..table(1).remove(0)
+    };
+    src.metric_sets(&[table(1).remove(0), other])
+        .await
+        .expect("metric sets");
+    assert_eq!(rule.num_calls(), 1 + 8 + 2);
 }
 
 #[tokio::test]

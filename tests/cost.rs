@@ -160,7 +160,9 @@ fn shift(n: usize, hours: i64, dashboard: bool) -> Bill {
 
 #[test]
 fn an_eight_hour_shift_on_the_functions_screen() {
-    for (n, at_most) in [(200, 1.1), (1000, 1.8)] {
+    // Every health round also asks for the invocations of the functions that had errors or
+    // throttles (one in ten here), so their rates are never new errors over old traffic.
+    for (n, at_most) in [(200, 1.15), (1000, 1.8)] {
         let bill = shift(n, 8, false);
         println!(
             "{n} functions, functions screen, 8 h: {} GetMetricData calls, {} metrics, ${:.2}",

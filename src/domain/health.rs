@@ -191,15 +191,16 @@ pub fn apply_trend(
     }
 }
 
-/// Functions whose error or throttle totals say they need their invocations for a rate.
+/// Functions whose error or throttle totals say they need their invocations for a rate: all of
+/// them, at every health round, since invocations from an earlier round would put new errors
+/// over old traffic.
 pub fn need_invocations(stats: &HashMap<String, FunctionStats>, names: &[String]) -> Vec<String> {
     names
         .iter()
         .filter(|n| {
             stats.get(*n).is_some_and(|s| {
-                let bad = s.errors.value().is_some_and(|v| v > 0.0)
-                    || s.throttles.value().is_some_and(|v| v > 0.0);
-                bad && s.invocations.count_value().is_none()
+                s.errors.value().is_some_and(|v| v > 0.0)
+                    || s.throttles.value().is_some_and(|v| v > 0.0)
             })
         })
         .cloned()
@@ -268,7 +269,22 @@ mod tests {
         assert_eq!(need_invocations(&all, &["f".into()]), vec!["f".to_string()]);
         all.get_mut("f").unwrap().invocations = Cell::Value(30.0);
         assert_eq!(all["f"].error_rate(), Some(10.0));
+        all.get_mut("f").unwrap().errors = Cell::Value(0.0);
         assert!(need_invocations(&all, &["f".into()]).is_empty());
+    }
+
+    #[test]
+    fn a_failing_function_needs_its_invocations_at_every_health_round() {
+        // Invocations from an earlier round are as old as that round: new errors over old
+        // invocations would be a wrong rate for a function off screen.
+        let st = FunctionStats {
+            errors: Cell::Value(12.0),
+            throttles: Cell::NoData,
+            invocations: Cell::Value(30.0),
+            ..Default::default()
+        };
+        let all = HashMap::from([("f".to_string(), st)]);
+        assert_eq!(need_invocations(&all, &["f".into()]), vec!["f".to_string()]);
     }
 
     #[test]

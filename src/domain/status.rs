@@ -15,6 +15,9 @@ pub enum SourceError {
     NoCredentials { tried: String },
     #[error("the SSO session has expired; run `aws sso login --profile {profile}`")]
     SsoExpired { profile: String },
+    /// AWS does not know the keys (UnrecognizedClientException and kin): nothing expired.
+    #[error("invalid AWS credentials: {reason}")]
+    InvalidCredentials { reason: String },
     #[error("access denied: this needs IAM permission {action}")]
     AccessDenied { action: String },
     #[error("throttled on {api}, retrying in {}s", retry_in.as_secs().max(1))]
@@ -27,6 +30,14 @@ pub enum SourceError {
     Unsupported { what: String, reason: String },
     #[error("{0} not found")]
     NotFound(String),
+    /// The endpoint has no such operation (a 404 without an AWS error code): an emulator
+    /// that does not speak the SDK's protocol, or a wrong --endpoint-url.
+    #[error("this endpoint does not serve {service} {api} (HTTP {status})")]
+    NotServed {
+        service: String,
+        api: String,
+        status: u16,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -55,7 +66,8 @@ impl fmt::Display for SourceInfo {
                 region,
                 endpoint,
             } => {
-                write!(f, "{}", account.as_deref().unwrap_or("aws"))?;
+                // Until the credentials or the first function ARN say whose account it is.
+                write!(f, "{}", account.as_deref().unwrap_or("account …"))?;
                 if let Some(p) = profile {
                     write!(f, " · {p}")?;
                 }
@@ -89,4 +101,24 @@ pub struct UsageLine {
     pub billed_units: f64,
     pub unit: String,
     pub estimated_usd: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_says_the_account_is_not_known_yet_rather_than_inventing_one() {
+        let mut info = SourceInfo::Aws {
+            account: None,
+            profile: Some("prod".into()),
+            region: "eu-west-1".into(),
+            endpoint: None,
+        };
+        assert_eq!(info.to_string(), "account … · prod · eu-west-1");
+        if let SourceInfo::Aws { account, .. } = &mut info {
+            *account = Some("111122223333".into());
+        }
+        assert_eq!(info.to_string(), "111122223333 · prod · eu-west-1");
+    }
 }

@@ -66,7 +66,7 @@ impl Source {
         &self,
         reqs: &[MetricRequest],
     ) -> Result<Vec<Vec<MetricSeries>>, SourceError> {
-        futures::future::try_join_all(reqs.iter().map(|r| self.metrics(r))).await
+        dispatch!(self, s => s.metric_sets(reqs).await)
     }
     /// One page of matching events.
     pub async fn logs(&self, query: &LogQuery) -> Result<LogPage, SourceError> {

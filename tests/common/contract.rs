@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use lambdascope::domain::{
-    HOUR_MS, LogQuery, Metric, MetricQuery, MetricRequest, Statistic, StreamQuery, TimeWindow,
-    TraceQuery,
+    EpochMs, HOUR_MS, LogQuery, MINUTE_MS, Metric, MetricPlan, MetricQuery, MetricRequest, Point,
+    Statistic, StreamQuery, TimeWindow, TraceQuery,
 };
 use lambdascope::source::Source;
 
@@ -53,24 +53,18 @@ pub async fn check(source: &Source, window: TimeWindow) -> Found {
         window,
         period_s: 300,
     };
+    let plan = MetricPlan::new(window, 300, source.now());
     let series = source.metrics(&req).await.expect("metrics");
     assert_eq!(series.len(), queries.len(), "one series per query");
     for (s, q) in series.iter().zip(&queries) {
         assert_eq!(&s.query, q, "series in query order");
-        assert!(
-            s.points.windows(2).all(|w| w[0].t < w[1].t),
-            "points ascending"
-        );
+        assert_on_the_plan(&s.points, plan, s.period_s);
         for p in &s.points {
-            assert!(
-                p.t >= window.start - 300_000 && p.t < window.end,
-                "point {} outside the window",
-                p.t
-            );
-            assert_eq!(p.t % 60_000, 0, "points on minute boundaries");
             assert!(p.v.is_finite() && p.v >= 0.0);
         }
     }
+    // Bucketing at every period, on a window that starts on no boundary.
+    buckets(source, &first.name, window).await;
 
     // Logs: pages ascending, inside the window, no event twice across pages.
     let mut seen = HashSet::new();
@@ -172,4 +166,68 @@ pub async fn check(source: &Source, window: TimeWindow) -> Found {
         log_events: total,
         traces: summaries.len(),
     }
+}
+
+/// Every point of a series starts one of the plan's buckets, and the series says the plan's
+/// period: both backends bucket as CloudWatch does, from the plan's start, in whole periods.
+pub fn assert_on_the_plan(points: &[Point], plan: MetricPlan, period_s: u32) {
+    assert_eq!(period_s, plan.period_s, "the series' period is the plan's");
+    assert!(
+        points.windows(2).all(|w| w[0].t < w[1].t),
+        "points ascending"
+    );
+    for p in points {
+        let bucket = plan.bucket_of(p.t).map(|i| plan.bucket_start(i));
+        assert_eq!(
+            bucket,
+            Some(p.t),
+            "point {} is not the start of a bucket of {plan:?}",
+            p.t
+        );
+    }
+}
+
+/// The periods the contract checks bucketing at: a minute, five, an hour, and the whole window.
+pub fn periods(window: TimeWindow) -> [u32; 4] {
+    [60, 300, 3600, (window.len_ms() / 1000) as u32]
+}
+
+/// A window that starts on no boundary at all: 7 minutes and 1.234 s into `window`, so that
+/// neither backend can get the buckets right by luck.
+pub fn ragged(window: TimeWindow) -> TimeWindow {
+    TimeWindow::new(window.start + 7 * MINUTE_MS + 1234, window.end)
+}
+
+/// `function`'s invocations over [`ragged`]`(window)` at each of [`periods`]: the plan and the
+/// bucket timestamps that came back. Callers compare them with what their data implies; the
+/// demo and AWS must give the same buckets for the same plan.
+pub async fn buckets(
+    source: &Source,
+    function: &str,
+    window: TimeWindow,
+) -> Vec<(MetricPlan, Vec<EpochMs>)> {
+    let window = ragged(window);
+    let mut out = Vec::new();
+    for period in periods(window) {
+        let plan = MetricPlan::new(window, period, source.now());
+        let req = MetricRequest {
+            queries: MetricQuery::each(function, &[(Metric::Invocations, Statistic::Sum)]),
+            window,
+            period_s: period,
+        };
+        let series = source.metrics(&req).await.expect("metrics");
+        assert_eq!(series.len(), 1);
+        assert_on_the_plan(&series[0].points, plan, series[0].period_s);
+        let stamps = series[0].points.iter().map(|p| p.t).collect();
+        out.push((plan, stamps));
+    }
+    out
+}
+
+/// Every bucket start of a plan up to `now`: what a series with data in every minute returns.
+pub fn every_bucket(plan: MetricPlan, now: EpochMs) -> Vec<EpochMs> {
+    (0..plan.buckets())
+        .map(|i| plan.bucket_start(i))
+        .filter(|&t| t <= now)
+        .collect()
 }

@@ -23,7 +23,9 @@ impl Tmux {
         then: &str,
     ) -> Tmux {
         let socket = format!("lambdascope-e2e-{}-{name}", std::process::id());
-        let bin = env!("CARGO_BIN_EXE_lambdascope");
+        // LAMBDASCOPE_BIN runs another build (the release binary, for measurements).
+        let bin = std::env::var("LAMBDASCOPE_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_lambdascope").to_string());
         let t = Tmux { socket };
         // Logs go to a scratch state directory, not the user's.
         let state =

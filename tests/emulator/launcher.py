@@ -1,11 +1,13 @@
 """The AWS emulator for lambdascope's tests: moto 5.2.5, a small shim in front of it, seed data.
 
 Started once per test binary by tests/emulator/mod.rs. Prints one JSON line when ready:
-    {"endpoint": "http://127.0.0.1:<shim>", "moto": "http://127.0.0.1:<moto>", "seeded_at": <ms>}
+    {"endpoint": "http://127.0.0.1:<shim>", "moto": "http://127.0.0.1:<moto>", "seeded_at": <ms>,
+     "hostile_region": <a region whose one function carries escape sequences>}
 and exits by itself when its parent (the test process) dies or closes our stdin.
 
 The shim (see shim.py) forwards everything to moto, translating CloudWatch's rpcv2Cbor and
 mending moto's GetTraceSummaries; it also has a /__control/ API for the fault tests.
+fast_metrics.py indexes moto's GetMetricData so that a 1,000-function account answers quickly.
 """
 
 import io
@@ -17,12 +19,17 @@ import threading
 import time
 import zipfile
 
+import base64
+
 import boto3
+from moto.awslambda.models import lambda_backends
 from moto.server import ThreadedMotoServer
 
+import fast_metrics
 import shim
 
 REGION = "us-east-1"
+ACCOUNT = "123456789012"
 ACCOUNT_ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 
 
@@ -60,6 +67,60 @@ def seed_functions(c, names_and_specs, role):
             MemorySize=memory, Timeout=timeout, TracingConfig={"Mode": tracing},
             Description=f"{name} (seeded by lambdascope tests)",
         )
+
+
+def create_directly(region, names, role, handler="index.handler", description=None):
+    """Functions created in moto's own backend (this process runs it): 0.2 ms each, where a
+    CreateFunction over HTTP takes 30 ms, so a 1,000-function account is ready in a blink."""
+    backend = lambda_backends[ACCOUNT][region]
+    code = base64.b64encode(tiny_zip()).decode()
+    for name in names:
+        backend.create_function({
+            "FunctionName": name, "Runtime": "python3.12", "Role": role, "Handler": handler,
+            "Code": {"ZipFile": code}, "MemorySize": 128, "Timeout": 3, "TracingConfig": {"Mode": "PassThrough"},
+            "Description": description if description is not None else f"{name} (seeded by lambdascope tests)",
+        })
+
+
+# A region with one function whose description and handler carry what a hostile account could
+# put there: bidi overrides, OSC 52 (set the clipboard), OSC 0 (set the title), CSI (clear the
+# screen, move the cursor), a C1 CSI, BEL and BS.
+HOSTILE_REGION = "ap-southeast-2"
+EVIL = "\u202e\u2066\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;pwned\x07\x1b[2J\x1b[H\x9b31mevil\x07\x08"
+
+
+def seed_hostile(moto_url):
+    c = clients(moto_url, HOSTILE_REGION)
+    role = c["iam"].create_role(RoleName="hostile-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    create_directly(HOSTILE_REGION, ["hostile-fn"], role, handler=f"app.handler{EVIL}",
+                    description=f"description{EVIL}")
+
+
+def seed_account_metrics(c, names, now_ms):
+    """An hour of AWS/Lambda metrics for a big account: every function is invoked; one in 25
+    fails a little (about 2 % errors) and one in 100 is throttled once; the last three names
+    in the alphabet fail badly (40, 60 and 80 % errors), so a health sort that only looked at
+    the first rows would never see them. One datapoint per series keeps moto quick."""
+    data, failing = [], {}
+    worst = {names[-3]: 0.4, names[-2]: 0.6, names[-1]: 0.8}
+    for i, name in enumerate(names):
+        dims = [{"Name": "FunctionName", "Value": name}]
+        # Spread over the last half hour; the worst are the most recent, so they stay in a 1 h
+        # window for the longest.
+        ts = (now_ms - (2 if name in worst else 2 + i % 30) * 60_000) / 1000.0
+        invocations = 100.0 + i % 50
+        errors = round(invocations * worst[name]) if name in worst else (2.0 if i % 25 == 0 else 0.0)
+        data.append({"MetricName": "Invocations", "Dimensions": dims, "Timestamp": ts, "Value": invocations})
+        if errors:
+            data.append({"MetricName": "Errors", "Dimensions": dims, "Timestamp": ts, "Value": float(errors)})
+        if i % 100 == 50:
+            data.append({"MetricName": "Throttles", "Dimensions": dims, "Timestamp": ts, "Value": 1.0})
+        if name in worst:
+            failing[name] = 100.0 * errors / invocations
+    for i in range(0, len(data), 500):
+        c["cloudwatch"].put_metric_data(Namespace="AWS/Lambda", MetricData=data[i:i + 500])
+    # Worst first: [[name, error rate %], ...]
+    return {"failing": sorted(failing.items(), key=lambda kv: -kv[1])}
 
 
 def invocation_lines(rng, cold):
@@ -162,6 +223,7 @@ def watch_parent():
 
 def main():
     watch_parent()
+    fast_metrics.install()
     port = shim.free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
@@ -173,12 +235,21 @@ def main():
     seed_logs(c, now_ms)
     seed_metrics(c, now_ms)
     seed_traces(c, now_ms)
+    seed_hostile(moto_url)
 
-    def seed_many(region, n):
-        rc = clients(moto_url, region)
-        r = rc["iam"].create_role(RoleName=f"role-{region}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        seed_functions(rc, [(f"fn-{i:04}", "python3.12", 128, 3, "PassThrough") for i in range(n)], r)
+    seeded, seeding = {}, threading.Lock()
 
+    def seed_many(region, n, metrics):
+        """A big account in `region`, once: n functions fn-0000…, and with `metrics` an hour
+        of their metrics (see seed_account_metrics). Returns what the tests need to know."""
+        with seeding:
+            if region not in seeded:
+                rc = clients(moto_url, region)
+                r = rc["iam"].create_role(RoleName=f"role-{region}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+                names = [f"fn-{i:04}" for i in range(n)]
+                create_directly(region, names, r)
+                seeded[region] = seed_account_metrics(rc, names, int(time.time() * 1000)) if metrics else {}
+            return seeded[region]
     def put_logs(region, group, stream, events):
         lc = clients(moto_url, region)["logs"]
         try:
@@ -192,7 +263,8 @@ def main():
         lc.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
 
     endpoint = shim.start(moto_url, shim.Control(put_logs=put_logs, seed_many=seed_many))
-    print(json.dumps({"endpoint": endpoint, "moto": moto_url, "seeded_at": now_ms}), flush=True)
+    print(json.dumps({"endpoint": endpoint, "moto": moto_url, "seeded_at": now_ms, "hostile_region": HOSTILE_REGION}),
+          flush=True)
     threading.Event().wait()
 
 

@@ -29,6 +29,9 @@ pub struct Emulator {
     pub moto: String,
     /// When the seed data was written (its timestamps are relative to this).
     pub seeded_at: i64,
+    /// A region whose one function, `hostile-fn`, has escape sequences in its description
+    /// and handler.
+    pub hostile_region: String,
     _child: Mutex<Child>,
 }
 
@@ -131,6 +134,7 @@ fn start() -> Emulator {
         endpoint: s("endpoint"),
         moto: s("moto"),
         seeded_at: ready["seeded_at"].as_i64().unwrap_or(0),
+        hostile_region: s("hostile_region"),
         _child: Mutex::new(child),
     }
 }
@@ -215,4 +219,42 @@ pub fn put_logs(group: &str, stream: &str, events: &[(i64, String)]) {
         .collect();
     let body = serde_json::json!({"group": group, "stream": stream, "events": events}).to_string();
     control(&emulator().endpoint, "POST", "/__control/put_logs", &body);
+}
+
+/// A big account: 1,000 functions `fn-0000`… with an hour of metrics, the last three names
+/// failing worst (launcher.py, `seed_account_metrics`). Seeded once per test process.
+pub struct BigAccount {
+    pub region: &'static str,
+    pub size: usize,
+    /// The failing functions, worst first, with their error rate in percent.
+    pub failing: Vec<(String, f64)>,
+}
+
+pub fn big_account() -> &'static BigAccount {
+    static BIG: OnceLock<BigAccount> = OnceLock::new();
+    BIG.get_or_init(|| {
+        let (region, size) = ("us-west-2", 1000);
+        let v = control(
+            &emulator().endpoint,
+            "POST",
+            &format!("/__control/seed_functions?region={region}&n={size}&metrics=1"),
+            "",
+        );
+        let failing = v["failing"]
+            .as_array()
+            .expect("the seeded failing functions")
+            .iter()
+            .map(|f| {
+                (
+                    f[0].as_str().unwrap_or_default().to_string(),
+                    f[1].as_f64().unwrap_or_default(),
+                )
+            })
+            .collect();
+        BigAccount {
+            region,
+            size,
+            failing,
+        }
+    })
 }

@@ -11,7 +11,8 @@ Test control API (never forwarded):
   POST /__control/throttle?op=Op&n=N      answer the next N calls of Op with a throttling error
   POST /__control/shim                    start another shim on moto: {"endpoint": ...}
   POST /__control/put_logs                {"region","group","stream","events":[{timestamp,message}]}
-  POST /__control/seed_functions?region=R&n=N
+  POST /__control/seed_functions?region=R&n=N[&metrics=1]
+                                          a big account, once per region: {"failing": [[name, %], ...]}
   GET  /__control/stats                   {"<Op>": calls seen} for this shim
 """
 
@@ -189,7 +190,8 @@ class Handler(BaseHTTPRequestHandler):
             req = json.loads(body)
             self.server.control.put_logs(req.get("region", "us-east-1"), req["group"], req["stream"], req["events"])
         elif url.path == "/__control/seed_functions":
-            self.server.control.seed_many(q.get("region", "us-west-2"), int(q.get("n", "10")))
+            result = self.server.control.seed_many(q.get("region", "us-west-2"), int(q.get("n", "10")),
+                                                   q.get("metrics") == "1")
         elif url.path == "/__control/stats":
             with st["lock"]:
                 result = dict(st["stats"])

@@ -89,6 +89,16 @@ impl Api {
         }
     }
 
+    /// The service as people name it, for messages.
+    pub fn service_name(self) -> &'static str {
+        match self.service() {
+            "lambda" => "Lambda",
+            "cloudwatch" => "CloudWatch",
+            "logs" => "CloudWatch Logs",
+            _ => "X-Ray",
+        }
+    }
+
     /// The IAM action a caller needs, e.g. `logs:FilterLogEvents`.
     pub fn iam_action(self) -> String {
         format!("{}:{}", self.service(), self.name())

@@ -52,10 +52,13 @@ const ACCESS_DENIED_CODES: &[&str] = &[
     "UnauthorizedException",
 ];
 
-const EXPIRED_CODES: &[&str] = &[
-    "ExpiredTokenException",
-    "ExpiredToken",
+const EXPIRED_CODES: &[&str] = &["ExpiredTokenException", "ExpiredToken"];
+
+/// AWS does not know the access key: the keys are wrong, not stale.
+const UNKNOWN_KEY_CODES: &[&str] = &[
     "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidAccessKeyId",
 ];
 
 /// Decides what a failed call means, for any of the four SDKs.
@@ -95,7 +98,13 @@ where
         SdkError::ResponseError(re) => {
             let status = re.raw().status().as_u16();
             let text = format!("{} sent an unreadable response (HTTP {status})", api.name());
-            if status >= 500 || status == 0 {
+            if status == 404 {
+                Failure::Fatal(SourceError::NotServed {
+                    service: api.service_name().into(),
+                    api: api.name().into(),
+                    status,
+                })
+            } else if status >= 500 || status == 0 {
                 Failure::Transient(SourceError::Other(text))
             } else {
                 Failure::Fatal(SourceError::Other(text))
@@ -132,9 +141,20 @@ pub fn classify_service(
     if EXPIRED_CODES.contains(&code_str) {
         return Failure::Fatal(expired(ctx));
     }
-    if code_str == "ResourceNotFoundException" || status == 404 {
+    if UNKNOWN_KEY_CODES.contains(&code_str) || code_str == "SignatureDoesNotMatch" {
+        return Failure::Fatal(invalid_credentials(code_str, ctx));
+    }
+    if code_str == "ResourceNotFoundException" {
         let what = message.filter(|m| !m.is_empty()).unwrap_or(api.name());
         return Failure::Fatal(SourceError::NotFound(short(what)));
+    }
+    if status == 404 {
+        // Without an error code of AWS's, a 404 is the endpoint saying it has no such operation.
+        return Failure::Fatal(SourceError::NotServed {
+            service: api.service_name().into(),
+            api: api.name().into(),
+            status,
+        });
     }
     let described = describe(api, code, message, status);
     if status >= 500 || code_str == "ServiceUnavailable" || code_str == "InternalFailure" {
@@ -170,6 +190,21 @@ fn expired(ctx: &ErrorContext) -> SourceError {
         None => SourceError::Other(
             "the AWS credentials have expired or are not valid; refresh them (e.g. `aws sso login`) and retry".into(),
         ),
+    }
+}
+
+fn invalid_credentials(code: &str, ctx: &ErrorContext) -> SourceError {
+    let what = if code == "SignatureDoesNotMatch" {
+        "the secret key does not match the access key"
+    } else {
+        "AWS does not know the access key"
+    };
+    let fix = match &ctx.profile {
+        Some(p) => format!("check the keys of profile {p}"),
+        None => "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile".into(),
+    };
+    SourceError::InvalidCredentials {
+        reason: format!("{what} ({code}); {fix}"),
     }
 }
 
@@ -291,6 +326,57 @@ mod tests {
         assert!(
             e.to_string().contains("aws sso login --profile prod"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_access_key_is_invalid_credentials_not_an_expired_session() {
+        for code in ["UnrecognizedClientException", "InvalidClientTokenId"] {
+            let f = classify_service(
+                Api::GetMetricData,
+                Some(code),
+                Some("The security token included in the request is invalid."),
+                400,
+                None,
+                &ctx(),
+            );
+            let Failure::Fatal(e) = f else {
+                panic!("not fatal: {f:?}")
+            };
+            assert!(matches!(e, SourceError::InvalidCredentials { .. }), "{e:?}");
+            let text = e.to_string();
+            assert_eq!(
+                text,
+                format!(
+                    "invalid AWS credentials: AWS does not know the access key ({code}); check the keys of profile prod"
+                )
+            );
+            assert!(!text.contains("sso"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_404_without_an_aws_code_is_an_operation_the_endpoint_does_not_serve() {
+        let f = classify_service(Api::GetMetricData, None, None, 404, None, &ctx());
+        let Failure::Fatal(e) = f else {
+            panic!("not fatal: {f:?}")
+        };
+        assert_eq!(
+            e.to_string(),
+            "this endpoint does not serve CloudWatch GetMetricData (HTTP 404)"
+        );
+        // A named resource that is missing is still "not found".
+        let f = classify_service(
+            Api::GetFunction,
+            Some("ResourceNotFoundException"),
+            Some("Function not found: arn:aws:lambda:…:function:x"),
+            404,
+            None,
+            &ctx(),
+        );
+        assert!(
+            matches!(f, Failure::Fatal(SourceError::NotFound(ref m)) if m.starts_with("Function not found")),
+            "{f:?}"
         );
     }
 

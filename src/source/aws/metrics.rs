@@ -7,110 +7,156 @@ use aws_smithy_types::DateTime;
 
 use super::{Api, AwsSource, next_page};
 use crate::domain::{
-    DAY_MS, EpochMs, MetricQuery, MetricRequest, MetricSeries, Point, SourceError, Statistic,
-    TimeWindow,
+    MetricPlan, MetricQuery, MetricRequest, MetricSeries, Point, SourceError, Statistic, TimeWindow,
 };
 
 /// GetMetricData's limit on queries per call.
 pub const MAX_QUERIES_PER_CALL: usize = 500;
 const MAX_PAGES: usize = 100;
 
-/// Adjusts window and period to CloudWatch's retention rules (reference §2.3): data older than
-/// 15 days exists only at 5-minute, older than 63 days only at 1-hour resolution. The period is
-/// rounded up to what the window's start allows, and the window to whole periods.
-pub fn plan_window(window: TimeWindow, period_s: u32, now: EpochMs) -> (TimeWindow, u32) {
-    let age = now - window.start;
-    let granularity: u32 = if age > 63 * DAY_MS {
-        3600
-    } else if age > 15 * DAY_MS {
-        300
-    } else {
-        60
-    };
-    let period = period_s.max(granularity).div_ceil(granularity) * granularity;
-    let p = i64::from(period) * 1000;
-    let start = window.start.div_euclid(p) * p;
-    let end = (window.end + p - 1).div_euclid(p) * p;
-    (TimeWindow::new(start, end), period)
-}
+/// Calls in flight at once for one set of requests: a 1,000-function health refresh is 4 calls,
+/// made side by side, far under GetMetricData's 50 a second.
+const PARALLEL_CALLS: usize = 4;
+
+/// Where one series' answer goes: (request, query) in the requests asked together.
+type Slot = (usize, usize);
+
+/// Series to fetch in one call, each with the place its answer goes.
+type Batch = Vec<(Slot, MetricSeries)>;
 
 impl AwsSource {
     /// Every requested series. Series CloudWatch cannot serve come back `unavailable` with a
     /// reason instead of failing the whole request.
     pub async fn metrics(&self, req: &MetricRequest) -> Result<Vec<MetricSeries>, SourceError> {
-        let (window, period) = plan_window(req.window, req.period_s, self.now());
-        let mut out: Vec<MetricSeries> = req
-            .queries
+        let mut sets = self.metric_sets(std::slice::from_ref(req)).await?;
+        Ok(sets.pop().unwrap_or_default())
+    }
+
+    /// Several requests, answered in order. Each is planned as CloudWatch answers it
+    /// ([`MetricPlan`]); the queries of all requests over the same window share GetMetricData
+    /// calls, 500 to a call, each query at its own period. One refresh of the functions table
+    /// (sparklines and totals) is then ⌈queries / 500⌉ calls.
+    pub async fn metric_sets(
+        &self,
+        reqs: &[MetricRequest],
+    ) -> Result<Vec<Vec<MetricSeries>>, SourceError> {
+        use futures::{StreamExt, TryStreamExt};
+        let now = self.now();
+        let plans: Vec<MetricPlan> = reqs
             .iter()
-            .map(|q| MetricSeries {
-                query: q.clone(),
-                period_s: period,
-                points: Vec::new(),
-                unavailable: None,
+            .map(|r| MetricPlan::new(r.window, r.period_s, now))
+            .collect();
+        let mut out: Vec<Vec<MetricSeries>> = reqs
+            .iter()
+            .zip(&plans)
+            .map(|(r, plan)| {
+                r.queries
+                    .iter()
+                    .map(|q| MetricSeries {
+                        query: q.clone(),
+                        period_s: plan.period_s,
+                        points: Vec::new(),
+                        unavailable: None,
+                    })
+                    .collect()
             })
             .collect();
-        // Cold starts and init durations are not in AWS/Lambda: Logs Insights counts them.
-        let (fetchable, from_logs): (Vec<usize>, Vec<usize>) = (0..req.queries.len())
-            .partition(|&i| req.queries[i].metric.cloudwatch_name().is_some());
-        for batch in fetchable.chunks(MAX_QUERIES_PER_CALL) {
-            self.fetch_batch(batch, window, period, &mut out).await?;
+        // A refusal learnt earlier in the session is not asked about again.
+        let refused = self.shared.percentiles_refused.get().cloned();
+        let mut windows: Vec<TimeWindow> = plans.iter().map(|p| p.window).collect();
+        windows.sort_by_key(|w| (w.start, w.end));
+        windows.dedup();
+        let mut calls: Vec<(TimeWindow, Batch)> = Vec::new();
+        let mut from_logs: Vec<Vec<usize>> = vec![Vec::new(); reqs.len()];
+        for window in windows {
+            let mut wanted: Batch = Vec::new();
+            for (s, set) in out.iter_mut().enumerate() {
+                if plans[s].window != window {
+                    continue;
+                }
+                for (i, series) in set.iter_mut().enumerate() {
+                    if series.query.metric.cloudwatch_name().is_none() {
+                        // Cold starts and init durations are not in AWS/Lambda.
+                        from_logs[s].push(i);
+                    } else if let Some(why) =
+                        refused.as_deref().filter(|_| is_percentile(&series.query))
+                    {
+                        refuse(series, why);
+                    } else {
+                        wanted.push(((s, i), series.clone()));
+                    }
+                }
+            }
+            for chunk in wanted.chunks(MAX_QUERIES_PER_CALL) {
+                calls.push((window, chunk.to_vec()));
+            }
         }
-        if !from_logs.is_empty() {
-            self.cold_start_series(&from_logs, window, period, &mut out)
-                .await;
+        let answers: Vec<Batch> = futures::stream::iter(calls)
+            .map(|(window, batch)| self.fetch_batch(batch, window))
+            .buffer_unordered(PARALLEL_CALLS)
+            .try_collect()
+            .await?;
+        for ((s, i), series) in answers.into_iter().flatten() {
+            out[s][i] = series;
         }
-        for s in &mut out {
-            s.points.sort_by_key(|p| p.t);
-            s.points.dedup_by_key(|p| p.t);
+        // Logs Insights counts cold starts and init durations.
+        for (s, idx) in from_logs.iter().enumerate() {
+            if !idx.is_empty() {
+                self.cold_start_series(idx, plans[s].window, plans[s].period_s, &mut out[s])
+                    .await;
+            }
+        }
+        for series in out.iter_mut().flatten() {
+            series.points.sort_by_key(|p| p.t);
+            series.points.dedup_by_key(|p| p.t);
         }
         Ok(out)
     }
 
-    /// One batch; when the call as a whole is refused and it asked for percentiles, asks again
-    /// without them and marks only those series unavailable.
+    /// One call's worth of series, filled in. When the call fails as a whole and it asked for
+    /// percentiles, the same series without them are the evidence: if those succeed, the
+    /// endpoint refused the percentiles (moto and LocalStack answer p95 with a 500), which is
+    /// remembered for the session; if they fail too, that failure is what happened and is
+    /// reported as such.
     async fn fetch_batch(
         &self,
-        batch: &[usize],
+        mut batch: Batch,
         window: TimeWindow,
-        period: u32,
-        out: &mut [MetricSeries],
-    ) -> Result<(), SourceError> {
-        let err = match self.get_metric_data(batch, window, period, out).await {
-            Ok(()) => return Ok(()),
+    ) -> Result<Batch, SourceError> {
+        let err = match self.get_metric_data(&mut batch, window).await {
+            Ok(()) => return Ok(batch),
             Err(e) => e,
         };
-        let refusal = matches!(err, SourceError::Other(_) | SourceError::Unsupported { .. });
-        let (pct, rest): (Vec<usize>, Vec<usize>) = batch
-            .iter()
-            .partition(|&&i| matches!(out[i].query.stat, Statistic::Percentile(_)));
-        if !refusal || pct.is_empty() {
+        let (mut pct, mut rest): (Batch, Batch) = batch
+            .into_iter()
+            .partition(|(_, series)| is_percentile(&series.query));
+        // Only an unexplained failure can be a refusal: a missing operation, denied access,
+        // throttling or an unreachable endpoint is what it says; with nothing but percentiles
+        // in the batch there is nothing to compare with.
+        if pct.is_empty() || rest.is_empty() || !matches!(err, SourceError::Other(_)) {
             return Err(err);
         }
-        tracing::info!(%err, "GetMetricData refused a batch with percentiles; retrying without them");
-        for &i in &pct {
-            out[i].points.clear();
-            out[i].unavailable = Some(format!(
-                "{} not available here: {err}",
-                out[i].query.stat.cloudwatch_name()
-            ));
+        tracing::info!(%err, "GetMetricData failed on a batch with percentiles; asking without them");
+        self.get_metric_data(&mut rest, window).await?;
+        let why = err.to_string();
+        tracing::info!(%why, "the endpoint refuses percentiles; not asking again this session");
+        let _ = self.shared.percentiles_refused.set(why.clone());
+        for (_, series) in &mut pct {
+            refuse(series, &why);
         }
-        if rest.is_empty() {
-            Ok(())
-        } else {
-            self.get_metric_data(&rest, window, period, out).await
-        }
+        rest.append(&mut pct);
+        Ok(rest)
     }
 
     async fn get_metric_data(
         &self,
-        batch: &[usize],
+        batch: &mut Batch,
         window: TimeWindow,
-        period: u32,
-        out: &mut [MetricSeries],
     ) -> Result<(), SourceError> {
         let queries: Vec<MetricDataQuery> = batch
             .iter()
-            .map(|&i| to_query(i, &out[i].query, period))
+            .enumerate()
+            .map(|(k, (_, series))| to_query(k, series))
             .collect();
         let cloudwatch = &self.clients().cloudwatch;
         let mut token: Option<String> = None;
@@ -129,10 +175,10 @@ impl AwsSource {
             // Billed per metric requested, on every call.
             self.bill(Api::GetMetricData, queries.len() as f64);
             for r in page.metric_data_results() {
-                let Some(i) = r.id().and_then(query_index).filter(|i| batch.contains(i)) else {
+                let Some((_, series)) = r.id().and_then(query_index).and_then(|k| batch.get_mut(k))
+                else {
                     continue;
                 };
-                let series = &mut out[i];
                 series
                     .points
                     .extend(r.timestamps().iter().zip(r.values()).filter_map(|(t, v)| {
@@ -166,6 +212,19 @@ impl AwsSource {
     }
 }
 
+fn is_percentile(q: &MetricQuery) -> bool {
+    matches!(q.stat, Statistic::Percentile(_))
+}
+
+/// Marks a percentile series as one the endpoint does not serve, and why.
+fn refuse(series: &mut MetricSeries, why: &str) {
+    series.points.clear();
+    series.unavailable = Some(format!(
+        "{} not available here: {why}",
+        series.query.stat.cloudwatch_name()
+    ));
+}
+
 /// Query ids must match `[a-z][a-zA-Z0-9_]*`; `m<index>` does and maps back without a table.
 fn query_id(i: usize) -> String {
     format!("m{i}")
@@ -175,7 +234,8 @@ fn query_index(id: &str) -> Option<usize> {
     id.strip_prefix('m')?.parse().ok()
 }
 
-fn to_query(i: usize, q: &MetricQuery, period: u32) -> MetricDataQuery {
+fn to_query(i: usize, series: &MetricSeries) -> MetricDataQuery {
+    let q = &series.query;
     let metric = CwMetric::builder()
         .namespace("AWS/Lambda")
         .metric_name(q.metric.cloudwatch_name().unwrap_or_default())
@@ -188,7 +248,7 @@ fn to_query(i: usize, q: &MetricQuery, period: u32) -> MetricDataQuery {
         .build();
     let stat = MetricStat::builder()
         .metric(metric)
-        .period(i32::try_from(period).unwrap_or(3600))
+        .period(i32::try_from(series.period_s).unwrap_or(3600))
         .stat(q.stat.cloudwatch_name())
         .build();
     MetricDataQuery::builder()
@@ -201,29 +261,6 @@ fn to_query(i: usize, q: &MetricQuery, period: u32) -> MetricDataQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{HOUR_MS, MINUTE_MS};
-
-    const NOW: EpochMs = 1_800_000_000_000;
-
-    #[test]
-    fn recent_windows_keep_the_minute() {
-        let (w, p) = plan_window(TimeWindow::new(NOW - HOUR_MS + 1234, NOW), 60, NOW);
-        assert_eq!(p, 60);
-        assert_eq!(w.start % MINUTE_MS, 0);
-        assert!(w.start <= NOW - HOUR_MS + 1234 && w.end >= NOW);
-    }
-
-    #[test]
-    fn old_windows_need_coarser_periods() {
-        let (_, p) = plan_window(TimeWindow::new(NOW - 20 * DAY_MS, NOW), 60, NOW);
-        assert_eq!(p, 300);
-        let (w, p) = plan_window(TimeWindow::new(NOW - 90 * DAY_MS, NOW), 120, NOW);
-        assert_eq!(p, 3600);
-        assert_eq!(w.start % HOUR_MS, 0);
-        // A period that is not a multiple is rounded up.
-        let (_, p) = plan_window(TimeWindow::new(NOW - HOUR_MS, NOW), 90, NOW);
-        assert_eq!(p, 120);
-    }
 
     #[test]
     fn query_ids_are_valid_and_reversible() {

@@ -92,13 +92,17 @@ struct Shared {
     profile: Option<String>,
     region: String,
     endpoint: Option<String>,
-    /// Learnt from the first function ARN (we make no STS call).
+    /// From the credentials when they say (SSO, assume-role, AWS_ACCOUNT_ID…), else learnt
+    /// from the first function ARN; never from an STS call.
     account: OnceLock<String>,
     meter: Arc<Mutex<Meter>>,
     policy: RetryPolicy,
     ctx: ErrorContext,
     /// Log group name → ARN, for Live Tail.
     group_arns: Mutex<HashMap<String, String>>,
+    /// Why the endpoint refused percentile statistics, once it has: they are not asked for
+    /// again this session.
+    percentiles_refused: OnceLock<String>,
 }
 
 /// The AWS backend. Cheap to clone; clones share clients, budget and cost meter.
@@ -203,13 +207,22 @@ impl AwsSource {
             endpoint: String::new(),
             profile: profile.clone(),
         };
+        // The credentials often say whose they are (SSO, assume-role, AWS_ACCOUNT_ID,
+        // aws_account_id in the profile, instance and container roles): then the header names
+        // the account before the first call, with no STS call for it.
         let resolved = match conf.credentials_provider() {
-            Some(creds) => creds.provide_credentials().await.map(|_| ()).map_err(|e| {
-                let text = aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
-                errors::credential_problem(&text, &ctx)
-            }),
+            Some(creds) => creds
+                .provide_credentials()
+                .await
+                .map(|c| c.account_id().map(|a| a.as_str().to_string()))
+                .map_err(|e| {
+                    let text =
+                        aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
+                    errors::credential_problem(&text, &ctx)
+                }),
             None => Err(None),
         };
+        let account = resolved.as_ref().ok().cloned().flatten();
         let mut conf = conf;
         if let Err(problem) = resolved {
             let endpoint = opts.endpoint_url.as_deref().or(conf.endpoint_url());
@@ -239,7 +252,11 @@ impl AwsSource {
             profile,
             ..opts.clone()
         };
-        Ok(Self::from_sdk_config(&conf, &opts))
+        let source = Self::from_sdk_config(&conf, &opts);
+        if let Some(account) = account.filter(|a| !a.is_empty()) {
+            let _ = source.shared.account.set(account);
+        }
+        Ok(source)
     }
 
     /// Builds the clients from a loaded config. Retries are ours (budget-aware), not the SDK's.
@@ -332,6 +349,7 @@ impl AwsSource {
             policy,
             ctx,
             group_arns: Mutex::new(HashMap::new()),
+            percentiles_refused: OnceLock::new(),
         };
         AwsSource {
             shared: Arc::new(shared),

@@ -153,6 +153,13 @@ impl DemoSource {
         .await
     }
 
+    pub async fn metric_sets(
+        &self,
+        reqs: &[MetricRequest],
+    ) -> Result<Vec<Vec<MetricSeries>>, SourceError> {
+        futures::future::try_join_all(reqs.iter().map(|r| self.metrics(r))).await
+    }
+
     pub async fn logs(&self, query: &LogQuery) -> Result<LogPage, SourceError> {
         let inner = self.inner.clone();
         let query = query.clone();
@@ -296,15 +303,14 @@ impl Inner {
 
     fn metrics(&self, req: &MetricRequest) -> Vec<MetricSeries> {
         let now = self.clock.now();
-        let period = EpochMs::from(req.period_s.max(60) / 60) * MINUTE_MS;
-        // Periods start at the window start, as CloudWatch aligns them to StartTime.
-        let first = req.window.start.div_euclid(MINUTE_MS) * MINUTE_MS;
+        // The same window and buckets CloudWatch would answer with.
+        let plan = MetricPlan::new(req.window, req.period_s, now);
         req.queries
             .iter()
             .map(|q| {
                 let mut series = MetricSeries {
                     query: q.clone(),
-                    period_s: (period / 1000) as u32,
+                    period_s: plan.period_s,
                     points: vec![],
                     unavailable: None,
                 };
@@ -318,20 +324,19 @@ impl Inner {
                     series.unavailable = Some("percentiles apply to durations only".into());
                     return series;
                 }
-                let mut t = first;
-                while t < req.window.end && t <= now {
-                    let minutes = (t / MINUTE_MS)..((t + period) / MINUTE_MS);
+                for i in 0..plan.buckets() {
+                    let t = plan.bucket_start(i);
+                    if t > now {
+                        break;
+                    }
+                    let minutes = (t / MINUTE_MS)..((t + plan.period_ms()) / MINUTE_MS);
                     let stats: Vec<_> = minutes
-                        .filter(|m| {
-                            m * MINUTE_MS >= req.window.start && m * MINUTE_MS < req.window.end
-                        })
                         .filter(|m| m * MINUTE_MS <= now)
                         .map(|m| self.minute_stats(f, m, now))
                         .collect();
                     if let Some(v) = aggregate(&stats, q.metric, q.stat) {
                         series.points.push(Point { t, v });
                     }
-                    t += period;
                 }
                 series
             })
