@@ -47,7 +47,7 @@ pub struct Global {
     /// Colour theme: dark, light, high-contrast, monochrome, or one of yours
     #[arg(long, global = true, value_name = "NAME", default_value = crate::ui::theme::DEFAULT_THEME)]
     pub theme: String,
-    /// Time window: 15m, 1h, 3h, 12h, 24h, 3d or 7d
+    /// Time window: 15m, 1h, 3h, 12h, 1d, 7d or 30d
     #[arg(long, global = true, value_name = "SPAN", default_value = "1h", value_parser = parse_window)]
     pub window: WindowChoice,
     /// Write diagnostics to this file (never to the terminal) [default: the state directory,
@@ -86,7 +86,7 @@ pub enum Command {
 
 fn parse_window(s: &str) -> Result<WindowChoice, String> {
     WindowChoice::parse(s)
-        .ok_or_else(|| format!("{s:?} is not a window; use 15m, 1h, 3h, 12h, 24h, 3d or 7d"))
+        .ok_or_else(|| format!("{s:?} is not a window; use {}", WindowChoice::LIST))
 }
 
 fn parse_fault(s: &str) -> Result<Fault, String> {

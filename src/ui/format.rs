@@ -75,6 +75,22 @@ pub fn axis_time(t: EpochMs, span: EpochMs) -> String {
         .unwrap_or_default()
 }
 
+/// "13:20–13:35", with the day when it is not today's ("Nov 22 23:50–00:10").
+pub fn span(w: crate::domain::TimeWindow) -> String {
+    let hm = |t: EpochMs, fmt: &str| {
+        chrono::DateTime::from_timestamp_millis(t)
+            .map(|d| d.format(fmt).to_string())
+            .unwrap_or_default()
+    };
+    let long = w.len_ms() >= 24 * HOUR_MS;
+    let (a, b) = if long {
+        (hm(w.start, "%b %d %H:%M"), hm(w.end, "%b %d %H:%M"))
+    } else {
+        (hm(w.start, "%H:%M"), hm(w.end, "%H:%M"))
+    };
+    format!("{a}–{b}")
+}
+
 pub fn date_time(t: EpochMs) -> String {
     chrono::DateTime::from_timestamp_millis(t)
         .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
