@@ -28,6 +28,12 @@ const fn c(
 
 pub const COMMANDS: &[Command] = &[
     c("fn", "", "functions (home)", &["functions", "func", "home"]),
+    c(
+        "overview",
+        "",
+        "account overview: totals, limits, top functions",
+        &["account"],
+    ),
     c("window", "15m|1h|3h|12h|1d|7d|30d", "time window", &[]),
     c("sort", "column", "sort by column (name, err%, p95…)", &[]),
     c("theme", "name", "switch theme", &[]),

@@ -17,9 +17,9 @@ use std::time::Duration;
 
 use super::msg::Msg;
 use crate::domain::{
-    AccountSettings, ColdStartData, Function, LogPage, LogQuery, MetricRequest, MetricSeries,
-    ServiceGraph, SourceError, StreamQuery, TailRequest, TailUpdate, TimeWindow, Trace, TraceQuery,
-    TraceSummary,
+    AccountSettings, ColdStartData, ColdStartQuery, Function, LogPage, LogQuery, MetricRequest,
+    MetricSeries, ServiceGraph, SourceError, StreamQuery, TailRequest, TailUpdate, TimeWindow,
+    Trace, TraceQuery, TraceSummary,
 };
 
 /// A screen instance. Two dashboards for two functions are two instances.
@@ -111,7 +111,7 @@ pub enum Request {
     Traces(Vec<String>, Reply<Vec<Trace>>),
     ServiceGraph(TimeWindow, Reply<ServiceGraph>),
     /// One function's cold starts over a window.
-    ColdStarts(String, TimeWindow, Reply<ColdStartData>),
+    ColdStarts(ColdStartQuery, Reply<ColdStartData>),
     AccountSettings(Reply<AccountSettings>),
     /// A subscription: many deliveries until cancelled.
     Tail(TailRequest, Deliver<TailUpdate>),
@@ -129,7 +129,7 @@ pub enum Asked {
     TraceSummaries(TraceQuery),
     Traces(Vec<String>),
     ServiceGraph(TimeWindow),
-    ColdStarts(String, TimeWindow),
+    ColdStarts(ColdStartQuery),
     AccountSettings,
     Tail(TailRequest),
 }
@@ -146,7 +146,7 @@ impl Request {
             Request::TraceSummaries(q, _) => Asked::TraceSummaries(q.clone()),
             Request::Traces(ids, _) => Asked::Traces(ids.clone()),
             Request::ServiceGraph(w, _) => Asked::ServiceGraph(*w),
-            Request::ColdStarts(f, w, _) => Asked::ColdStarts(f.clone(), *w),
+            Request::ColdStarts(q, _) => Asked::ColdStarts(q.clone()),
             Request::AccountSettings(_) => Asked::AccountSettings,
             Request::Tail(r, _) => Asked::Tail(r.clone()),
         }

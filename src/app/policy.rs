@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::domain::{EpochMs, MINUTE_MS, SourceInfo};
+use crate::domain::{EpochMs, MINUTE_MS, SourceInfo, TimeWindow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RefreshPolicy {
@@ -35,6 +35,10 @@ pub struct RefreshPolicy {
     pub overview_every: EpochMs,
 }
 
+/// The overview's cold-start ranking scans every function's logs: past this many functions it
+/// is asked proportionally less often, so its cost per shift stays flat.
+pub const OVERVIEW_COLD_FUNCTIONS: usize = 200;
+
 impl RefreshPolicy {
     /// AWS bills GetMetricData per metric requested and its data changes once a minute; the
     /// demo is free and live.
@@ -63,7 +67,7 @@ impl RefreshPolicy {
                 typing_debounce: Duration::from_millis(300),
                 cold_starts_every_min: 5 * MINUTE_MS,
                 cold_starts_per_window: 12,
-                overview_every: 5 * MINUTE_MS,
+                overview_every: 15 * MINUTE_MS,
             },
         }
     }
@@ -89,6 +93,33 @@ impl RefreshPolicy {
             0 => self.cold_starts_every_min,
             n => self.cold_starts_every_min.max(span / EpochMs::from(n)),
         }
+    }
+
+    /// How often the overview counts the cold starts of all `functions` (a Logs Insights
+    /// query over every log group on AWS): no more often than the overview itself nor a
+    /// dashboard, and slower in big accounts.
+    pub fn overview_cold_starts_every(&self, span: EpochMs, functions: usize) -> EpochMs {
+        let base = self.overview_every.max(self.cold_starts_every(span));
+        match self.cold_starts_per_window {
+            0 => base,
+            _ => base * functions.div_ceil(OVERVIEW_COLD_FUNCTIONS).max(1) as EpochMs,
+        }
+    }
+}
+
+/// Whether what was asked for `asked = (when, window)` should be asked again for `window`: a
+/// new window always; while the window follows the clock (`live`), once `every` has passed.
+pub fn stale(
+    asked: Option<(EpochMs, TimeWindow)>,
+    window: TimeWindow,
+    live: bool,
+    now: EpochMs,
+    every: EpochMs,
+) -> bool {
+    match asked {
+        None => true,
+        Some((_, w)) if !live || w.len_ms() != window.len_ms() => w != window,
+        Some((at, _)) => now - at >= every,
     }
 }
 

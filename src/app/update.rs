@@ -202,6 +202,10 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             ctx.nav.push(Nav::Home);
             vec![]
         }
+        "overview" => {
+            ctx.go(router::Place::Overview);
+            vec![]
+        }
         "help" => {
             state.overlay = Some(Overlay::Help);
             vec![]

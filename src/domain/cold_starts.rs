@@ -8,6 +8,15 @@ use serde::Serialize;
 
 use super::{EpochMs, MINUTE_MS, MetricPlan, MetricSeries, Statistic, TimeWindow, percentile};
 
+/// What to ask a source about one function's cold starts: a window, and the period its
+/// per-period figures (Lambda Insights) should have.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ColdStartQuery {
+    pub function: String,
+    pub window: TimeWindow,
+    pub period_s: u32,
+}
+
 /// One cold start, as its REPORT line tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ColdStart {

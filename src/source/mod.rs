@@ -62,12 +62,8 @@ impl Source {
         dispatch!(self, s => s.metrics(req).await)
     }
     /// A function's cold starts over a window, each one where the source can list them.
-    pub async fn cold_starts(
-        &self,
-        function: &str,
-        window: TimeWindow,
-    ) -> Result<ColdStartData, SourceError> {
-        dispatch!(self, s => s.cold_starts(function, window).await)
+    pub async fn cold_starts(&self, q: &ColdStartQuery) -> Result<ColdStartData, SourceError> {
+        dispatch!(self, s => s.cold_starts(q).await)
     }
     /// The account's Lambda limits (GetAccountSettings).
     pub async fn account_settings(&self) -> Result<AccountSettings, SourceError> {

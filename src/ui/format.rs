@@ -91,6 +91,21 @@ pub fn span(w: crate::domain::TimeWindow) -> String {
     format!("{a}–{b}")
 }
 
+/// Words into lines of at most `width` characters (a longer word gets a line of its own).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for word in text.split_whitespace() {
+        match out.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width.max(1) => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out
+}
+
 pub fn date_time(t: EpochMs) -> String {
     chrono::DateTime::from_timestamp_millis(t)
         .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -171,6 +186,10 @@ mod tests {
         assert_eq!(sparkline(&[5.0, 5.0], 2), "▄▄");
         assert_eq!(sparkline(&[1.0; 40], 10).chars().count(), 10);
         assert_eq!(sparkline(&[], 10), "");
+        assert_eq!(
+            wrap("n/a: cold starts come from", 12),
+            ["n/a: cold", "starts come", "from"]
+        );
     }
 
     #[test]

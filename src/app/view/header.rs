@@ -31,7 +31,11 @@ impl Widget for Header<'_> {
         spans.push(sep.clone());
         match s.incident {
             Some(w) => spans.push(Span::styled(
-                format!(" incident {} · X clears ", format::span(w)),
+                if area.width >= 100 {
+                    format!(" incident {} · X clears ", format::span(w))
+                } else {
+                    format!(" incident {} ", format::span(w))
+                },
                 t.header.patch(t.incident),
             )),
             None => spans.push(Span::styled(format!("last {}", s.window.label()), t.header)),

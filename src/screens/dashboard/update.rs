@@ -8,11 +8,12 @@ use crate::app::catalog;
 use crate::app::jobs::{Job, JobKey, Owner, Request, Target};
 use crate::app::keys::Binding;
 use crate::app::msg::{Action, Cmd, Msg};
+use crate::app::policy::stale;
 use crate::app::router::{Screen, ScreenBase};
 use crate::app::state::{Ctx, Loadable};
 use crate::domain::{
-    ColdStartAnalysis, EpochMs, MINUTE_MS, Metric, MetricPlan, MetricQuery, MetricRequest,
-    SourceError, Statistic, TimeWindow, period_for,
+    ColdStartAnalysis, ColdStartQuery, EpochMs, MINUTE_MS, Metric, MetricPlan, MetricQuery,
+    MetricRequest, SourceError, Statistic, TimeWindow, period_for,
 };
 use crate::ui::format;
 use crate::ui::theme::Theme;
@@ -116,14 +117,9 @@ impl DashboardScreen {
     /// Whether the cold starts should be asked for again: a new window, or (while the window
     /// follows the clock) the policy's cadence has passed.
     fn cold_due(&self, ctx: &Ctx, plan: &MetricPlan) -> bool {
-        let Some((at, asked)) = self.cold_asked else {
-            return true;
-        };
         let live = ctx.incident.is_none() && self.pan == 0;
-        if !live || asked.len_ms() != plan.window.len_ms() {
-            return asked != plan.window;
-        }
-        ctx.now - at >= ctx.policy.cold_starts_every(plan.window.len_ms())
+        let every = ctx.policy.cold_starts_every(plan.window.len_ms());
+        stale(self.cold_asked, plan.window, live, ctx.now, every)
     }
 
     fn charts_job(&self, plan: MetricPlan) -> Cmd {
@@ -137,13 +133,18 @@ impl DashboardScreen {
         .into()
     }
 
-    fn cold_job(&self, window: TimeWindow) -> Cmd {
-        let id = self.id;
+    fn cold_job(&self, plan: MetricPlan) -> Cmd {
+        let (id, window) = (self.id, plan.window);
         let reply =
             Box::new(move |result| Msg::to(id, DashboardMsg::ColdStarts { window, result }));
+        let query = ColdStartQuery {
+            function: self.name.clone(),
+            window,
+            period_s: plan.period_s,
+        };
         Job::new(
             JobKey::new(Owner::Screen(id), Target::ColdStarts(self.name.clone())),
-            Request::ColdStarts(self.name.clone(), window, reply),
+            Request::ColdStarts(query, reply),
         )
         .joining()
         .into()
@@ -211,7 +212,7 @@ impl DashboardScreen {
         self.mark = None;
         self.cursor = None;
         ctx.info(format!(
-            "{how} {}: every screen narrows to it; X clears it",
+            "{how}{} is the incident window · X clears it",
             format::span(w)
         ));
         let mut cmds = catalog::focus_changed(ctx);
@@ -240,7 +241,7 @@ impl DashboardScreen {
             }
             Some(start) => {
                 let w = TimeWindow::new(start.min(at), start.max(at) + plan.period_ms());
-                self.set_incident(ctx, w, "incident window")
+                self.set_incident(ctx, w, "")
             }
         }
     }
@@ -254,7 +255,7 @@ impl DashboardScreen {
             Some((l, r)) => {
                 let w = TimeWindow::new(plan.bucket_start(l), plan.bucket_start(r + 1));
                 let how = format!("the {} spike", kind.title().to_lowercase());
-                self.set_incident(ctx, w, &format!("incident window: {how}"))
+                self.set_incident(ctx, w, &format!("{how} "))
             }
             None => {
                 ctx.info(format!(
@@ -281,7 +282,7 @@ impl DashboardScreen {
                 return vec![];
             }
             let moved = TimeWindow::new(w.start + shift, w.end + shift);
-            return self.set_incident(ctx, moved, "incident window moved to");
+            return self.set_incident(ctx, moved, "moved: ");
         }
         if back {
             self.pan += 1;
@@ -381,7 +382,7 @@ impl ScreenBase for DashboardScreen {
         cmds.push(self.charts_job(plan));
         if self.cold_due(ctx, &plan) {
             self.cold_asked = Some((ctx.now, plan.window));
-            cmds.push(self.cold_job(plan.window));
+            cmds.push(self.cold_job(plan));
         }
         cmds
     }

@@ -188,27 +188,39 @@ impl DashboardView<'_> {
         let left = Line::from(spans);
         buf.set_line(area.x, area.y, &left, area.width);
         let Some(plan) = d.plan else { return };
-        let mut right = vec![format!("{} per point", period_label(&plan))];
+        // Most important first; as many as fit.
+        let mut parts = vec![];
         if let Some(m) = d.mark {
-            right.push(format!("marking from {} (m ends it)", format::clock(m)));
-        } else if let Some(c) = d.cursor {
-            right.push(format!(
+            parts.push(format!("marking from {} (m ends it)", format::clock(m)));
+        }
+        if let Some(c) = d.cursor {
+            parts.push(format!(
                 "cursor {}",
                 format::span(crate::domain::TimeWindow::new(
                     plan.bucket_start(c),
                     plan.bucket_start(c + 1)
                 ))
             ));
-        } else if d.pan > 0 {
-            right.push(format!(
+        }
+        if d.pan > 0 {
+            parts.push(format!(
                 "charts end {}",
                 format::ago(plan.window.end, self.ctx.now)
             ));
         }
-        let text = format!("{} ", right.join(" · "));
-        let w = text.chars().count() as u16;
-        if w + left.width() as u16 + 1 <= area.width {
-            buf.set_string(area.right() - w, area.y, text, t.dim);
+        parts.push(format!("{} per point", period_label(&plan)));
+        let room = usize::from(area.width).saturating_sub(left.width() + 2);
+        let mut shown: Vec<String> = vec![];
+        for p in parts {
+            let used: usize = shown.iter().map(|s| s.chars().count() + 3).sum();
+            if used + p.chars().count() <= room {
+                shown.push(p);
+            }
+        }
+        if !shown.is_empty() {
+            let text = format!("{} ", shown.join(" · "));
+            let w = text.chars().count() as u16;
+            buf.set_string(area.right().saturating_sub(w), area.y, text, t.dim);
         }
     }
 
@@ -510,12 +522,12 @@ impl DashboardView<'_> {
                     let [l, r] =
                         Layout::horizontal([Constraint::Percentage(55), Constraint::Min(20)])
                             .areas(area);
-                    Paragraph::new(left)
-                        .scroll((clamp_u16(d.scroll), 0))
-                        .render(l, buf);
-                    Paragraph::new(right)
-                        .scroll((clamp_u16(d.scroll), 0))
-                        .render(r, buf);
+                    for (lines, rect) in [(left, l), (right, r)] {
+                        Paragraph::new(lines)
+                            .wrap(Wrap { trim: false })
+                            .scroll((clamp_u16(d.scroll), 0))
+                            .render(rect, buf);
+                    }
                     return;
                 }
                 left.into_iter().chain(right).collect()

@@ -293,6 +293,7 @@ pub fn shop() -> Vec<FunctionSpec> {
             dynamo: &[("Query", "orders")],
             deployed_days_ago: Some(3.2),
             description: "GET /orders",
+            provisioned: Some(2),
             ..spec(
                 "orders-api-list",
                 Nodejs20,
@@ -371,7 +372,6 @@ pub fn shop() -> Vec<FunctionSpec> {
             dynamo: &[("UpdateItem", "inventory")],
             deployed_days_ago: Some(5.0),
             description: "Reserves stock for an order",
-            provisioned: Some(2),
             ..spec(
                 "inventory-reserve",
                 Java21,

@@ -146,16 +146,12 @@ impl DemoSource {
 
     /// Every cold start of a function in the window, straight from the traffic model: the
     /// same invocations whose REPORT lines carry `Init Duration` (or `Restore Duration`).
-    pub async fn cold_starts(
-        &self,
-        name: &str,
-        window: TimeWindow,
-    ) -> Result<ColdStartData, SourceError> {
-        let Some(&f) = self.inner.by_name.get(name) else {
-            return Err(SourceError::NotFound(format!("function {name}")));
+    pub async fn cold_starts(&self, q: &ColdStartQuery) -> Result<ColdStartData, SourceError> {
+        let Some(&f) = self.inner.by_name.get(&q.function) else {
+            return Err(SourceError::NotFound(format!("function {}", q.function)));
         };
         let inner = self.inner.clone();
-        let name = name.to_string();
+        let (name, window) = (q.function.clone(), q.window);
         blocking(move || Ok(inner.cold_starts(f, name, window))).await
     }
 

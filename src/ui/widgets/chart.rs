@@ -304,8 +304,12 @@ impl Widget for TimeChart<'_> {
             return;
         }
         if let Some((note, style)) = &self.note {
-            let text = Line::styled(format!(" {note}"), *style);
-            buf.set_line(body.x, body.y + body.height / 2, &text, body.width);
+            let lines = format::wrap(note, usize::from(body.width).saturating_sub(2));
+            let n = (lines.len() as u16).min(body.height);
+            let top = body.y + (body.height - n) / 2;
+            for (i, l) in lines.into_iter().take(usize::from(n)).enumerate() {
+                buf.set_string(body.x + 1, top + i as u16, l, *style);
+            }
             return;
         }
 
@@ -361,7 +365,11 @@ impl Widget for TimeChart<'_> {
             let w = (LEFT_LABELS - 1) as usize;
             let text: String = text.chars().take(w).collect();
             buf.set_string(body.x, y, format!("{text:>w$}"), t.chart_axis);
-            if let Some(unit) = self.right {
+            let right_has_data = self
+                .plots
+                .iter()
+                .any(|p| p.right && p.values.iter().any(Option::is_some));
+            if let Some(unit) = self.right.filter(|_| right_has_data) {
                 let text: String = unit
                     .format(right_top * frac)
                     .chars()
@@ -420,7 +428,8 @@ impl Widget for TimeChart<'_> {
             && level > 0.0
         {
             let frac = (level / left_top).clamp(0.0, 1.0);
-            let row = plot.y + ((1.0 - frac) * f64::from(plot.height - 1)).round() as u16;
+            // Truncated, as the canvas places its points.
+            let row = plot.y + ((1.0 - frac) * f64::from(plot.height - 1)) as u16;
             let dash = if self.ascii { "-" } else { "╌" };
             for x in plot.x..plot.right() {
                 if buf[(x, row)].symbol() == " " {
