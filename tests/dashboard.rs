@@ -371,3 +371,29 @@ fn a_plan_puts_about_a_point_on_each_column() {
         );
     }
 }
+
+#[tokio::test]
+async fn chart_titles_are_whole_at_120_columns_with_or_without_the_cursor() {
+    let s = source();
+    let mut state = dashboard(&s, "search-indexer").await;
+    for keys in [vec![], vec![Action::Right, Action::Left]] {
+        press(&s, &mut state, &keys).await;
+        let buf =
+            lambdascope::app::view::render(&state, &lambdascope::ui::theme::Theme::default_theme());
+        let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+        for want in [
+            "─ Invocations ━ ",
+            "─ Errors ━ ",
+            "━ rate ",
+            "─ Throttles ━ ",
+            "─ Duration ━ p50 ",
+            "━ p90 ",
+            "━ p99 ",
+            "─ Concurrency ━ max ",
+            "━ reserved 5 ",
+            "─ Cold starts ━ ",
+        ] {
+            assert!(text.contains(want), "{want:?} is cut at 120 columns");
+        }
+    }
+}

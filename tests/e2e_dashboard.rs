@@ -23,7 +23,7 @@ fn open_a_function_move_the_cursor_select_a_spike_and_see_it_in_the_header() {
     // The cursor: the tabs line names its minute, the titles show its values.
     t.keys(&["Right", "Left", "Left"]);
     let s = t.wait_for("cursor 13:5");
-    assert!(s.contains("1m per point"), "{s}");
+    assert!(s.contains("3m per point"), "{s}");
     // The errors chart, then its spike: the header shows the incident window.
     t.keys(&["j", "s"]);
     let s = t.wait_for("incident 13:");
@@ -58,8 +58,11 @@ fn ascii_markers_on_request_and_for_a_terminal_without_braille() {
         let t = Tmux::start("ascii", (120, 40), &args, &env);
         t.wait_for("unhealthy of 17");
         t.keys(&["Enter"]);
-        let s = t.wait_for_chart("Invocations");
-        assert!(s.contains('*'), "{s}");
+        t.wait_for_chart("Invocations");
+        // The whole frame, not only its first rows: the time axis under the bottom charts.
+        let s = t.wait_until("charts drawn in ASCII", |s| {
+            s.contains('*') && s.contains("13:30") && s.contains("Cold starts")
+        });
         assert!(
             !s.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)),
             "braille in ASCII mode:\n{s}"
