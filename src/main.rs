@@ -106,20 +106,25 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
     };
     let g = &cli.global;
     match &cli.command {
-        Some(Command::Functions { json }) => {
-            match lambdascope::cli::functions::print_functions(&source, g.window, *json).await {
-                Ok((out, warnings)) => {
-                    print!("{out}");
-                    for w in warnings {
-                        eprintln!("lambdascope: {w}");
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("lambdascope: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+        Some(Command::Functions { json }) => print_or_fail(
+            lambdascope::cli::functions::print_functions(&source, g.window, *json).await,
+        ),
+        Some(Command::Metrics {
+            function,
+            since,
+            period,
+            json,
+        }) => {
+            let since = since.unwrap_or_else(|| g.window.span());
+            let printed =
+                lambdascope::cli::metrics::print_metrics(&source, function, since, *period, *json)
+                    .await;
+            print_or_fail(printed)
+        }
+        Some(Command::Overview { json }) => {
+            let printed =
+                lambdascope::cli::overview::print_overview(&source, g.window, *json).await;
+            print_or_fail(printed)
         }
         Some(Command::Screenshots { out }) => {
             match lambdascope::cli::screenshots::write_all(&source, out).await {
@@ -143,6 +148,13 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                 no_color: env("NO_COLOR").is_some_and(|v| !v.is_empty()),
                 depth: ColorDepth::detect(env("COLORTERM").as_deref(), env("TERM").as_deref()),
                 theme_dir: lambdascope::ui::theme::user_dir(),
+                ascii: g.ascii
+                    || lambdascope::ui::widgets::braille_unsupported(
+                        env("TERM").as_deref(),
+                        env("LC_ALL").as_deref(),
+                        env("LC_CTYPE").as_deref(),
+                        env("LANG").as_deref(),
+                    ),
             };
             let log = log_path
                 .map(|p| format!("The log is at {}.", p.display()))
@@ -162,6 +174,23 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// Prints a scriptable command's output and its warnings (stderr); exit 1 on failure.
+fn print_or_fail(printed: Result<(String, Vec<String>), SourceError>) -> ExitCode {
+    match printed {
+        Ok((out, warnings)) => {
+            print!("{out}");
+            for w in warnings {
+                eprintln!("lambdascope: {w}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("lambdascope: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -919,9 +919,12 @@ async fn cold_starts_come_from_logs_insights_in_the_functions_own_group() {
     let start = mock!(aws_sdk_cloudwatchlogs::Client::start_query)
         .match_requests(|req| {
             req.log_group_names() == ["/shared/orders"]
-                && req
-                    .query_string()
-                    .is_some_and(|q| q.contains("pct(init, 95) as p950") && q.contains("bin(300s)"))
+                && req.query_string().is_some_and(|q| {
+                    q.contains("pct(ms, 95) as p950")
+                        && q.contains("bin(300s)")
+                        // A shared group: only the function's own streams.
+                        && q.contains(r"@logStream like /^\d{4}\/\d{2}\/\d{2}\/orders\[/")
+                })
         })
         .then_output(|| {
             aws_sdk_cloudwatchlogs::operation::start_query::StartQueryOutput::builder()
@@ -999,6 +1002,322 @@ async fn cold_starts_come_from_logs_insights_in_the_functions_own_group() {
             .is_some_and(|r| r.contains("Logs Insights"))
     }));
     assert_eq!(start.num_calls(), 1);
+}
+
+fn complete(
+    rows: Vec<Vec<(&str, &str)>>,
+    bytes: f64,
+    matched: f64,
+) -> aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput {
+    use aws_sdk_cloudwatchlogs::types::{QueryStatistics, QueryStatus, ResultField};
+    let mut out =
+        aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput::builder()
+            .status(QueryStatus::Complete)
+            .statistics(
+                QueryStatistics::builder()
+                    .bytes_scanned(bytes)
+                    .records_matched(matched)
+                    .build(),
+            );
+    for row in rows {
+        out = out.results(
+            row.into_iter()
+                .map(|(f, v)| ResultField::builder().field(f).value(v).build())
+                .collect(),
+        );
+    }
+    out.build()
+}
+
+fn get_function_with(layers: &'static [&'static str], group: Option<&'static str>) -> Rule {
+    mock!(aws_sdk_lambda::Client::get_function).then_output(move || {
+        let mut conf = FunctionConfiguration::builder().function_name("orders");
+        for l in layers {
+            conf = conf.layers(aws_sdk_lambda::types::Layer::builder().arn(*l).build());
+        }
+        if let Some(g) = group {
+            conf = conf.logging_config(
+                aws_sdk_lambda::types::LoggingConfig::builder()
+                    .log_group(g)
+                    .build(),
+            );
+        }
+        aws_sdk_lambda::operation::get_function::GetFunctionOutput::builder()
+            .configuration(conf.build())
+            .build()
+    })
+}
+
+fn cold_query(window: TimeWindow) -> lambdascope::domain::ColdStartQuery {
+    lambdascope::domain::ColdStartQuery {
+        function: "orders".into(),
+        window,
+        period_s: 300,
+    }
+}
+
+#[tokio::test]
+async fn cold_starts_are_listed_from_report_lines_with_restores_and_cost() {
+    use lambdascope::domain::ColdStartSource;
+    let get = get_function_with(&[], Some("/shared/api"));
+    let start = mock!(aws_sdk_cloudwatchlogs::Client::start_query)
+        .match_requests(|req| {
+            req.log_group_names() == ["/shared/api"]
+                && req.query_string().is_some_and(|q| {
+                    q.contains("Restore Duration")
+                        && q.contains(r"\/orders\[/")
+                        && q.contains("sort @timestamp desc | limit 10000")
+                })
+        })
+        .then_output(|| {
+            aws_sdk_cloudwatchlogs::operation::start_query::StartQueryOutput::builder()
+                .query_id("q-9")
+                .build()
+        });
+    let results = mock!(aws_sdk_cloudwatchlogs::Client::get_query_results).then_output(|| {
+        complete(
+            vec![
+                vec![
+                    ("@timestamp", "2026-11-23 10:20:01.000"),
+                    ("restoreMs", "511.25"),
+                    ("runMs", "488.75"),
+                ],
+                vec![
+                    ("@timestamp", "2026-11-23 10:10:02.000"),
+                    ("initMs", "1500"),
+                    ("runMs", "500"),
+                ],
+            ],
+            3e9,
+            2.0,
+        )
+    });
+    let src = source(Rules {
+        lambda: vec![&get],
+        logs: vec![&start, &results],
+        ..Default::default()
+    });
+    let window = TimeWindow::new(1_795_428_000_000, 1_795_429_800_000);
+    let data = src
+        .cold_starts(&cold_query(window))
+        .await
+        .expect("cold starts");
+    let starts = data.starts.expect("each cold start");
+    assert_eq!(starts.len(), 2);
+    assert_eq!(
+        starts[0].t, 1_795_428_600_000,
+        "arrival: 2 s before its REPORT"
+    );
+    assert!(starts[1].restore, "a SnapStart restore is a cold start");
+    assert_eq!(data.complete_from, window.start);
+    match data.source {
+        ColdStartSource::LogsInsights {
+            bytes_scanned,
+            usd,
+            matched,
+        } => {
+            assert_eq!((bytes_scanned, matched), (3e9, Some(2)));
+            assert!((usd - 0.015).abs() < 1e-9);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(start.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn insights_rows_without_fields_are_not_zero_cold_starts() {
+    // What a third-party emulator answers: rows that carry only @ptr (dropped) or raw events.
+    let get = get_function_with(&[], None);
+    let start = started_query();
+    let results = mock!(aws_sdk_cloudwatchlogs::Client::get_query_results)
+        .then_output(|| complete(vec![vec![("@ptr", "x")], vec![("@ptr", "y")]], 1e6, 5.0));
+    let src = source(Rules {
+        lambda: vec![&get],
+        logs: vec![&start, &results],
+        ..Default::default()
+    });
+    let window = TimeWindow::new(1_795_428_000_000, 1_795_429_800_000);
+    let err = src.cold_starts(&cold_query(window)).await.unwrap_err();
+    assert!(
+        err.to_string().contains("did not run the query as written"),
+        "{err}"
+    );
+    // The same for the charts' series: n/a with the reason, not a flat zero.
+    let req = MetricRequest {
+        queries: vec![MetricQuery {
+            function: "orders".into(),
+            metric: Metric::ColdStarts,
+            stat: Statistic::Sum,
+        }],
+        window,
+        period_s: 300,
+    };
+    let series = src.metrics(&req).await.expect("metrics");
+    let why = series[0].unavailable.as_deref().expect("n/a");
+    assert!(why.contains("did not run the query as written"), "{why}");
+    assert!(series[0].points.is_empty());
+}
+
+#[tokio::test]
+async fn cold_starts_come_from_lambda_insights_when_the_function_has_the_extension() {
+    use lambdascope::domain::ColdStartSource;
+    let get = get_function_with(
+        &["arn:aws:lambda:eu-west-1:580247275435:layer:LambdaInsightsExtension:53"],
+        None,
+    );
+    let gmd = mock!(aws_sdk_cloudwatch::Client::get_metric_data)
+        .match_requests(|req| {
+            req.metric_data_queries().iter().all(|q| {
+                let m = q.metric_stat().and_then(|s| s.metric());
+                m.and_then(|m| m.namespace()) == Some("LambdaInsights")
+                    && m.and_then(|m| m.metric_name()) == Some("init_duration")
+                    && m.map(|m| m.dimensions()).is_some_and(|d| {
+                        d.len() == 1
+                            && d[0].name() == Some("function_name")
+                            && d[0].value() == Some("orders")
+                    })
+            })
+        })
+        .then_compute_output(|req| {
+            let whole = req.metric_data_queries()[0]
+                .metric_stat()
+                .and_then(|s| s.period())
+                == Some(1800);
+            let results = req
+                .metric_data_queries()
+                .iter()
+                .map(|q| {
+                    let stat = q.metric_stat().and_then(|s| s.stat()).unwrap_or_default();
+                    let (ts, v) = match (whole, stat) {
+                        (true, _) => (1_795_428_000, 400.0),
+                        (false, "SampleCount") => (1_795_428_300, 4.0),
+                        (false, _) => (1_795_428_300, 700.0),
+                    };
+                    MetricDataResult::builder()
+                        .id(q.id().unwrap_or_default())
+                        .timestamps(DateTime::from_secs(ts))
+                        .values(v)
+                        .build()
+                })
+                .collect();
+            aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput::builder()
+                .set_metric_data_results(Some(results))
+                .build()
+        });
+    let start = started_query();
+    let src = source(Rules {
+        lambda: vec![&get],
+        cloudwatch: vec![&gmd],
+        logs: vec![&start],
+        ..Default::default()
+    });
+    let window = TimeWindow::new(1_795_428_000_000, 1_795_429_800_000);
+    let data = src
+        .cold_starts(&cold_query(window))
+        .await
+        .expect("cold starts");
+    assert_eq!(data.source, ColdStartSource::LambdaInsights);
+    assert_eq!(start.num_calls(), 0, "no logs scanned");
+    assert_eq!(gmd.num_calls(), 2, "per period, and the whole window");
+    let plan = lambdascope::domain::MetricPlan::new(window, 300, window.end);
+    let a = lambdascope::domain::ColdStartAnalysis::new(&data, plan, None, &[], window.end);
+    assert_eq!(a.total, 4);
+    assert_eq!(a.count[1], Some(4.0));
+    assert_eq!(a.init_p99[1], Some(700.0));
+    assert_eq!(a.p50, Some(400.0));
+}
+
+#[tokio::test]
+async fn account_settings_and_the_function_details() {
+    let settings = mock!(aws_sdk_lambda::Client::get_account_settings).then_output(|| {
+        aws_sdk_lambda::operation::get_account_settings::GetAccountSettingsOutput::builder()
+            .account_limit(
+                aws_sdk_lambda::types::AccountLimit::builder()
+                    .concurrent_executions(1000)
+                    .unreserved_concurrent_executions(900)
+                    .total_code_size(80_530_636_800)
+                    .build(),
+            )
+            .account_usage(
+                aws_sdk_lambda::types::AccountUsage::builder()
+                    .function_count(42)
+                    .total_code_size(123_456)
+                    .build(),
+            )
+            .build()
+    });
+    let get = get_function_with(&[], None);
+    let versions = mock!(aws_sdk_lambda::Client::list_versions_by_function).then_output(|| {
+        let v = |version: &str, at: &str| {
+            FunctionConfiguration::builder()
+                .function_name("orders")
+                .version(version)
+                .last_modified(at)
+                .build()
+        };
+        aws_sdk_lambda::operation::list_versions_by_function::ListVersionsByFunctionOutput::builder(
+        )
+        .versions(v("$LATEST", "2026-11-23T10:00:00.000+0000"))
+        .versions(v("2", "2026-11-22T10:00:00.000+0000"))
+        .versions(v("1", "2026-11-20T10:00:00.000+0000"))
+        .build()
+    });
+    let esm = mock!(aws_sdk_lambda::Client::list_event_source_mappings).then_output(|| {
+        aws_sdk_lambda::operation::list_event_source_mappings::ListEventSourceMappingsOutput::builder()
+            .event_source_mappings(
+                aws_sdk_lambda::types::EventSourceMappingConfiguration::builder()
+                    .event_source_arn("arn:aws:sqs:eu-west-1:1:orders-queue")
+                    .state("Enabled")
+                    .batch_size(10)
+                    .build(),
+            )
+            .build()
+    });
+    let denied = mock!(aws_sdk_lambda::Client::list_provisioned_concurrency_configs)
+        .then_http_response(|| {
+            json_error(
+                403,
+                "AccessDeniedException",
+                "not authorized to perform: lambda:ListProvisionedConcurrencyConfigs",
+                None,
+            )
+        });
+    let src = source(Rules {
+        lambda: vec![&settings, &get, &versions, &esm, &denied],
+        ..Default::default()
+    });
+    let a = src.account_settings().await.expect("GetAccountSettings");
+    assert_eq!(
+        (
+            a.concurrency_limit,
+            a.unreserved_concurrency,
+            a.function_count
+        ),
+        (Some(1000), Some(900), Some(42))
+    );
+    let f = src
+        .function("orders")
+        .await
+        .expect("the function, with what could be had");
+    assert_eq!(
+        f.deploys
+            .iter()
+            .map(|d| d.version.as_str())
+            .collect::<Vec<_>>(),
+        ["1", "2"],
+        "published versions, oldest first; $LATEST is last_modified"
+    );
+    let es = f.event_sources.expect("event sources");
+    assert_eq!(es[0].label(), "SQS orders-queue");
+    assert_eq!(f.provisioned, None, "unknown, not none");
+    assert!(
+        f.detail_errors
+            .iter()
+            .any(|e| e.contains("provisioned concurrency")
+                && e.contains("lambda:ListProvisionedConcurrencyConfigs")),
+        "{:?}",
+        f.detail_errors
+    );
 }
 
 /// The README's IAM policy lists exactly the actions the code can call.

@@ -460,3 +460,90 @@ async fn logs_agree_with_metrics_report_lines_init_durations_and_errors() {
     }
     assert!(checked > 5_000, "checked {checked} invocations");
 }
+
+/// The cold-start analysis's source of truth agrees with the logs: every cold start the demo
+/// lists is one REPORT line with `Init Duration` (or, on SnapStart, `Restore Duration`), at
+/// the same arrival and with the same duration; and the ColdStarts metric counts them too.
+#[tokio::test]
+async fn cold_starts_are_the_report_lines_with_init_or_restore_durations() {
+    use lambdascope::domain::ColdStartQuery;
+    use lambdascope::parse::lambda::{LogLine, classify};
+    let s = Source::Demo(demo());
+    let window = TimeWindow::new(T0 - 45 * MINUTE_MS, T0 - 15 * MINUTE_MS);
+    let fns = s.list_functions().await.unwrap();
+    let (mut inits, mut restores) = (0, 0);
+    for f in &fns {
+        let data = s
+            .cold_starts(&ColdStartQuery {
+                function: f.name.clone(),
+                window,
+                period_s: 60,
+            })
+            .await
+            .unwrap();
+        let listed = data.starts.expect("the demo lists each cold start");
+        assert!(listed.windows(2).all(|w| w[0].t <= w[1].t), "ascending");
+        // The REPORT lines of invocations that arrived in the window.
+        let logs_window = TimeWindow::new(
+            window.start,
+            window.end + i64::from(f.timeout_s) * 1000 + 10_000,
+        );
+        let mut from_logs: Vec<(i64, f64, bool)> = Vec::new();
+        for e in all_logs(&s, &f.log_group, logs_window).await {
+            if f.shares_log_group() && !e.log_stream.contains(&format!("/{}[", f.name)) {
+                continue;
+            }
+            let LogLine::Report(r) = classify(&e.message) else {
+                continue;
+            };
+            let (ms, restore) = match (r.init_duration_ms, r.restore_duration_ms) {
+                (Some(i), _) => (i, false),
+                (None, Some(x)) => (x, true),
+                _ => continue,
+            };
+            let arrival = e.timestamp - (r.duration_ms + ms).ceil() as i64 - 1;
+            if window.contains(arrival) {
+                from_logs.push((arrival, ms, restore));
+            }
+        }
+        assert_eq!(
+            listed.len(),
+            from_logs.len(),
+            "{}: cold starts listed vs REPORT lines with Init/Restore Duration",
+            f.name
+        );
+        for (c, (arrival, ms, restore)) in listed.iter().zip(&from_logs) {
+            assert!((c.t - arrival).abs() <= 2, "{}: {c:?} vs {arrival}", f.name);
+            assert!((c.init_ms - ms).abs() < 0.01, "{}: {c:?} vs {ms}", f.name);
+            assert_eq!(c.restore, *restore, "{}", f.name);
+        }
+        let metric = total(&s, &f.name, Metric::ColdStarts, Statistic::Sum, window).await;
+        assert_eq!(metric, listed.len() as f64, "{}: ColdStarts metric", f.name);
+        inits += listed.iter().filter(|c| !c.restore).count();
+        restores += listed.iter().filter(|c| c.restore).count();
+    }
+    assert!(inits > 10, "init cold starts checked: {inits}");
+    assert!(restores > 0, "SnapStart restores are counted, not dropped");
+}
+
+/// Deploys are part of the traffic model: the versions the demo reports are where the cold
+/// starts bunch, for earlier deploys as much as the one that started the incident.
+#[tokio::test]
+async fn every_deploy_in_the_history_brings_a_wave_of_cold_starts() {
+    let s = Source::Demo(demo());
+    let f = s.function("orders-api-get").await.unwrap();
+    let times = f.deploy_times();
+    assert!(times.len() >= 3, "{:?}", f.deploys);
+    assert_eq!(*times.last().unwrap(), f.last_modified);
+    let incident = s.function("orders-api-create").await.unwrap();
+    assert_eq!(incident.deploy_times().last(), Some(&(T0 - 40 * MINUTE_MS)));
+    for &d in &times {
+        let minute = |from: i64| TimeWindow::new(d + from * MINUTE_MS, d + (from + 3) * MINUTE_MS);
+        let before = total(&s, &f.name, Metric::ColdStarts, Statistic::Sum, minute(-4)).await;
+        let after = total(&s, &f.name, Metric::ColdStarts, Statistic::Sum, minute(1)).await;
+        assert!(
+            after > before,
+            "deploy at {d}: {before} cold starts before, {after} after"
+        );
+    }
+}

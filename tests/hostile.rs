@@ -35,6 +35,24 @@ fn hostile() -> Function {
         trigger: Some(format!("API{EVIL}")),
         state: Some(format!("Active{EVIL}")),
         snap_start: false,
+        layers: vec![format!("arn:aws:lambda:us-east-1:1:layer:{EVIL}:1")],
+        env_vars: vec![format!("SECRET{EVIL}")],
+        provisioned: Some(vec![lambdascope::domain::Provisioned {
+            qualifier: format!("live{EVIL}"),
+            requested: 1,
+            allocated: 1,
+            status: format!("READY{EVIL}"),
+        }]),
+        event_sources: Some(vec![lambdascope::domain::EventSource {
+            arn: format!("arn:aws:sqs:us-east-1:1:{EVIL}"),
+            state: format!("Enabled{EVIL}"),
+            batch_size: Some(10),
+        }]),
+        deploys: vec![lambdascope::domain::Deploy {
+            at: common::T0 - 120_000,
+            version: format!("7{EVIL}"),
+        }],
+        detail_errors: vec![format!("event sources: {EVIL}")],
     }
 }
 

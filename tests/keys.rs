@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use lambdascope::app::keys::{self, Binding, Key};
 use lambdascope::app::router::ScreenKind;
 use lambdascope::app::{Action, Msg, State, update};
+use lambdascope::screens::functions::FunctionsAction;
 use lambdascope::source::Source;
 
 fn event(k: Key) -> KeyEvent {
@@ -30,8 +31,10 @@ fn preparations() -> Vec<Vec<Action>> {
 
 async fn on(s: &Source, screen: ScreenKind, prep: &[Action]) -> State {
     let mut state = console(s, (120, 40)).await;
-    if screen == ScreenKind::Dashboard {
-        press(s, &mut state, &[Action::Enter]).await;
+    match screen {
+        ScreenKind::Dashboard => press(s, &mut state, &[Action::Enter]).await,
+        ScreenKind::Overview => press(s, &mut state, &[FunctionsAction::Overview.into()]).await,
+        _ => {}
     }
     press(s, &mut state, prep).await;
     assert_eq!(state.screen(), screen);
@@ -70,7 +73,11 @@ async fn check(s: &Source, screen: ScreenKind, table: &[Binding]) {
 #[tokio::test]
 async fn every_key_in_help_does_something() {
     let s = source();
-    for screen in [ScreenKind::Functions, ScreenKind::Dashboard] {
+    for screen in [
+        ScreenKind::Functions,
+        ScreenKind::Dashboard,
+        ScreenKind::Overview,
+    ] {
         let state = on(&s, screen, &[]).await;
         let table = state.top().base().keymap();
         assert!(!table.is_empty());

@@ -10,7 +10,8 @@ use lambdascope::app::router::ScreenKind;
 use lambdascope::app::view::render;
 use lambdascope::app::{Action, Cmd, Msg, State, update};
 use lambdascope::domain::SourceError;
-use lambdascope::screens::dashboard::{DashboardMsg, DashboardScreen};
+use lambdascope::screens::dashboard::{DashboardAction, DashboardMsg, DashboardScreen};
+use lambdascope::screens::functions::FunctionsAction;
 use lambdascope::source::Source;
 use lambdascope::ui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
@@ -130,24 +131,24 @@ async fn open(s: &Source, size: (u16, u16), name: &str) -> State {
 }
 
 #[tokio::test]
-async fn function_detail_screen() {
+async fn dashboard_screen() {
     let s = source();
     for size in SIZES {
         let mut loading = console(&s, size).await;
         update(&mut loading, Msg::Action(Action::Enter));
-        snap("detail_loading", &loading);
+        snap("dashboard_loading", &loading);
 
         let loaded = open(&s, size, "orders-api-create").await;
-        snap("detail_loaded", &loaded);
+        snap("dashboard_loaded", &loaded);
 
         // No traffic in the window: the charts say so instead of drawing nothing.
         let empty = open(&s, size, "reports-nightly").await;
-        snap("detail_empty", &empty);
+        snap("dashboard_empty", &empty);
 
         let mut failed = console(&s, size).await;
         update(&mut failed, Msg::Action(Action::Enter));
         let d = failed.screen_of::<DashboardScreen>().unwrap();
-        let (id, plan) = (d.id, d.plan.unwrap());
+        let (id, plan, window) = (d.id, d.plan.unwrap(), d.plan.unwrap().window);
         update(
             &mut failed,
             Msg::to(
@@ -168,11 +169,104 @@ async fn function_detail_screen() {
                 },
             ),
         );
-        snap("detail_error", &failed);
+        update(
+            &mut failed,
+            Msg::to(
+                id,
+                DashboardMsg::ColdStarts {
+                    window,
+                    result: Err(SourceError::AccessDenied {
+                        action: "logs:StartQuery".into(),
+                    }),
+                },
+            ),
+        );
+        snap("dashboard_error", &failed);
+
+        // The cursor: every chart's title shows the values under it.
+        let mut cursor = open(&s, size, "orders-api-create").await;
+        let back = vec![Action::Left; 12];
+        press(&s, &mut cursor, &[Action::Right]).await;
+        press(&s, &mut cursor, &back).await;
+        snap("dashboard_cursor", &cursor);
+
+        // Marking: the start is set, the cursor moved on; the span is shaded.
+        let mut marking = open(&s, size, "orders-api-create").await;
+        press(&s, &mut marking, &[Action::Right]).await;
+        press(&s, &mut marking, &back).await;
+        press(&s, &mut marking, &[DashboardAction::Mark.into()]).await;
+        press(&s, &mut marking, &[Action::Right; 6]).await;
+        snap("dashboard_marking", &marking);
+
+        // The incident window selected from the errors spike: the charts zoom in, the
+        // header shows it.
+        let mut incident = open(&s, size, "orders-api-create").await;
+        press(
+            &s,
+            &mut incident,
+            &[Action::Down, DashboardAction::SelectSpike.into()],
+        )
+        .await;
+        snap("dashboard_incident", &incident);
+
+        let mut cold = open(&s, size, "orders-api-create").await;
+        press(&s, &mut cold, &[Action::NextPanel]).await;
+        snap("dashboard_cold_starts", &cold);
+
+        // SnapStart restores, counted as cold starts.
+        let mut restores = open(&s, size, "pdf-invoice").await;
+        press(
+            &s,
+            &mut restores,
+            &[Action::WindowWider, Action::WindowWider],
+        )
+        .await;
+        press(&s, &mut restores, &[Action::NextPanel]).await;
+        snap("dashboard_cold_starts_snapstart_12h", &restores);
 
         let mut config = open(&s, size, "search-indexer").await;
         press(&s, &mut config, &[Action::NextPanel, Action::NextPanel]).await;
-        snap("detail_config_panel", &config);
+        snap("dashboard_config_panel", &config);
+
+        // ASCII markers for terminals without braille.
+        let mut ascii = open(&s, size, "search-indexer").await;
+        ascii.ctx.ascii = true;
+        snap("dashboard_ascii", &ascii);
+    }
+}
+
+#[tokio::test]
+async fn overview_screen() {
+    let s = source();
+    for size in SIZES {
+        let mut loading = console(&s, size).await;
+        update(&mut loading, Msg::Action(FunctionsAction::Overview.into()));
+        snap("overview_loading", &loading);
+
+        let mut loaded = console(&s, size).await;
+        press(&s, &mut loaded, &[FunctionsAction::Overview.into()]).await;
+        snap("overview_loaded", &loaded);
+
+        // An endpoint without GetAccountSettings (moto) and metrics refused: n/a with reasons.
+        let mut failed = console(&s, size).await;
+        let cmds = update(&mut failed, Msg::Action(FunctionsAction::Overview.into()));
+        for cmd in cmds {
+            let Cmd::Job(job) = cmd else { continue };
+            let msg = match job.request {
+                Request::AccountSettings(reply) => reply(Err(SourceError::NotFound(
+                    "GetAccountSettings (HTTP 404)".into(),
+                ))),
+                Request::MetricSets(_, reply) => reply(Err(SourceError::AccessDenied {
+                    action: "cloudwatch:GetMetricData".into(),
+                })),
+                Request::Metrics(_, reply) => reply(Err(SourceError::AccessDenied {
+                    action: "cloudwatch:GetMetricData".into(),
+                })),
+                _ => continue,
+            };
+            update(&mut failed, msg);
+        }
+        snap("overview_error", &failed);
     }
 }
 
@@ -217,6 +311,8 @@ async fn tiny_and_huge_terminals_never_panic() {
         for screen_keys in [
             &[][..],
             &[Action::Enter][..],
+            &[Action::Right, Action::NextPanel][..],
+            &[Action::NextPanel][..],
             &[Action::Help][..],
             &[Action::Back, Action::Back][..],
         ] {

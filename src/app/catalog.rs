@@ -19,8 +19,8 @@ use super::msg::{Cmd, Msg};
 use super::state::{Ctx, Loadable};
 use crate::domain::{
     EpochMs, Function, FunctionStats, HEALTH_TOTALS, Metric, MetricPlan, MetricSeries, SourceError,
-    Statistic, TimeWindow, apply_totals, apply_trend, need_invocations, row_totals, totals_request,
-    trend_request,
+    Statistic, TimeWindow, apply_totals, apply_trend, need_invocations, period_for, row_totals,
+    totals_request, trend_request,
 };
 
 /// A refresh that failed, and since when data has been stale.
@@ -96,9 +96,10 @@ fn key(target: Target) -> JobKey {
     JobKey::new(Owner::Catalog, target)
 }
 
-/// The window every list figure is for: the chosen span, ending at the last complete minute.
+/// The window every list figure is for: the incident window when one is marked, else the
+/// chosen span ending at the last complete minute.
 pub fn stats_window(ctx: &Ctx) -> TimeWindow {
-    ctx.window.window(ctx.now)
+    ctx.focus()
 }
 
 /// Asks for the function list.
@@ -161,7 +162,11 @@ pub fn refresh_rows(ctx: &mut Ctx, names: Vec<String>, typed: bool) -> Option<Cm
         return None;
     }
     let window = stats_window(ctx);
-    let spark = MetricPlan::new(window, ctx.window.spark_period_s(ctx.now), ctx.now);
+    let spark = MetricPlan::new(
+        window,
+        period_for(window.len_ms(), 20, window.start, ctx.now),
+        ctx.now,
+    );
     let whole = MetricPlan::new(window, (window.len_ms() / 1000) as u32, ctx.now);
     let trend = trend_request(&names, spark);
     let totals = totals_request(&names, &row_totals(ctx.policy.list_cold_starts), whole);
@@ -301,6 +306,12 @@ fn stats_failed(ctx: &mut Ctx, error: SourceError) {
         error,
         data_from: ctx.catalog.stats_at,
     });
+}
+
+/// The incident window was marked or cleared: the figures are asked for again for it.
+pub fn focus_changed(ctx: &mut Ctx) -> Vec<Cmd> {
+    window_changed(ctx);
+    refresh_health(ctx).into_iter().collect()
 }
 
 /// The window changed: what is shown is for another span.

@@ -28,7 +28,13 @@ const fn c(
 
 pub const COMMANDS: &[Command] = &[
     c("fn", "", "functions (home)", &["functions", "func", "home"]),
-    c("window", "15m|1h|3h|12h|24h|3d|7d", "time window", &[]),
+    c(
+        "overview",
+        "",
+        "account overview: totals, limits, top functions",
+        &["account"],
+    ),
+    c("window", "15m|1h|3h|12h|1d|7d|30d", "time window", &[]),
     c("sort", "column", "sort by column (name, err%, p95…)", &[]),
     c("theme", "name", "switch theme", &[]),
     c("region", "name", "switch AWS region", &[]),

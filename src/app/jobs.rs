@@ -17,8 +17,9 @@ use std::time::Duration;
 
 use super::msg::Msg;
 use crate::domain::{
-    Function, LogPage, LogQuery, MetricRequest, MetricSeries, ServiceGraph, SourceError,
-    StreamQuery, TailRequest, TailUpdate, TimeWindow, Trace, TraceQuery, TraceSummary,
+    AccountSettings, ColdStartData, ColdStartQuery, Function, LogPage, LogQuery, MetricRequest,
+    MetricSeries, ServiceGraph, SourceError, StreamQuery, TailRequest, TailUpdate, TimeWindow,
+    Trace, TraceQuery, TraceSummary,
 };
 
 /// A screen instance. Two dashboards for two functions are two instances.
@@ -53,6 +54,10 @@ pub enum Target {
     TraceList,
     Trace(String),
     ServiceGraph,
+    /// The account overview's series and rankings.
+    Overview,
+    /// The account's Lambda limits.
+    AccountSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -105,6 +110,9 @@ pub enum Request {
     TraceSummaries(TraceQuery, Reply<Vec<TraceSummary>>),
     Traces(Vec<String>, Reply<Vec<Trace>>),
     ServiceGraph(TimeWindow, Reply<ServiceGraph>),
+    /// One function's cold starts over a window.
+    ColdStarts(ColdStartQuery, Reply<ColdStartData>),
+    AccountSettings(Reply<AccountSettings>),
     /// A subscription: many deliveries until cancelled.
     Tail(TailRequest, Deliver<TailUpdate>),
 }
@@ -121,6 +129,8 @@ pub enum Asked {
     TraceSummaries(TraceQuery),
     Traces(Vec<String>),
     ServiceGraph(TimeWindow),
+    ColdStarts(ColdStartQuery),
+    AccountSettings,
     Tail(TailRequest),
 }
 
@@ -136,6 +146,8 @@ impl Request {
             Request::TraceSummaries(q, _) => Asked::TraceSummaries(q.clone()),
             Request::Traces(ids, _) => Asked::Traces(ids.clone()),
             Request::ServiceGraph(w, _) => Asked::ServiceGraph(*w),
+            Request::ColdStarts(q, _) => Asked::ColdStarts(q.clone()),
+            Request::AccountSettings(_) => Asked::AccountSettings,
             Request::Tail(r, _) => Asked::Tail(r.clone()),
         }
     }

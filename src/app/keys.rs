@@ -63,6 +63,13 @@ pub const GLOBAL: &[Binding] = &[
         false,
     ),
     b(
+        &[Char('X')],
+        "X",
+        Action::ClearIncident,
+        "clear the incident window",
+        false,
+    ),
+    b(
         &[Ctrl('r')],
         "ctrl-r",
         Action::Refresh,

@@ -29,6 +29,8 @@ pub enum Action {
     Quit,
     WindowWider,
     WindowNarrower,
+    /// Forget the incident window: every screen looks at the last `window` again.
+    ClearIncident,
     Refresh,
     /// Text typed into an input (a filter box, a search box, the palette).
     Input(char),

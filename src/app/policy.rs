@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::domain::{EpochMs, MINUTE_MS, SourceInfo};
+use crate::domain::{EpochMs, MINUTE_MS, SourceInfo, TimeWindow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RefreshPolicy {
@@ -25,7 +25,19 @@ pub struct RefreshPolicy {
     pub list_cold_starts: bool,
     /// Billed calls triggered by typing or scrolling wait this long for the next key.
     pub typing_debounce: Duration,
+    /// A dashboard's cold starts are asked for at most this often...
+    pub cold_starts_every_min: EpochMs,
+    /// ...and at most this many times per window length (0: no limit). On AWS they come from
+    /// Logs Insights, billed per GB scanned, and a query scans the whole window: asking twelve
+    /// times a window keeps the bytes scanned in a shift about the same for 1 h as for 7 d.
+    pub cold_starts_per_window: u32,
+    /// The account overview's series and rankings (a percentile for every function).
+    pub overview_every: EpochMs,
 }
+
+/// The overview's cold-start ranking scans every function's logs: past this many functions it
+/// is asked proportionally less often, so its cost per shift stays flat.
+pub const OVERVIEW_COLD_FUNCTIONS: usize = 200;
 
 impl RefreshPolicy {
     /// AWS bills GetMetricData per metric requested and its data changes once a minute; the
@@ -40,6 +52,9 @@ impl RefreshPolicy {
                 screen_every: 10_000,
                 list_cold_starts: true,
                 typing_debounce: Duration::from_millis(150),
+                cold_starts_every_min: 10_000,
+                cold_starts_per_window: 0,
+                overview_every: 10_000,
             },
             SourceInfo::Aws { .. } => RefreshPolicy {
                 list_every: 5 * MINUTE_MS,
@@ -50,6 +65,9 @@ impl RefreshPolicy {
                 screen_every: MINUTE_MS,
                 list_cold_starts: false,
                 typing_debounce: Duration::from_millis(300),
+                cold_starts_every_min: 5 * MINUTE_MS,
+                cold_starts_per_window: 12,
+                overview_every: 15 * MINUTE_MS,
             },
         }
     }
@@ -65,6 +83,43 @@ impl RefreshPolicy {
         }
         let minutes = (2 * functions as u64).div_ceil(u64::from(self.health_metrics_per_minute));
         self.health_every_min.max(minutes as EpochMs * MINUTE_MS)
+    }
+}
+
+impl RefreshPolicy {
+    /// How long a dashboard's cold starts over a window of `span` stay fresh enough.
+    pub fn cold_starts_every(&self, span: EpochMs) -> EpochMs {
+        match self.cold_starts_per_window {
+            0 => self.cold_starts_every_min,
+            n => self.cold_starts_every_min.max(span / EpochMs::from(n)),
+        }
+    }
+
+    /// How often the overview counts the cold starts of all `functions` (a Logs Insights
+    /// query over every log group on AWS): no more often than the overview itself nor a
+    /// dashboard, and slower in big accounts.
+    pub fn overview_cold_starts_every(&self, span: EpochMs, functions: usize) -> EpochMs {
+        let base = self.overview_every.max(self.cold_starts_every(span));
+        match self.cold_starts_per_window {
+            0 => base,
+            _ => base * functions.div_ceil(OVERVIEW_COLD_FUNCTIONS).max(1) as EpochMs,
+        }
+    }
+}
+
+/// Whether what was asked for `asked = (when, window)` should be asked again for `window`: a
+/// new window always; while the window follows the clock (`live`), once `every` has passed.
+pub fn stale(
+    asked: Option<(EpochMs, TimeWindow)>,
+    window: TimeWindow,
+    live: bool,
+    now: EpochMs,
+    every: EpochMs,
+) -> bool {
+    match asked {
+        None => true,
+        Some((_, w)) if !live || w.len_ms() != window.len_ms() => w != window,
+        Some((at, _)) => now - at >= every,
     }
 }
 

@@ -38,6 +38,8 @@ pub struct Options {
     pub no_color: bool,
     pub depth: ColorDepth,
     pub theme_dir: Option<PathBuf>,
+    /// Chart markers in ASCII rather than braille.
+    pub ascii: bool,
 }
 
 /// Why the console stopped.
@@ -259,6 +261,7 @@ impl App {
         let themes = theme::available(opts.theme_dir.as_deref());
         let mut state = super::state::State::new(source.info(), source.now(), &t.name, themes);
         state.ctx.window = opts.window;
+        state.ctx.ascii = opts.ascii;
         if let Some(e) = err {
             state.ctx.error(format!("theme: {e}; using {}", t.name));
         }

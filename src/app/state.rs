@@ -97,6 +97,8 @@ pub struct Ctx {
     pub themes: Vec<String>,
     /// Terminal size, for paging and for fetching only what is visible.
     pub size: (u16, u16),
+    /// Draw charts with ASCII markers: `--ascii`, or a terminal that cannot show braille.
+    pub ascii: bool,
     /// Animation frame of the loading spinner.
     pub frame: u64,
     /// A source switch (`:profile`, `:region`) in progress.
@@ -125,6 +127,14 @@ impl Ctx {
     pub fn focus(&self) -> TimeWindow {
         self.incident
             .unwrap_or_else(|| self.window.window(self.now))
+    }
+    /// The window's length in words, for messages and empty panels: "the last 1h", or the
+    /// incident window's times.
+    pub fn focus_label(&self) -> String {
+        match self.incident {
+            Some(w) => format!("the incident window {}", crate::ui::format::span(w)),
+            None => format!("the last {}", self.window.label()),
+        }
     }
     /// Opens a screen on top of this one.
     pub fn go(&mut self, place: Place) {
@@ -170,6 +180,7 @@ impl State {
             theme: theme.to_string(),
             themes,
             size: (80, 24),
+            ascii: false,
             frame: 0,
             switching: None,
             nav: Vec::new(),

@@ -12,6 +12,7 @@ use super::policy::due;
 use super::router::{self, Nav};
 use super::state::{Overlay, State};
 use crate::domain::{SourceInfo, WindowChoice};
+use crate::ui::format;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     let mut cmds = match msg {
@@ -146,6 +147,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::WindowWider => set_window(state, state.ctx.window.next()),
         Action::WindowNarrower => set_window(state, state.ctx.window.prev()),
+        Action::ClearIncident => clear_incident(state),
         Action::Refresh => {
             let mut cmds = vec![catalog::load_list(&mut state.ctx)];
             cmds.extend(catalog::refresh_health(&mut state.ctx));
@@ -200,6 +202,10 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             ctx.nav.push(Nav::Home);
             vec![]
         }
+        "overview" => {
+            ctx.go(router::Place::Overview);
+            vec![]
+        }
         "help" => {
             state.overlay = Some(Overlay::Help);
             vec![]
@@ -211,9 +217,7 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
         "window" => match WindowChoice::parse(&arg) {
             Some(w) => set_window(state, w),
             None => {
-                ctx.error(format!(
-                    "window {arg:?}: use 15m, 1h, 3h, 12h, 24h, 3d or 7d"
-                ));
+                ctx.error(format!("window {arg:?}: use {}", WindowChoice::LIST));
                 vec![]
             }
         },
@@ -268,11 +272,38 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
     }
 }
 
+/// Forgets the incident window; every screen asks again for the last `window`.
+fn clear_incident(state: &mut State) -> Vec<Cmd> {
+    let Some(w) = state.ctx.incident.take() else {
+        state
+            .ctx
+            .info("no incident window is marked (mark one on a function's charts)");
+        return vec![];
+    };
+    state.ctx.info(format!(
+        "incident window {} cleared: back to the last {}",
+        format::span(w),
+        state.ctx.window.label()
+    ));
+    let mut cmds = catalog::focus_changed(&mut state.ctx);
+    cmds.extend(refresh_top(state));
+    cmds
+}
+
 fn set_window(state: &mut State, w: WindowChoice) -> Vec<Cmd> {
     if w == state.ctx.window {
         return vec![];
     }
     state.ctx.window = w;
+    if let Some(incident) = state.ctx.incident {
+        // The marked window stays in force; the new span is for when it is cleared.
+        state.ctx.info(format!(
+            "window: last {} once the incident window {} is cleared (X)",
+            w.label(),
+            format::span(incident)
+        ));
+        return vec![];
+    }
     catalog::window_changed(&mut state.ctx);
     state.ctx.info(format!("window: last {}", w.label()));
     let mut cmds: Vec<Cmd> = catalog::refresh_health(&mut state.ctx)

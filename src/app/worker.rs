@@ -24,6 +24,8 @@ pub async fn run(source: &Source, request: Request) -> Msg {
         Request::TraceSummaries(q, reply) => reply(source.trace_summaries(&q).await),
         Request::Traces(ids, reply) => reply(source.traces(&ids).await),
         Request::ServiceGraph(w, reply) => reply(source.service_graph(w).await),
+        Request::ColdStarts(q, reply) => reply(source.cold_starts(&q).await),
+        Request::AccountSettings(reply) => reply(source.account_settings().await),
         Request::Tail(_, deliver) => deliver(Delivery::Ended(Err(not_one_shot()))),
     }
 }

@@ -8,6 +8,8 @@ use crate::domain::WindowChoice;
 use crate::source::demo::{Clock, DEFAULT_SEED, DemoSource, Fault};
 
 pub mod functions;
+pub mod metrics;
+pub mod overview;
 pub mod screenshots;
 
 #[derive(Debug, Parser)]
@@ -47,9 +49,13 @@ pub struct Global {
     /// Colour theme: dark, light, high-contrast, monochrome, or one of yours
     #[arg(long, global = true, value_name = "NAME", default_value = crate::ui::theme::DEFAULT_THEME)]
     pub theme: String,
-    /// Time window: 15m, 1h, 3h, 12h, 24h, 3d or 7d
+    /// Time window: 15m, 1h, 3h, 12h, 1d, 7d or 30d
     #[arg(long, global = true, value_name = "SPAN", default_value = "1h", value_parser = parse_window)]
     pub window: WindowChoice,
+    /// Draw charts with ASCII markers instead of braille (automatic on terminals and locales
+    /// that cannot show braille)
+    #[arg(long, global = true)]
+    pub ascii: bool,
     /// Write diagnostics to this file (never to the terminal) [default: the state directory,
     /// e.g. ~/.local/state/lambdascope/lambdascope.log]
     #[arg(long, global = true, value_name = "PATH")]
@@ -76,6 +82,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a function's series (invocations, errors, throttles, duration percentiles,
+    /// concurrency, cold starts) and its cold-start analysis, then exit
+    Metrics {
+        /// The function's name
+        function: String,
+        /// How far back: 15m, 3h, 1d, 2w… [default: the --window]
+        #[arg(long, value_name = "SPAN", value_parser = metrics::parse_span)]
+        since: Option<i64>,
+        /// Seconds per point, a multiple of a minute: 1m, 5m, 1h… [default: about 60 points]
+        #[arg(long, value_name = "SPAN", value_parser = parse_period)]
+        period: Option<u32>,
+        /// JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the account overview (totals, concurrency against the limit, top functions),
+    /// then exit
+    Overview {
+        /// JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Render the screenshots in the README from the demo account
     #[command(hide = true)]
     Screenshots {
@@ -86,7 +114,17 @@ pub enum Command {
 
 fn parse_window(s: &str) -> Result<WindowChoice, String> {
     WindowChoice::parse(s)
-        .ok_or_else(|| format!("{s:?} is not a window; use 15m, 1h, 3h, 12h, 24h, 3d or 7d"))
+        .ok_or_else(|| format!("{s:?} is not a window; use {}", WindowChoice::LIST))
+}
+
+fn parse_period(s: &str) -> Result<u32, String> {
+    let ms = metrics::parse_span(s)?;
+    if ms % 60_000 != 0 {
+        return Err(format!(
+            "{s:?}: a period is a whole number of minutes (CloudWatch's rule)"
+        ));
+    }
+    u32::try_from(ms / 1000).map_err(|_| format!("{s:?} is too long a period"))
 }
 
 fn parse_fault(s: &str) -> Result<Fault, String> {

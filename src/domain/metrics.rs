@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::{EpochMs, TimeWindow};
+use super::{EpochMs, MetricPlan, TimeWindow};
 
 /// The Lambda metrics the console charts. `ColdStarts` and `InitDuration` are not in `AWS/Lambda`;
 /// the demo derives them from its invocations, the AWS backend from REPORT lines or Lambda Insights.
@@ -17,10 +17,13 @@ pub enum Metric {
     ConcurrentExecutions,
     ColdStarts,
     InitDuration,
+    /// `init_duration` in the `LambdaInsights` namespace, published by the Lambda Insights
+    /// extension for every cold start (its SampleCount counts them).
+    InsightsInitDuration,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 7] = [
+    pub const ALL: [Metric; 8] = [
         Metric::Invocations,
         Metric::Errors,
         Metric::Throttles,
@@ -28,8 +31,9 @@ impl Metric {
         Metric::ConcurrentExecutions,
         Metric::ColdStarts,
         Metric::InitDuration,
+        Metric::InsightsInitDuration,
     ];
-    /// The CloudWatch metric name in `AWS/Lambda`, where there is one.
+    /// The CloudWatch metric name (in [`Metric::namespace`]), where there is one.
     pub fn cloudwatch_name(self) -> Option<&'static str> {
         match self {
             Metric::Invocations => Some("Invocations"),
@@ -37,7 +41,23 @@ impl Metric {
             Metric::Throttles => Some("Throttles"),
             Metric::Duration => Some("Duration"),
             Metric::ConcurrentExecutions => Some("ConcurrentExecutions"),
+            Metric::InsightsInitDuration => Some("init_duration"),
             Metric::ColdStarts | Metric::InitDuration => None,
+        }
+    }
+    /// The CloudWatch namespace that holds it.
+    pub fn namespace(self) -> &'static str {
+        match self {
+            Metric::InsightsInitDuration => "LambdaInsights",
+            _ => "AWS/Lambda",
+        }
+    }
+    /// The dimension that names the function in its namespace. A query for the empty function
+    /// name asks for the account-wide metric (no dimension).
+    pub fn function_dimension(self) -> &'static str {
+        match self {
+            Metric::InsightsInitDuration => "function_name",
+            _ => "FunctionName",
         }
     }
     pub fn label(self) -> &'static str {
@@ -48,7 +68,7 @@ impl Metric {
             Metric::Duration => "duration",
             Metric::ConcurrentExecutions => "concurrency",
             Metric::ColdStarts => "cold starts",
-            Metric::InitDuration => "init duration",
+            Metric::InitDuration | Metric::InsightsInitDuration => "init duration",
         }
     }
 }
@@ -101,7 +121,8 @@ impl fmt::Display for Statistic {
     }
 }
 
-/// One series to fetch: a function's metric under one statistic.
+/// One series to fetch: a function's metric under one statistic. An empty `function` is the
+/// whole account (the metric without a function dimension).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct MetricQuery {
     pub function: String,
@@ -158,4 +179,30 @@ impl MetricSeries {
     pub fn max(&self) -> Option<f64> {
         self.points.iter().map(|p| p.v).reduce(f64::max)
     }
+
+    /// One value per bucket of `plan`, `None` where the service had no datapoint: a gap, not
+    /// a zero. Points that share a bucket are added (`sum`) or the largest kept.
+    pub fn buckets(&self, plan: &MetricPlan, sum: bool) -> Vec<Option<f64>> {
+        let mut out = vec![None; plan.buckets()];
+        for p in &self.points {
+            if let Some(slot) = plan.bucket_of(p.t).and_then(|i| out.get_mut(i)) {
+                *slot = Some(match *slot {
+                    None => p.v,
+                    Some(v) if sum => v + p.v,
+                    Some(v) => f64::max(v, p.v),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The value below which a share `q` of `sorted` (ascending) lies: the nearest-rank method,
+/// as CloudWatch and Logs Insights compute percentiles.
+pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
 }

@@ -3,6 +3,8 @@
 //! imports nothing else of ours, so `parse`, both sources, the screens and the widgets can all
 //! depend on it without depending on each other.
 
+mod account;
+mod cold_starts;
 mod function;
 mod health;
 mod logs;
@@ -12,6 +14,8 @@ mod time;
 mod traces;
 mod window;
 
+pub use account::*;
+pub use cold_starts::*;
 pub use function::*;
 pub use health::*;
 pub use logs::*;

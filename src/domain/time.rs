@@ -119,8 +119,8 @@ impl MetricPlan {
 }
 
 /// Periods that read well on an axis, smallest first.
-pub const NICE_PERIODS_S: [u32; 14] = [
-    60, 120, 180, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800,
+pub const NICE_PERIODS_S: [u32; 15] = [
+    60, 120, 180, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
 ];
 
 /// The smallest nice period that shows `span` in at most `points` buckets, no finer than the

@@ -10,8 +10,8 @@ pub enum WindowChoice {
     H3,
     H12,
     D1,
-    D3,
     D7,
+    D30,
 }
 
 impl WindowChoice {
@@ -21,9 +21,12 @@ impl WindowChoice {
         WindowChoice::H3,
         WindowChoice::H12,
         WindowChoice::D1,
-        WindowChoice::D3,
         WindowChoice::D7,
+        WindowChoice::D30,
     ];
+
+    /// How the choices are listed in help, errors and `--help`.
+    pub const LIST: &'static str = "15m, 1h, 3h, 12h, 1d, 7d or 30d";
 
     pub fn span(self) -> EpochMs {
         match self {
@@ -32,8 +35,8 @@ impl WindowChoice {
             WindowChoice::H3 => 3 * HOUR_MS,
             WindowChoice::H12 => 12 * HOUR_MS,
             WindowChoice::D1 => DAY_MS,
-            WindowChoice::D3 => 3 * DAY_MS,
             WindowChoice::D7 => 7 * DAY_MS,
+            WindowChoice::D30 => 30 * DAY_MS,
         }
     }
 
@@ -43,9 +46,9 @@ impl WindowChoice {
             WindowChoice::H1 => "1h",
             WindowChoice::H3 => "3h",
             WindowChoice::H12 => "12h",
-            WindowChoice::D1 => "24h",
-            WindowChoice::D3 => "3d",
+            WindowChoice::D1 => "1d",
             WindowChoice::D7 => "7d",
+            WindowChoice::D30 => "30d",
         }
     }
 
@@ -53,7 +56,7 @@ impl WindowChoice {
         let s = s.trim();
         Self::ALL
             .into_iter()
-            .find(|w| w.label() == s || (s == "1d" && *w == WindowChoice::D1))
+            .find(|w| w.label() == s || (s == "24h" && *w == WindowChoice::D1))
     }
 
     pub fn next(self) -> WindowChoice {
@@ -113,7 +116,8 @@ mod tests {
         assert_eq!(w.len_ms(), HOUR_MS);
         assert_eq!(WindowChoice::parse("24h"), Some(WindowChoice::D1));
         assert_eq!(WindowChoice::parse("1d"), Some(WindowChoice::D1));
-        assert_eq!(WindowChoice::D7.next(), WindowChoice::D7);
+        assert_eq!(WindowChoice::D30.next(), WindowChoice::D30);
+        assert_eq!(WindowChoice::parse("30d"), Some(WindowChoice::D30));
         assert_eq!(WindowChoice::M15.prev(), WindowChoice::M15);
     }
 }

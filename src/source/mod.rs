@@ -53,12 +53,21 @@ impl Source {
     pub async fn list_functions(&self) -> Result<Vec<Function>, SourceError> {
         dispatch!(self, s => s.list_functions().await)
     }
-    /// Full configuration of one function (GetFunction).
+    /// Full configuration of one function: GetFunction, its versions (deploys), event source
+    /// mappings and provisioned concurrency.
     pub async fn function(&self, name: &str) -> Result<Function, SourceError> {
         dispatch!(self, s => s.function(name).await)
     }
     pub async fn metrics(&self, req: &MetricRequest) -> Result<Vec<MetricSeries>, SourceError> {
         dispatch!(self, s => s.metrics(req).await)
+    }
+    /// A function's cold starts over a window, each one where the source can list them.
+    pub async fn cold_starts(&self, q: &ColdStartQuery) -> Result<ColdStartData, SourceError> {
+        dispatch!(self, s => s.cold_starts(q).await)
+    }
+    /// The account's Lambda limits (GetAccountSettings).
+    pub async fn account_settings(&self) -> Result<AccountSettings, SourceError> {
+        dispatch!(self, s => s.account_settings().await)
     }
     /// Several requests over one window, answered in order. The AWS backend shares
     /// GetMetricData calls between them where it can.

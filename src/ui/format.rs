@@ -75,6 +75,37 @@ pub fn axis_time(t: EpochMs, span: EpochMs) -> String {
         .unwrap_or_default()
 }
 
+/// "13:20–13:35", with the day when it is not today's ("Nov 22 23:50–00:10").
+pub fn span(w: crate::domain::TimeWindow) -> String {
+    let hm = |t: EpochMs, fmt: &str| {
+        chrono::DateTime::from_timestamp_millis(t)
+            .map(|d| d.format(fmt).to_string())
+            .unwrap_or_default()
+    };
+    let long = w.len_ms() >= 24 * HOUR_MS;
+    let (a, b) = if long {
+        (hm(w.start, "%b %d %H:%M"), hm(w.end, "%b %d %H:%M"))
+    } else {
+        (hm(w.start, "%H:%M"), hm(w.end, "%H:%M"))
+    };
+    format!("{a}–{b}")
+}
+
+/// Words into lines of at most `width` characters (a longer word gets a line of its own).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for word in text.split_whitespace() {
+        match out.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width.max(1) => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out
+}
+
 pub fn date_time(t: EpochMs) -> String {
     chrono::DateTime::from_timestamp_millis(t)
         .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -175,6 +206,10 @@ mod tests {
         assert_eq!(sparkline(&[5.0, 5.0], 2), "▄▄");
         assert_eq!(sparkline(&[1.0; 40], 10).chars().count(), 10);
         assert_eq!(sparkline(&[], 10), "");
+        assert_eq!(
+            wrap("n/a: cold starts come from", 12),
+            ["n/a: cold", "starts come", "from"]
+        );
     }
 
     #[test]

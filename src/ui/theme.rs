@@ -95,6 +95,17 @@ roles! {
     waterfall_fault => "waterfall.fault", "trace bars with faults (5xx)";
     waterfall_error => "waterfall.error", "trace bars with errors (4xx)";
     waterfall_throttle => "waterfall.throttle", "trace bars throttled (429)";
+    // dashboard
+    chart_p90 => "chart.p90", "p90 duration";
+    chart_rate => "chart.rate", "error rate, on the errors chart's right axis";
+    chart_concurrency => "chart.concurrency", "concurrent executions";
+    chart_init_p99 => "chart.init_p99", "p99 init duration (p50 is chart.init)";
+    chart_limit => "chart.limit", "a limit drawn on a chart (reserved concurrency)";
+    chart_deploy => "chart.deploy", "deploy markers on the time axis";
+    chart_cursor => "chart.cursor", "the cursor column shared by every chart";
+    chart_selection => "chart.selection", "the span being marked as the incident window";
+    chart_focus => "chart.focus", "the title of the chart keys act on";
+    incident => "header.incident", "the incident window in the header";
 }
 
 impl Theme {

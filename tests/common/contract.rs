@@ -31,6 +31,30 @@ pub async fn check(source: &Source, window: TimeWindow) -> Found {
         "unknown function must be an error"
     );
 
+    // Deploys: every function's deploy times hold its last modification.
+    assert!(
+        detail.last_modified <= 0 || detail.deploy_times().contains(&detail.last_modified),
+        "deploy times {:?} miss last_modified {}",
+        detail.deploy_times(),
+        detail.last_modified
+    );
+    // Cold starts: when a source can list them, they are inside the window, in order.
+    let q = lambdascope::domain::ColdStartQuery {
+        function: first.name.clone(),
+        window,
+        period_s: 300,
+    };
+    if let Ok(data) = source.cold_starts(&q).await {
+        assert_eq!(data.window, window);
+        if let Some(starts) = &data.starts {
+            assert!(starts.windows(2).all(|w| w[0].t <= w[1].t), "cold starts in order");
+            assert!(
+                starts.iter().all(|c| window.contains(c.t) && c.init_ms >= 0.0),
+                "cold starts inside the window"
+            );
+        }
+    }
+
     // Metrics: one series per query, in order, points ascending, inside the window, on the period.
     let queries: Vec<MetricQuery> = fns
         .iter()

@@ -13,7 +13,9 @@ Test control API (never forwarded):
   POST /__control/put_logs                {"region","group","stream","events":[{timestamp,message}]}
   POST /__control/seed_functions?region=R&n=N[&metrics=1]
                                           a big account, once per region: {"failing": [[name, %], ...]}
-  GET  /__control/stats                   {"<Op>": calls seen} for this shim
+  GET  /__control/stats                   {"<Op>": calls seen} for this shim, and under
+                                          "queries" the MetricDataQueries of each
+                                          GetMetricData call, in order
 """
 
 import datetime as dt
@@ -86,6 +88,8 @@ def operation_of(method, path, headers):
         return path[len(CBOR_PREFIX):]
     if path.split("?")[0] in XRAY_PATHS:
         return XRAY_PATHS[path.split("?")[0]]
+    if path.split("?")[0].endswith("/versions"):
+        return "ListVersionsByFunction"
     if path.startswith("/2015-03-31/functions"):
         return "ListFunctions" if path.split("?")[0].rstrip("/") == "/2015-03-31/functions" else "GetFunction"
     return f"{method} {path}"
@@ -147,6 +151,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def cbor_call(self, op, body):
         request = to_epoch(cbor2.loads(body)) if body else {}
+        if op == "GetMetricData":
+            with self.server.state["lock"]:
+                self.server.state["queries"].append(len(request.get("MetricDataQueries", [])))
         auth = self.headers.get("Authorization", "")
         region = auth.split("Credential=")[1].split("/")[2] if "Credential=" in auth else "us-east-1"
         headers = {"X-Amz-Target": f"GraniteServiceVersion20100801.{op}", "Content-Type": "application/x-amz-json-1.0",
@@ -194,7 +201,7 @@ class Handler(BaseHTTPRequestHandler):
                                                    q.get("metrics") == "1")
         elif url.path == "/__control/stats":
             with st["lock"]:
-                result = dict(st["stats"])
+                result = dict(st["stats"], queries=list(st["queries"]))
         else:
             return self.reply(404, b"{}", {"Content-Type": "application/json"})
         self.reply(200, json.dumps(result).encode(), {"Content-Type": "application/json"})
@@ -205,6 +212,6 @@ def start(moto_url, control):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.moto_url, server.moto_host, server.control = moto_url, urllib.parse.urlparse(moto_url).netloc, control
-    server.state = {"lock": threading.Lock(), "stats": {}, "throttle": {}, "outage_until": 0.0}
+    server.state = {"lock": threading.Lock(), "stats": {}, "queries": [], "throttle": {}, "outage_until": 0.0}
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}"

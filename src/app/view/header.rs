@@ -1,4 +1,5 @@
 //! The top bar: ` λ lambdascope │ demo account │ last 1h │ 2 failing of 17 │ 14:02:11 UTC`.
+//! While an incident window is marked it replaces `last 1h`: ` incident 13:20–13:35 · X clears `.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -28,7 +29,17 @@ impl Widget for Header<'_> {
             t.header,
         ));
         spans.push(sep.clone());
-        spans.push(Span::styled(format!("last {}", s.window.label()), t.header));
+        match s.incident {
+            Some(w) => spans.push(Span::styled(
+                if area.width >= 100 {
+                    format!(" incident {} · X clears ", format::span(w))
+                } else {
+                    format!(" incident {} ", format::span(w))
+                },
+                t.header.patch(t.incident),
+            )),
+            None => spans.push(Span::styled(format!("last {}", s.window.label()), t.header)),
+        }
         let fns = s.catalog.functions();
         if !fns.is_empty() {
             let failing = s.catalog.unhealthy().len();

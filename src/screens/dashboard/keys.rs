@@ -2,8 +2,14 @@
 
 use crossterm::event::KeyCode;
 
+use super::DashboardAction;
 use crate::app::keys::{Binding, Char, Code, b};
 use crate::app::msg::Action;
+use crate::app::router::ScreenAction;
+
+const fn own(a: DashboardAction) -> Action {
+    Action::Screen(ScreenAction::Dashboard(a))
+}
 
 pub const KEYS: &[Binding] = &[
     b(
@@ -17,21 +23,77 @@ pub const KEYS: &[Binding] = &[
         &[Code(KeyCode::Tab)],
         "tab",
         Action::NextPanel,
-        "charts / configuration",
+        "panels",
         true,
+    ),
+    b(
+        &[Char('h'), Code(KeyCode::Left)],
+        "←/h",
+        Action::Left,
+        "cursor back",
+        true,
+    ),
+    b(
+        &[Char('l'), Code(KeyCode::Right)],
+        "→/l",
+        Action::Right,
+        "cursor forward",
+        false,
+    ),
+    b(
+        &[Char('g'), Code(KeyCode::Home)],
+        "g",
+        Action::Top,
+        "cursor to the start",
+        false,
+    ),
+    b(
+        &[Char('G'), Code(KeyCode::End)],
+        "G",
+        Action::Bottom,
+        "cursor to the end",
+        false,
     ),
     b(
         &[Char('j'), Code(KeyCode::Down)],
         "j/↓",
         Action::Down,
-        "scroll configuration",
+        "next chart / scroll",
         false,
     ),
     b(
         &[Char('k'), Code(KeyCode::Up)],
         "k/↑",
         Action::Up,
-        "scroll configuration up",
+        "previous chart / scroll up",
+        false,
+    ),
+    b(
+        &[Char('m')],
+        "m",
+        own(DashboardAction::Mark),
+        "mark incident",
+        true,
+    ),
+    b(
+        &[Char('s')],
+        "s",
+        own(DashboardAction::SelectSpike),
+        "select spike",
+        true,
+    ),
+    b(
+        &[Char('<')],
+        "<",
+        own(DashboardAction::PanBack),
+        "pan back in time",
+        false,
+    ),
+    b(
+        &[Char('>')],
+        ">",
+        own(DashboardAction::PanForward),
+        "pan forward (to now)",
         false,
     ),
 ];

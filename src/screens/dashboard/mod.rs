@@ -1,21 +1,59 @@
-//! One function's dashboard: its configuration and its charts over the window.
+//! One function's dashboard: six charts over the window with a shared cursor, deploy markers
+//! and the incident window; the cold-start analysis; the configuration.
 
 mod keys;
 mod update;
 pub mod view;
 
+pub use update::{CHART_SERIES, chart_request};
+
 use crate::app::jobs::ScreenId;
 use crate::app::state::Loadable;
-use crate::domain::{Function, MetricPlan, MetricSeries, SourceError};
+use crate::domain::{
+    ColdStartAnalysis, ColdStartData, EpochMs, Function, Metric, MetricPlan, MetricSeries,
+    SourceError, Statistic, TimeWindow,
+};
 
 /// The panels `tab` cycles through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Panel {
-    /// Charts and configuration side by side (charts alone on a narrow terminal).
     #[default]
-    Both,
     Charts,
+    ColdStarts,
     Configuration,
+}
+
+/// The six charts, in the order `j`/`k` move through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    Invocations,
+    Errors,
+    Throttles,
+    Duration,
+    Concurrency,
+    ColdStarts,
+}
+
+impl ChartKind {
+    pub const ALL: [ChartKind; 6] = [
+        ChartKind::Invocations,
+        ChartKind::Errors,
+        ChartKind::Throttles,
+        ChartKind::Duration,
+        ChartKind::Concurrency,
+        ChartKind::ColdStarts,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ChartKind::Invocations => "Invocations",
+            ChartKind::Errors => "Errors",
+            ChartKind::Throttles => "Throttles",
+            ChartKind::Duration => "Duration",
+            ChartKind::Concurrency => "Concurrency",
+            ChartKind::ColdStarts => "Cold starts",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -23,16 +61,28 @@ pub struct DashboardScreen {
     pub id: ScreenId,
     pub name: String,
     pub config: Loadable<Function>,
-    /// The CloudWatch series.
+    /// The CloudWatch series, all in one request.
     pub charts: Loadable<Vec<MetricSeries>>,
-    /// Cold starts and init durations: from Logs Insights on AWS, so a job of their own that
-    /// a chart refresh never aborts.
-    pub cold: Loadable<Vec<MetricSeries>>,
+    /// Cold starts: from Logs Insights on AWS, so a job of its own on a slower cadence that a
+    /// chart refresh never aborts.
+    pub cold: Loadable<ColdStartData>,
+    /// Computed from the three above whenever one of them changes.
+    pub analysis: Option<ColdStartAnalysis>,
     /// The window and period the charts were asked for.
     pub plan: Option<MetricPlan>,
+    /// When the cold starts were last asked for, and for which window.
+    pub cold_asked: Option<(EpochMs, TimeWindow)>,
     pub panel: Panel,
-    /// First line of the configuration panel shown.
-    pub config_scroll: usize,
+    /// First line shown of the cold-start and configuration panels.
+    pub scroll: usize,
+    /// The bucket under the cursor, shared by every chart; `None` shows window totals.
+    pub cursor: Option<usize>,
+    /// The chart `s` (select the spike) acts on.
+    pub chart: usize,
+    /// The start of an incident window being marked with `m`.
+    pub mark: Option<EpochMs>,
+    /// Half-windows the view is moved back from now (0: live).
+    pub pan: u32,
 }
 
 impl DashboardScreen {
@@ -43,24 +93,46 @@ impl DashboardScreen {
             config: Loadable::Loading,
             charts: Loadable::Loading,
             cold: Loadable::Loading,
+            analysis: None,
             plan: None,
-            panel: Panel::Both,
-            config_scroll: 0,
+            cold_asked: None,
+            panel: Panel::Charts,
+            scroll: 0,
+            cursor: None,
+            chart: 0,
+            mark: None,
+            pan: 0,
         }
     }
 
-    /// Every series fetched so far, CloudWatch's and the cold starts'.
-    pub fn series(&self) -> impl Iterator<Item = &MetricSeries> {
+    /// A CloudWatch series the charts asked for.
+    pub fn series(&self, metric: Metric, stat: Statistic) -> Option<&MetricSeries> {
         self.charts
+            .loaded()?
+            .iter()
+            .find(|s| s.query.metric == metric && s.query.stat == stat)
+    }
+
+    /// Deploy times known for the function (none until its configuration has loaded).
+    pub fn deploys(&self) -> Vec<EpochMs> {
+        self.config
             .loaded()
-            .into_iter()
-            .flatten()
-            .chain(self.cold.loaded().into_iter().flatten())
+            .map(Function::deploy_times)
+            .unwrap_or_default()
     }
 }
 
+/// Keys only the dashboard knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DashboardAction {}
+pub enum DashboardAction {
+    /// Mark the start, then the end, of the incident window at the cursor.
+    Mark,
+    /// Select the spike under the cursor (or the biggest one) on the focused chart.
+    SelectSpike,
+    /// Move the view half a window back or forward in time.
+    PanBack,
+    PanForward,
+}
 
 #[derive(Debug, PartialEq)]
 pub enum DashboardMsg {
@@ -70,7 +142,7 @@ pub enum DashboardMsg {
         result: Result<Vec<MetricSeries>, SourceError>,
     },
     ColdStarts {
-        plan: MetricPlan,
-        result: Result<Vec<MetricSeries>, SourceError>,
+        window: TimeWindow,
+        result: Result<ColdStartData, SourceError>,
     },
 }

@@ -83,4 +83,11 @@ pub const KEYS: &[Binding] = &[
         "clear filter",
         false,
     ),
+    b(
+        &[Char('o')],
+        "o",
+        own(FunctionsAction::Overview),
+        "account overview",
+        false,
+    ),
 ];

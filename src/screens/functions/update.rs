@@ -177,6 +177,10 @@ impl Screen for FunctionsScreen {
                 self.set_sort(&ctx.catalog, cols[(i + 1) % cols.len()]);
             }
             FunctionsAction::SortReverse => self.set_sort(&ctx.catalog, self.sort),
+            FunctionsAction::Overview => {
+                ctx.go(Place::Overview);
+                return vec![];
+            }
         }
         self.fetch_missing(ctx, true)
     }

@@ -8,6 +8,10 @@
 pub enum Api {
     ListFunctions,
     GetFunction,
+    ListVersionsByFunction,
+    ListEventSourceMappings,
+    ListProvisionedConcurrencyConfigs,
+    GetAccountSettings,
     GetMetricData,
     FilterLogEvents,
     GetLogEvents,
@@ -25,6 +29,10 @@ pub enum Api {
 pub const IAM_ACTIONS: &[&str] = &[
     "lambda:ListFunctions",
     "lambda:GetFunction",
+    "lambda:ListVersionsByFunction",
+    "lambda:ListEventSourceMappings",
+    "lambda:ListProvisionedConcurrencyConfigs",
+    "lambda:GetAccountSettings",
     "cloudwatch:GetMetricData",
     "logs:FilterLogEvents",
     "logs:GetLogEvents",
@@ -39,9 +47,13 @@ pub const IAM_ACTIONS: &[&str] = &[
 ];
 
 impl Api {
-    pub const ALL: [Api; 13] = [
+    pub const ALL: [Api; 17] = [
         Api::ListFunctions,
         Api::GetFunction,
+        Api::ListVersionsByFunction,
+        Api::ListEventSourceMappings,
+        Api::ListProvisionedConcurrencyConfigs,
+        Api::GetAccountSettings,
         Api::GetMetricData,
         Api::FilterLogEvents,
         Api::GetLogEvents,
@@ -60,6 +72,10 @@ impl Api {
         match self {
             Api::ListFunctions => "ListFunctions",
             Api::GetFunction => "GetFunction",
+            Api::ListVersionsByFunction => "ListVersionsByFunction",
+            Api::ListEventSourceMappings => "ListEventSourceMappings",
+            Api::ListProvisionedConcurrencyConfigs => "ListProvisionedConcurrencyConfigs",
+            Api::GetAccountSettings => "GetAccountSettings",
             Api::GetMetricData => "GetMetricData",
             Api::FilterLogEvents => "FilterLogEvents",
             Api::GetLogEvents => "GetLogEvents",
@@ -76,7 +92,12 @@ impl Api {
 
     fn service(self) -> &'static str {
         match self {
-            Api::ListFunctions | Api::GetFunction => "lambda",
+            Api::ListFunctions
+            | Api::GetFunction
+            | Api::ListVersionsByFunction
+            | Api::ListEventSourceMappings
+            | Api::ListProvisionedConcurrencyConfigs
+            | Api::GetAccountSettings => "lambda",
             Api::GetMetricData => "cloudwatch",
             Api::FilterLogEvents
             | Api::GetLogEvents
@@ -111,6 +132,11 @@ impl Api {
         match self {
             Api::ListFunctions => 15.0,
             Api::GetFunction => 100.0,
+            // "The remainder of the control plane API": 15/s, shared with ListFunctions.
+            Api::ListVersionsByFunction
+            | Api::ListEventSourceMappings
+            | Api::ListProvisionedConcurrencyConfigs
+            | Api::GetAccountSettings => 15.0,
             Api::GetMetricData => 50.0,
             Api::FilterLogEvents => 5.0,
             Api::GetLogEvents => 10.0,

@@ -5,12 +5,19 @@ use aws_sdk_lambda::types::{
 };
 
 use super::{Api, AwsSource, next_page};
-use crate::domain::{EpochMs, Function, LogFormat, SourceError, TracingMode};
+use crate::domain::{
+    AccountSettings, Deploy, EpochMs, EventSource, Function, LogFormat, Provisioned, SourceError,
+    TracingMode,
+};
 
 /// ListFunctions returns at most 50 per page whatever we ask.
 const PAGE_SIZE: i32 = 50;
 /// A guard against a service that keeps handing back the same marker.
 const MAX_PAGES: usize = 2_000;
+/// Versions and event source mappings: 20 pages of 50 is more than any function needs.
+const MAX_VERSION_PAGES: usize = 20;
+/// Deploys kept for the charts' markers: the newest ones.
+const MAX_DEPLOYS: usize = 100;
 
 impl AwsSource {
     /// Every function in the region, all pages (Marker / NextMarker).
@@ -36,11 +43,40 @@ impl AwsSource {
         if let Some(f) = out.first() {
             self.note_account_from_arn(&f.arn);
         }
+        self.note_log_groups(&out);
         Ok(out)
     }
 
-    /// One function's full configuration, including reserved concurrency and state.
+    /// One function's full configuration: GetFunction (reserved concurrency, state, layers,
+    /// variable names), then at once its versions (deploys), event source mappings and
+    /// provisioned concurrency. Those three only add detail: when one fails, the rest is shown
+    /// and `detail_errors` says what is missing and why.
     pub async fn function(&self, name: &str) -> Result<Function, SourceError> {
+        let mut f = self.get_function(name).await?;
+        let (deploys, sources, provisioned) = futures::join!(
+            self.deploys(name),
+            self.event_sources(name),
+            self.provisioned(name),
+        );
+        match deploys {
+            Ok(d) => f.deploys = d,
+            Err(e) => f.detail_errors.push(format!("deploys: {e}")),
+        }
+        match sources {
+            Ok(s) => f.event_sources = Some(s),
+            Err(e) => f.detail_errors.push(format!("event sources: {e}")),
+        }
+        match provisioned {
+            Ok(p) => f.provisioned = Some(p),
+            Err(e) => f
+                .detail_errors
+                .push(format!("provisioned concurrency: {e}")),
+        }
+        Ok(f)
+    }
+
+    /// GetFunction alone: the configuration, reserved concurrency and state.
+    pub(super) async fn get_function(&self, name: &str) -> Result<Function, SourceError> {
         let lambda = &self.clients().lambda;
         let out = self
             .call(Api::GetFunction, || {
@@ -60,7 +96,124 @@ impl AwsSource {
             .and_then(|c| c.reserved_concurrent_executions())
             .and_then(|n| u32::try_from(n).ok());
         self.note_account_from_arn(&f.arn);
+        self.note_log_groups([&f]);
         Ok(f)
+    }
+
+    /// Published versions, oldest first (each was a deploy), at most the newest
+    /// [`MAX_DEPLOYS`]. `$LATEST` is left out: its change is the function's `last_modified`.
+    async fn deploys(&self, name: &str) -> Result<Vec<Deploy>, SourceError> {
+        let lambda = &self.clients().lambda;
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        for _ in 0..MAX_VERSION_PAGES {
+            let page = self
+                .call(Api::ListVersionsByFunction, || {
+                    lambda
+                        .list_versions_by_function()
+                        .function_name(name)
+                        .set_marker(marker.clone())
+                        .max_items(PAGE_SIZE)
+                        .send()
+                })
+                .await?;
+            out.extend(page.versions().iter().filter_map(|v| {
+                let version = v.version().filter(|v| *v != "$LATEST")?;
+                let at = v.last_modified().map_or(0, parse_last_modified);
+                (at > 0).then(|| Deploy {
+                    at,
+                    version: version.to_string(),
+                })
+            }));
+            if !next_page(&mut marker, page.next_marker()) {
+                break;
+            }
+        }
+        out.sort_by_key(|d| d.at);
+        let keep = out.len().saturating_sub(MAX_DEPLOYS);
+        Ok(out.split_off(keep))
+    }
+
+    /// The queues and streams Lambda polls for it.
+    async fn event_sources(&self, name: &str) -> Result<Vec<EventSource>, SourceError> {
+        let lambda = &self.clients().lambda;
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        for _ in 0..MAX_VERSION_PAGES {
+            let page = self
+                .call(Api::ListEventSourceMappings, || {
+                    lambda
+                        .list_event_source_mappings()
+                        .function_name(name)
+                        .set_marker(marker.clone())
+                        .send()
+                })
+                .await?;
+            out.extend(page.event_source_mappings().iter().map(|m| {
+                EventSource {
+                    arn: m
+                        .event_source_arn()
+                        .unwrap_or("(no source ARN)")
+                        .to_string(),
+                    state: m.state().unwrap_or("unknown").to_string(),
+                    batch_size: m.batch_size().and_then(|b| u32::try_from(b).ok()),
+                }
+            }));
+            if !next_page(&mut marker, page.next_marker()) {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Provisioned concurrency on each alias or version.
+    async fn provisioned(&self, name: &str) -> Result<Vec<Provisioned>, SourceError> {
+        let lambda = &self.clients().lambda;
+        let page = self
+            .call(Api::ListProvisionedConcurrencyConfigs, || {
+                lambda
+                    .list_provisioned_concurrency_configs()
+                    .function_name(name)
+                    .send()
+            })
+            .await?;
+        let count = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+        Ok(page
+            .provisioned_concurrency_configs()
+            .iter()
+            .map(|p| Provisioned {
+                // arn:aws:lambda:region:account:function:name:QUALIFIER
+                qualifier: p
+                    .function_arn()
+                    .and_then(|a| a.rsplit(':').next())
+                    .unwrap_or("?")
+                    .to_string(),
+                requested: count(p.requested_provisioned_concurrent_executions()),
+                allocated: count(p.allocated_provisioned_concurrent_executions()),
+                status: p.status().map_or("unknown", |s| s.as_str()).to_string(),
+            })
+            .collect())
+    }
+
+    /// The account's Lambda limits and usage in this region.
+    pub async fn account_settings(&self) -> Result<AccountSettings, SourceError> {
+        let lambda = &self.clients().lambda;
+        let out = self
+            .call(Api::GetAccountSettings, || {
+                lambda.get_account_settings().send()
+            })
+            .await?;
+        let limit = out.account_limit();
+        let usage = out.account_usage();
+        Ok(AccountSettings {
+            concurrency_limit: limit.and_then(|l| u32::try_from(l.concurrent_executions()).ok()),
+            unreserved_concurrency: limit
+                .and_then(|l| l.unreserved_concurrent_executions())
+                .and_then(|n| u32::try_from(n).ok()),
+            function_count: usage.and_then(|u| u64::try_from(u.function_count()).ok()),
+            code_size: usage.and_then(|u| u64::try_from(u.total_code_size()).ok()),
+            code_size_limit: limit.and_then(|l| u64::try_from(l.total_code_size()).ok()),
+        })
     }
 }
 
@@ -105,7 +258,23 @@ fn to_function(c: &FunctionConfiguration) -> Option<Function> {
         state: c.state().map(|s| s.as_str().to_string()),
         snap_start: c.snap_start().and_then(|s| s.apply_on())
             == Some(&SnapStartApplyOn::PublishedVersions),
+        layers: c
+            .layers()
+            .iter()
+            .filter_map(|l| l.arn().map(str::to_string))
+            .collect(),
+        // Names only: the values are secrets as often as not, and are never kept.
+        env_vars: {
+            let mut names: Vec<String> = c
+                .environment()
+                .and_then(|e| e.variables())
+                .map(|v| v.keys().cloned().collect())
+                .unwrap_or_default();
+            names.sort();
+            names
+        },
         name,
+        ..Default::default()
     })
 }
 

@@ -38,6 +38,18 @@ impl Drop for RunningQuery {
     }
 }
 
+/// One row of an answer: (field, value) pairs without `@ptr`.
+pub type Row = Vec<(String, String)>;
+
+/// A finished query: its rows and what it scanned.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Answer {
+    pub rows: Vec<Row>,
+    pub bytes_scanned: f64,
+    /// Log events that matched the query (more than the rows when over its `limit`).
+    pub records_matched: f64,
+}
+
 impl AwsSource {
     /// Runs a Logs Insights query over `groups` and returns its rows as (field, value) pairs,
     /// without the `@ptr` field.
@@ -46,7 +58,17 @@ impl AwsSource {
         groups: &[String],
         query: &str,
         window: TimeWindow,
-    ) -> Result<Vec<Vec<(String, String)>>, SourceError> {
+    ) -> Result<Vec<Row>, SourceError> {
+        Ok(self.insights_answer(groups, query, window).await?.rows)
+    }
+
+    /// [`insights`](Self::insights) with the query's statistics.
+    pub async fn insights_answer(
+        &self,
+        groups: &[String],
+        query: &str,
+        window: TimeWindow,
+    ) -> Result<Answer, SourceError> {
         if groups.is_empty() || groups.len() > MAX_INSIGHTS_GROUPS {
             return Err(SourceError::Unsupported {
                 what: format!("a Logs Insights query over {} groups", groups.len()),
@@ -85,9 +107,10 @@ impl AwsSource {
             match out.status() {
                 Some(QueryStatus::Complete) => {
                     running.finished = true;
-                    let gb = out
-                        .statistics()
-                        .map_or(0.0, |s| s.bytes_scanned() / BYTES_PER_GB);
+                    let stats = out.statistics();
+                    let bytes_scanned = stats.map_or(0.0, |s| s.bytes_scanned());
+                    let records_matched = stats.map_or(0.0, |s| s.records_matched());
+                    let gb = bytes_scanned / BYTES_PER_GB;
                     // Unknown bytes scanned: bill a pessimistic 1 GB rather than nothing.
                     let billed = if gb > 0.0 {
                         gb
@@ -95,7 +118,7 @@ impl AwsSource {
                         super::cost::ASSUMED_GB_PER_INSIGHTS_QUERY
                     };
                     self.bill(Api::StartQuery, billed);
-                    return Ok(out
+                    let rows = out
                         .results()
                         .iter()
                         .map(|row| {
@@ -109,7 +132,12 @@ impl AwsSource {
                                 })
                                 .collect()
                         })
-                        .collect());
+                        .collect();
+                    return Ok(Answer {
+                        rows,
+                        bytes_scanned,
+                        records_matched,
+                    });
                 }
                 Some(s @ (QueryStatus::Failed | QueryStatus::Cancelled | QueryStatus::Timeout)) => {
                     running.finished = true;

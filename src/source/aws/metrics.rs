@@ -236,15 +236,17 @@ fn query_index(id: &str) -> Option<usize> {
 
 fn to_query(i: usize, series: &MetricSeries) -> MetricDataQuery {
     let q = &series.query;
+    // An empty function name asks for the account-wide metric, which has no dimension.
+    let dimension = (!q.function.is_empty()).then(|| {
+        Dimension::builder()
+            .name(q.metric.function_dimension())
+            .value(&q.function)
+            .build()
+    });
     let metric = CwMetric::builder()
-        .namespace("AWS/Lambda")
+        .namespace(q.metric.namespace())
         .metric_name(q.metric.cloudwatch_name().unwrap_or_default())
-        .dimensions(
-            Dimension::builder()
-                .name("FunctionName")
-                .value(&q.function)
-                .build(),
-        )
+        .set_dimensions(dimension.map(|d| vec![d]))
         .build();
     let stat = MetricStat::builder()
         .metric(metric)

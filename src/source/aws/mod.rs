@@ -103,6 +103,9 @@ struct Shared {
     /// Why the endpoint refused percentile statistics, once it has: they are not asked for
     /// again this session.
     percentiles_refused: OnceLock<String>,
+    /// Function name → log group, as ListFunctions and GetFunction last said (account-wide
+    /// cold-start counts read every function's group).
+    log_groups: Mutex<HashMap<String, String>>,
 }
 
 /// The AWS backend. Cheap to clone; clones share clients, budget and cost meter.
@@ -350,6 +353,7 @@ impl AwsSource {
             ctx,
             group_arns: Mutex::new(HashMap::new()),
             percentiles_refused: OnceLock::new(),
+            log_groups: Mutex::new(HashMap::new()),
         };
         AwsSource {
             shared: Arc::new(shared),
@@ -464,6 +468,29 @@ impl AwsSource {
                 Failure::Fatal(e) => return Err(e),
             }
         }
+    }
+
+    /// Remembers where functions log.
+    fn note_log_groups<'a>(&self, fs: impl IntoIterator<Item = &'a Function>) {
+        let mut map = self
+            .shared
+            .log_groups
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        for f in fs {
+            map.insert(f.name.clone(), f.log_group.clone());
+        }
+    }
+
+    /// Where a function logs, as last seen, else its default group.
+    fn log_group_of(&self, name: &str) -> String {
+        self.shared
+            .log_groups
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Function::default_log_group(name))
     }
 
     fn note_account_from_arn(&self, arn: &str) {

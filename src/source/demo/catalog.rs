@@ -1,6 +1,6 @@
 //! The demo shop's functions: what they are, how busy, how they fail.
 
-use crate::domain::{LogFormat, TracingMode};
+use crate::domain::{EventSource, LogFormat, TracingMode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runtime {
@@ -107,6 +107,10 @@ pub struct FunctionSpec {
     pub snap_start: bool,
     pub description: &'static str,
     pub base_memory_used_mb: u32,
+    /// Provisioned concurrency on its `live` alias.
+    pub provisioned: Option<u32>,
+    /// Runs the Lambda Insights extension (a layer).
+    pub lambda_insights: bool,
 }
 
 impl FunctionSpec {
@@ -116,6 +120,80 @@ impl FunctionSpec {
             None => format!("/aws/lambda/{}", self.name),
         }
     }
+}
+
+/// The layers a function runs: Powertools where it logs JSON, the Lambda Insights extension
+/// where it has it (each in the build for its architecture).
+pub fn layers(s: &FunctionSpec, arm: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.log_format == LogFormat::Json {
+        match s.runtime {
+            Runtime::Python312 => out.push(format!(
+                "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-{}:7",
+                if arm { "arm64" } else { "x86_64" }
+            )),
+            Runtime::Nodejs20 => out.push(
+                "arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:27"
+                    .into(),
+            ),
+            _ => {}
+        }
+    }
+    if s.lambda_insights {
+        out.push(format!(
+            "arn:aws:lambda:us-east-1:580247275435:layer:LambdaInsightsExtension{}:53",
+            if arm { "-Arm64" } else { "" }
+        ));
+    }
+    out
+}
+
+/// Environment variable names (the demo has values no more than AWS shows them).
+pub fn env_vars(s: &FunctionSpec) -> Vec<String> {
+    let mut out = vec!["LOG_LEVEL".to_string()];
+    if s.log_format == LogFormat::Json {
+        out.push("POWERTOOLS_SERVICE_NAME".into());
+    }
+    for (_, table) in s.dynamo {
+        let var = format!("{}_TABLE", table.to_ascii_uppercase());
+        if !out.contains(&var) {
+            out.push(var);
+        }
+    }
+    match s.runtime {
+        Runtime::Java21 => out.push("JAVA_TOOL_OPTIONS".into()),
+        Runtime::Nodejs20 => out.push("NODE_OPTIONS".into()),
+        _ => {}
+    }
+    if s.name.starts_with("payments") {
+        out.push("STRIPE_SECRET_ARN".into());
+    }
+    out
+}
+
+/// The queues and streams Lambda polls for it (API Gateway, S3, SNS and schedules push, so
+/// they are triggers, not event source mappings).
+pub fn event_sources(s: &FunctionSpec) -> Vec<EventSource> {
+    let arn = |service: &str, resource: String| {
+        format!("arn:aws:{service}:us-east-1:123456789012:{resource}")
+    };
+    let (source, batch) = match s.trigger {
+        Trigger::Sqs => (arn("sqs", format!("{}-queue", s.name)), 10),
+        Trigger::DynamoStream => (
+            arn(
+                "dynamodb",
+                "table/catalog/stream/2026-01-12T09:30:00.000".into(),
+            ),
+            100,
+        ),
+        Trigger::Kinesis => (arn("kinesis", "stream/audit-events".into()), 100),
+        _ => return vec![],
+    };
+    vec![EventSource {
+        arn: source,
+        state: "Enabled".into(),
+        batch_size: Some(batch),
+    }]
 }
 
 /// The function in an incident: a deploy 40 minutes before the demo started broke it.
@@ -160,6 +238,8 @@ fn spec(
         snap_start: false,
         description: "",
         base_memory_used_mb: memory_mb / 5 + 40,
+        provisioned: None,
+        lambda_insights: false,
     }
 }
 
@@ -213,6 +293,7 @@ pub fn shop() -> Vec<FunctionSpec> {
             dynamo: &[("Query", "orders")],
             deployed_days_ago: Some(3.2),
             description: "GET /orders",
+            provisioned: Some(2),
             ..spec(
                 "orders-api-list",
                 Nodejs20,
@@ -234,6 +315,7 @@ pub fn shop() -> Vec<FunctionSpec> {
             dynamo: &[("PutItem", "payments"), ("UpdateItem", "orders")],
             deployed_days_ago: Some(8.5),
             description: "Stripe webhook receiver",
+            lambda_insights: true,
             ..spec(
                 "payments-webhook",
                 Python312,

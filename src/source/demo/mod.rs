@@ -68,6 +68,9 @@ struct Inner {
     stats: Mutex<HashMap<(usize, i64), Arc<MinuteStats>>>,
 }
 
+/// The region's default concurrency limit.
+const ACCOUNT_CONCURRENCY: u32 = 1000;
+
 /// Cap on cached minute stats (about 60 MB); the cache is simply dropped when full.
 const STATS_CACHE_LIMIT: usize = 200_000;
 /// How far back one `logs()` page scans before returning a partial page with a token.
@@ -139,6 +142,32 @@ impl DemoSource {
             Some(&f) => Ok(self.inner.function(f)),
             None => Err(SourceError::NotFound(format!("function {name}"))),
         }
+    }
+
+    /// Every cold start of a function in the window, straight from the traffic model: the
+    /// same invocations whose REPORT lines carry `Init Duration` (or `Restore Duration`).
+    pub async fn cold_starts(&self, q: &ColdStartQuery) -> Result<ColdStartData, SourceError> {
+        let Some(&f) = self.inner.by_name.get(&q.function) else {
+            return Err(SourceError::NotFound(format!("function {}", q.function)));
+        };
+        let inner = self.inner.clone();
+        let (name, window) = (q.function.clone(), q.window);
+        blocking(move || Ok(inner.cold_starts(f, name, window))).await
+    }
+
+    /// The account's Lambda limits: the default 1,000 concurrent executions, less what the
+    /// functions reserve.
+    pub async fn account_settings(&self) -> Result<AccountSettings, SourceError> {
+        let m = &self.inner.model;
+        let reserved: u32 = m.specs.iter().filter_map(|s| s.reserved_concurrency).sum();
+        let code: u64 = (0..m.specs.len()).map(|f| self.inner.code_size(f)).sum();
+        Ok(AccountSettings {
+            concurrency_limit: Some(ACCOUNT_CONCURRENCY),
+            unreserved_concurrency: Some(ACCOUNT_CONCURRENCY.saturating_sub(reserved)),
+            function_count: Some(m.specs.len() as u64),
+            code_size: Some(code),
+            code_size_limit: Some(75 * 1024 * 1024 * 1024),
+        })
     }
 
     pub async fn metrics(&self, req: &MetricRequest) -> Result<Vec<MetricSeries>, SourceError> {
@@ -250,9 +279,13 @@ async fn blocking<T: Send + 'static>(
 }
 
 impl Inner {
+    fn code_size(&self, f: usize) -> u64 {
+        2_000_000 + traffic::hash(&[self.model.seed, f as u64, 3]) % 30_000_000
+    }
+
     fn function(&self, f: usize) -> Function {
         let s = &self.model.specs[f];
-        let size = 2_000_000 + traffic::hash(&[self.model.seed, f as u64, 3]) % 30_000_000;
+        let arm = f % 3 != 1;
         Function {
             name: s.name.clone(),
             arn: render::function_arn(&s.name),
@@ -261,12 +294,8 @@ impl Inner {
             memory_mb: s.memory_mb,
             timeout_s: s.timeout_s,
             last_modified: self.model.deploy_time(f),
-            architecture: if f % 3 == 1 {
-                "x86_64".into()
-            } else {
-                "arm64".into()
-            },
-            code_size: size,
+            architecture: if arm { "arm64".into() } else { "x86_64".into() },
+            code_size: self.code_size(f),
             description: s.description.to_string(),
             log_group: s.log_group(),
             log_format: s.log_format,
@@ -275,6 +304,61 @@ impl Inner {
             trigger: Some(s.trigger.label().to_string()),
             state: Some("Active".into()),
             snap_start: s.snap_start,
+            layers: catalog::layers(s, arm),
+            env_vars: catalog::env_vars(s),
+            provisioned: Some(
+                s.provisioned
+                    .map(|n| Provisioned {
+                        qualifier: "live".into(),
+                        requested: n,
+                        allocated: n,
+                        status: "READY".into(),
+                    })
+                    .into_iter()
+                    .collect(),
+            ),
+            event_sources: Some(catalog::event_sources(s)),
+            deploys: self
+                .model
+                .deploys(f)
+                .iter()
+                .enumerate()
+                .map(|(i, &at)| Deploy {
+                    at,
+                    version: (i + 1).to_string(),
+                })
+                .collect(),
+            detail_errors: vec![],
+        }
+    }
+
+    fn cold_starts(&self, f: usize, function: String, window: TimeWindow) -> ColdStartData {
+        let now = self.clock.now();
+        let mut starts = Vec::new();
+        let (first, last) = (
+            window.start.div_euclid(MINUTE_MS),
+            (window.end.min(now + 1) - 1).div_euclid(MINUTE_MS),
+        );
+        for minute in first..=last {
+            let stats = self.minute_stats(f, minute, now);
+            for c in &stats.colds {
+                let t = minute * MINUTE_MS + EpochMs::from(c.offset_ms);
+                if window.contains(t) {
+                    starts.push(ColdStart {
+                        t,
+                        init_ms: f64::from(c.init_ms),
+                        restore: c.restore,
+                    });
+                }
+            }
+        }
+        ColdStartData {
+            function,
+            window,
+            source: ColdStartSource::Demo,
+            starts: Some(starts),
+            complete_from: window.start,
+            series: vec![],
         }
     }
 
@@ -314,12 +398,26 @@ impl Inner {
                     points: vec![],
                     unavailable: None,
                 };
-                let Some(&f) = self.by_name.get(&q.function) else {
+                // The empty name is the whole account: every function's minutes added up.
+                let fs: Vec<usize> = if q.function.is_empty() {
+                    (0..self.model.specs.len()).collect()
+                } else if let Some(&f) = self.by_name.get(&q.function) {
+                    vec![f]
+                } else {
                     series.unavailable = Some(format!("no function named {}", q.function));
                     return series;
                 };
+                // Only functions with the extension publish the LambdaInsights namespace.
+                if q.metric == Metric::InsightsInitDuration
+                    && fs.iter().any(|&f| !self.model.specs[f].lambda_insights)
+                {
+                    return series;
+                }
                 if q.stat.quantile().is_some()
-                    && !matches!(q.metric, Metric::Duration | Metric::InitDuration)
+                    && !matches!(
+                        q.metric,
+                        Metric::Duration | Metric::InitDuration | Metric::InsightsInitDuration
+                    )
                 {
                     series.unavailable = Some("percentiles apply to durations only".into());
                     return series;
@@ -332,7 +430,7 @@ impl Inner {
                     let minutes = (t / MINUTE_MS)..((t + plan.period_ms()) / MINUTE_MS);
                     let stats: Vec<_> = minutes
                         .filter(|m| m * MINUTE_MS <= now)
-                        .map(|m| self.minute_stats(f, m, now))
+                        .map(|m| self.account_minute(&fs, m, now))
                         .collect();
                     if let Some(v) = aggregate(&stats, q.metric, q.stat) {
                         series.points.push(Point { t, v });
@@ -341,6 +439,20 @@ impl Inner {
                 series
             })
             .collect()
+    }
+
+    /// One minute of one function, or of several added up.
+    fn account_minute(&self, fs: &[usize], minute: i64, now: EpochMs) -> Arc<MinuteStats> {
+        match fs {
+            [f] => self.minute_stats(*f, minute, now),
+            _ => {
+                let mut sum = MinuteStats::default();
+                for &f in fs {
+                    sum.merge(&self.minute_stats(f, minute, now));
+                }
+                Arc::new(sum)
+            }
+        }
     }
 
     fn groups(&self, names: &[String]) -> Result<Vec<usize>, SourceError> {
@@ -611,10 +723,10 @@ fn aggregate(stats: &[Arc<MinuteStats>], metric: Metric, stat: Statistic) -> Opt
                 }
             }
         }
-        Metric::InitDuration => {
+        Metric::InitDuration | Metric::InsightsInitDuration => {
             let mut inits: Vec<f64> = stats
                 .iter()
-                .flat_map(|s| s.inits.iter().map(|&v| f64::from(v)))
+                .flat_map(|s| s.colds.iter().map(|c| f64::from(c.init_ms)))
                 .collect();
             if inits.is_empty() {
                 return None;
@@ -626,11 +738,7 @@ fn aggregate(stats: &[Arc<MinuteStats>], metric: Metric, stat: Statistic) -> Opt
                 Statistic::Max => inits.last().copied(),
                 Statistic::Average => Some(sum / inits.len() as f64),
                 Statistic::SampleCount => Some(inits.len() as f64),
-                Statistic::Percentile(_) => {
-                    let q = stat.quantile().unwrap_or(0.5);
-                    let rank = ((q * inits.len() as f64).ceil() as usize).clamp(1, inits.len());
-                    Some(inits[rank - 1])
-                }
+                Statistic::Percentile(_) => percentile(&inits, stat.quantile().unwrap_or(0.5)),
             }
         }
     }

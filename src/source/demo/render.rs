@@ -93,9 +93,18 @@ pub fn log_stream(model: &Model, a: &Attempt) -> String {
             .ceil()
             .clamp(1.0, 40.0) as u64;
         let slot = mix(a.key ^ 0x510) % slots;
+        // Environments live 45 minutes, and a deploy replaces them all; environments of
+        // earlier deploys are told apart by how many deploys came after theirs.
         let lifetime = 45 * MINUTE_MS;
-        let generation = (a.arrival - model.deploy_time(a.f)).div_euclid(lifetime);
-        env_id(hash(&[model.seed, a.f as u64, slot, generation as u64]))
+        let (deploy, later) = model
+            .deploy_before(a.f, a.arrival)
+            .unwrap_or((model.deploy_time(a.f), usize::MAX));
+        let generation = (a.arrival - deploy).div_euclid(lifetime);
+        let mut parts = vec![model.seed, a.f as u64, slot, generation as u64];
+        if later > 0 {
+            parts.push(later as u64);
+        }
+        env_id(hash(&parts))
     };
     let date = chrono::DateTime::from_timestamp_millis(a.arrival)
         .map(|d| d.format("%Y/%m/%d").to_string())

@@ -85,29 +85,49 @@ pub struct Model {
     pub specs: Vec<FunctionSpec>,
     incident: Option<usize>,
     throttled: Option<usize>,
+    /// Each function's deploys, oldest first; the last is its `LastModified`.
+    deploys: Vec<Vec<EpochMs>>,
+}
+
+/// What every attempt of one minute shares.
+#[derive(Debug, Clone, Copy)]
+struct MinuteShape {
+    throttle_share: f64,
+    cold_probability: f64,
 }
 
 impl Model {
     pub fn new(seed: u64, anchor: EpochMs, specs: Vec<FunctionSpec>) -> Self {
         let incident = specs.iter().position(|s| s.name == INCIDENT_FUNCTION);
         let throttled = specs.iter().position(|s| s.name == THROTTLED_FUNCTION);
+        let deploys = (0..specs.len())
+            .map(|f| deploy_history(seed, anchor, f, &specs[f]))
+            .collect();
         Model {
             seed,
             anchor,
             specs,
             incident,
             throttled,
+            deploys,
         }
     }
 
+    /// The last deploy (the function's `LastModified`).
     pub fn deploy_time(&self, f: usize) -> EpochMs {
-        match self.specs[f].deployed_days_ago {
-            Some(days) => {
-                let jitter = unit(hash(&[self.seed, f as u64, 7])) * 6.0 * 3_600_000.0;
-                self.anchor - (days * DAY_MS as f64) as EpochMs - jitter as EpochMs
-            }
-            None => self.anchor - super::catalog::INCIDENT_DEPLOY_MINUTES_AGO * MINUTE_MS,
-        }
+        self.deploys[f].last().copied().unwrap_or(self.anchor)
+    }
+
+    /// Every deploy, oldest first: version `i + 1` was published at `deploys(f)[i]`.
+    pub fn deploys(&self, f: usize) -> &[EpochMs] {
+        &self.deploys[f]
+    }
+
+    /// The last deploy at or before `t`, and how many deploys came after it.
+    pub fn deploy_before(&self, f: usize, t: EpochMs) -> Option<(EpochMs, usize)> {
+        let d = &self.deploys[f];
+        let i = d.partition_point(|&x| x <= t);
+        (i > 0).then(|| (d[i - 1], d.len() - i))
     }
 
     /// Daily shape: quiet at 04:00 UTC, busiest at 16:00 UTC.
@@ -158,8 +178,9 @@ impl Model {
     }
 
     /// Probability that an attempt lands on a new execution environment: base recycling, a
-    /// wave after a deploy (every environment is replaced), scale-out when traffic rises, and
-    /// idle functions whose environments were reclaimed.
+    /// wave after each deploy (every environment is replaced), scale-out when traffic rises,
+    /// and idle functions whose environments were reclaimed. Provisioned environments are
+    /// always warm: only the deploy wave reaches a function that stays within them.
     fn cold_probability(&self, f: usize, minute: i64) -> f64 {
         let s = &self.specs[f];
         let rate = self.rate(f, minute).max(1e-6);
@@ -169,16 +190,27 @@ impl Model {
             return 1.0;
         }
         let conc = |m: i64| self.rate(f, m) * s.duration_ms / MINUTE_MS as f64;
+        let since_deploy = self
+            .deploy_before(f, minute * MINUTE_MS)
+            .map(|(d, _)| (minute * MINUTE_MS - d) as f64 / MINUTE_MS as f64);
+        let deploy_wave = since_deploy.map_or(0.0, |since| {
+            (conc(minute).max(1.0) * 1.5) * (-since / 3.0).exp()
+        });
+        let warm = s.provisioned.map_or(0.0, f64::from);
+        if conc(minute) <= warm {
+            return (deploy_wave / rate).min(1.0);
+        }
         let scale_out = (conc(minute) - conc(minute - 1)).max(0.0);
         let recycled = conc(minute).max(0.3) / 90.0;
-        let since_deploy = (minute * MINUTE_MS - self.deploy_time(f)) as f64 / MINUTE_MS as f64;
-        let deploy_wave = if since_deploy >= 0.0 {
-            (conc(minute).max(1.0) * 1.5) * (-since_deploy / 3.0).exp()
-        } else {
-            0.0
-        };
         let idle = if rate < 1.0 { 0.6 } else { 0.0 };
         ((scale_out + recycled + deploy_wave) / rate + idle).min(1.0)
+    }
+
+    fn shape(&self, f: usize, minute: i64) -> MinuteShape {
+        MinuteShape {
+            throttle_share: self.throttle_share(f, minute),
+            cold_probability: self.cold_probability(f, minute),
+        }
     }
 
     fn error_rate(&self, f: usize, t: EpochMs) -> f64 {
@@ -194,6 +226,10 @@ impl Model {
 
     /// The `idx`-th attempt of minute `minute`; `idx < attempts_in(f, minute)`.
     pub fn attempt(&self, f: usize, minute: i64, idx: u32) -> Attempt {
+        self.attempt_in(&self.shape(f, minute), f, minute, idx)
+    }
+
+    fn attempt_in(&self, shape: &MinuteShape, f: usize, minute: i64, idx: u32) -> Attempt {
         let s = &self.specs[f];
         let key = hash(&[self.seed, f as u64, minute as u64, u64::from(idx)]);
         let r = |salt: u64| unit(mix(key ^ salt.wrapping_mul(0x2545_f491_4f6c_dd1d)));
@@ -205,8 +241,8 @@ impl Model {
         };
         let arrival = minute * MINUTE_MS + offset;
 
-        let throttled = r(2) < self.throttle_share(f, minute);
-        let cold = !throttled && r(3) < self.cold_probability(f, minute);
+        let throttled = r(2) < shape.throttle_share;
+        let cold = !throttled && r(3) < shape.cold_probability;
         let init_ms = if cold {
             if s.snap_start {
                 300.0 + r(4) * 300.0
@@ -269,7 +305,9 @@ impl Model {
 
     /// Every attempt of a minute, throttled ones included.
     pub fn attempts(&self, f: usize, minute: i64) -> impl Iterator<Item = Attempt> + '_ {
-        (0..self.attempts_in(f, minute)).map(move |i| self.attempt(f, minute, i))
+        let n = self.attempts_in(f, minute);
+        let shape = (n > 0).then(|| self.shape(f, minute));
+        (0..n).filter_map(move |i| Some(self.attempt_in(shape.as_ref()?, f, minute, i)))
     }
 
     /// Minutes before a window whose invocations can still log inside it (longest run + init).
@@ -277,6 +315,27 @@ impl Model {
         let s = &self.specs[f];
         (i64::from(s.timeout_s) * 1000 + 6_000) / MINUTE_MS + 1
     }
+}
+
+/// A function's deploys, oldest first: the last one `deployed_days_ago` (or, for the function
+/// in an incident, minutes before the account was opened), and a few before it, days apart.
+fn deploy_history(seed: u64, anchor: EpochMs, f: usize, spec: &FunctionSpec) -> Vec<EpochMs> {
+    let last = match spec.deployed_days_ago {
+        Some(days) => {
+            let jitter = unit(hash(&[seed, f as u64, 7])) * 6.0 * 3_600_000.0;
+            anchor - (days * DAY_MS as f64) as EpochMs - jitter as EpochMs
+        }
+        None => anchor - super::catalog::INCIDENT_DEPLOY_MINUTES_AGO * MINUTE_MS,
+    };
+    let earlier = 2 + hash(&[seed, f as u64, 8]) % 5;
+    let mut out = vec![last];
+    for k in 1..=earlier {
+        let gap_days = 1.5 + unit(hash(&[seed, f as u64, 9, k])) * 8.0;
+        let prev = out[out.len() - 1] - (gap_days * DAY_MS as f64) as EpochMs;
+        out.push(prev);
+    }
+    out.reverse();
+    out
 }
 
 /// A log-scale histogram of durations: 1 ms .. ~1,000 s in 128 buckets (≈ 11 % wide).
@@ -335,6 +394,16 @@ impl Histogram {
     }
 }
 
+/// One cold start of a minute, compactly (minute stats are cached by the hundred thousand).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ColdMark {
+    /// Arrival, in ms after the minute began.
+    pub offset_ms: u16,
+    /// Init, or SnapStart restore, duration.
+    pub init_ms: f32,
+    pub restore: bool,
+}
+
 /// What CloudWatch would hold for one function and one minute.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MinuteStats {
@@ -345,7 +414,8 @@ pub struct MinuteStats {
     pub duration_sum: f64,
     pub duration_max: f64,
     pub durations: Histogram,
-    pub inits: Vec<f32>,
+    /// The cold starts, in arrival order.
+    pub colds: Vec<ColdMark>,
     pub concurrency: u32,
 }
 
@@ -367,13 +437,18 @@ impl MinuteStats {
             m.errors += u32::from(a.is_error());
             if a.cold {
                 m.cold_starts += 1;
-                m.inits.push(a.init_ms as f32);
+                m.colds.push(ColdMark {
+                    offset_ms: (a.arrival - minute * MINUTE_MS).clamp(0, 59_999) as u16,
+                    init_ms: a.init_ms as f32,
+                    restore: model.specs[f].snap_start,
+                });
             }
             m.duration_sum += a.duration_ms;
             m.duration_max = m.duration_max.max(a.duration_ms);
             m.durations.add(a.duration_ms);
         }
         let spec = &model.specs[f];
+        m.colds.sort_by_key(|c| c.offset_ms);
         m.concurrency = if m.throttles > 0 {
             spec.reserved_concurrency.unwrap_or(1)
         } else if m.invocations > 0 {
@@ -383,5 +458,17 @@ impl MinuteStats {
             0
         };
         m
+    }
+
+    /// Adds another function's minute: the account-wide figures.
+    pub fn merge(&mut self, o: &MinuteStats) {
+        self.invocations += o.invocations;
+        self.errors += o.errors;
+        self.throttles += o.throttles;
+        self.cold_starts += o.cold_starts;
+        self.duration_sum += o.duration_sum;
+        self.duration_max = self.duration_max.max(o.duration_max);
+        self.durations.merge(&o.durations);
+        self.concurrency += o.concurrency;
     }
 }

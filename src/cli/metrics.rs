@@ -1,0 +1,325 @@
+//! `lambdascope metrics FUNCTION [--since 3h] [--period 5m] [--json]`: the dashboard's series
+//! and the cold-start summary, for scripts. The same requests and the same analysis as the
+//! console's dashboard.
+//!
+//! What cannot be had prints as `n/a` (table) or `null` with the reason (JSON), and the
+//! reason goes to stderr; only a function that cannot be read at all fails the command.
+
+use serde::Serialize;
+
+use crate::domain::{
+    ColdStartAnalysis, ColdStartQuery, DAY_MS, EpochMs, Function, HOUR_MS, MINUTE_MS, Metric,
+    MetricPlan, MetricSeries, SourceError, Statistic, TimeWindow, period_for,
+};
+use crate::screens::dashboard::chart_request;
+use crate::source::Source;
+use crate::ui::format;
+
+/// `90s`, `15m`, `3h`, `1d`, `2w` → milliseconds.
+pub fn parse_span(s: &str) -> Result<EpochMs, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("{s:?} needs a unit: s, m, h, d or w (e.g. 3h)"))?;
+    let (n, unit) = s.split_at(split);
+    let n: EpochMs = n
+        .parse()
+        .map_err(|_| format!("{s:?} does not start with a number (e.g. 3h)"))?;
+    let unit_ms = match unit {
+        "s" => 1000,
+        "m" | "min" => MINUTE_MS,
+        "h" => HOUR_MS,
+        "d" => DAY_MS,
+        "w" => 7 * DAY_MS,
+        _ => return Err(format!("{s:?}: the unit is s, m, h, d or w")),
+    };
+    let ms = n.saturating_mul(unit_ms);
+    if ms <= 0 || ms > 455 * DAY_MS {
+        return Err(format!(
+            "{s:?} is outside what CloudWatch keeps (up to 455 days)"
+        ));
+    }
+    Ok(ms)
+}
+
+/// Everything the command prints, as JSON.
+#[derive(Serialize)]
+pub struct Report {
+    pub function: String,
+    pub window: TimeWindow,
+    pub period_s: u32,
+    pub deploys: Vec<EpochMs>,
+    pub series: Vec<MetricSeries>,
+    pub cold_starts: Option<ColdStartAnalysis>,
+    /// Why a part is missing, by part.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<(String, String)>,
+}
+
+/// The series and the cold-start analysis of `name` over the last `since`, at `period_s` (or
+/// a period that gives about 60 points).
+pub async fn report(
+    source: &Source,
+    name: &str,
+    since: EpochMs,
+    period_s: Option<u32>,
+) -> Result<Report, SourceError> {
+    let now = source.now();
+    let end = now.div_euclid(MINUTE_MS) * MINUTE_MS;
+    let window = TimeWindow::new(end - since, end);
+    let period = period_s.unwrap_or_else(|| period_for(since, 60, window.start, now));
+    let plan = MetricPlan::new(window, period, now);
+    let function: Function = source.function(name).await?;
+    let query = ColdStartQuery {
+        function: name.to_string(),
+        window: plan.window,
+        period_s: plan.period_s,
+    };
+    let charts = chart_request(name, plan);
+    let (series, cold) = futures::join!(source.metrics(&charts), source.cold_starts(&query));
+    let mut unavailable = Vec::new();
+    let series = series.unwrap_or_else(|e| {
+        unavailable.push(("series".to_string(), e.to_string()));
+        vec![]
+    });
+    for s in series.iter().filter(|s| s.unavailable.is_some()) {
+        unavailable.push((
+            format!("{} {}", s.query.metric.label(), s.query.stat),
+            s.unavailable.clone().unwrap_or_default(),
+        ));
+    }
+    let invocations = series
+        .iter()
+        .find(|s| s.query.metric == Metric::Invocations && s.query.stat == Statistic::Sum);
+    let deploys = function.deploy_times();
+    let cold_starts = match cold {
+        Ok(data) => Some(ColdStartAnalysis::new(
+            &data,
+            plan,
+            invocations,
+            &deploys,
+            now,
+        )),
+        Err(e) => {
+            unavailable.push(("cold starts".into(), e.to_string()));
+            None
+        }
+    };
+    Ok(Report {
+        function: name.to_string(),
+        window: plan.window,
+        period_s: plan.period_s,
+        deploys: deploys
+            .into_iter()
+            .filter(|d| plan.window.contains(*d))
+            .collect(),
+        series,
+        cold_starts,
+        unavailable,
+    })
+}
+
+fn cell(values: &[Option<f64>], i: usize, f: fn(f64) -> String) -> String {
+    values
+        .get(i)
+        .copied()
+        .flatten()
+        .map(f)
+        .unwrap_or_else(|| "-".into())
+}
+
+/// `lambdascope metrics`: stdout, and the warnings for stderr.
+pub async fn print_metrics(
+    source: &Source,
+    name: &str,
+    since: EpochMs,
+    period_s: Option<u32>,
+    json: bool,
+) -> Result<(String, Vec<String>), SourceError> {
+    let r = report(source, name, since, period_s).await?;
+    let warnings: Vec<String> = r
+        .unavailable
+        .iter()
+        .map(|(what, why)| format!("{what} n/a: {why}"))
+        .collect();
+    if json {
+        let out =
+            serde_json::to_string_pretty(&r).map_err(|e| SourceError::Other(e.to_string()))?;
+        return Ok((out + "\n", warnings));
+    }
+    let plan = MetricPlan {
+        window: r.window,
+        period_s: r.period_s,
+    };
+    let get = |m: Metric, s: Statistic, sum: bool| {
+        r.series
+            .iter()
+            .find(|x| x.query.metric == m && x.query.stat == s && x.unavailable.is_none())
+            .map(|x| x.buckets(&plan, sum))
+            .unwrap_or_else(|| vec![None; plan.buckets()])
+    };
+    let inv = get(Metric::Invocations, Statistic::Sum, true);
+    let err = get(Metric::Errors, Statistic::Sum, true);
+    let thr = get(Metric::Throttles, Statistic::Sum, true);
+    let p50 = get(Metric::Duration, Statistic::P50, false);
+    let p90 = get(Metric::Duration, Statistic::P90, false);
+    let p99 = get(Metric::Duration, Statistic::P99, false);
+    let conc = get(Metric::ConcurrentExecutions, Statistic::Max, false);
+    let none = vec![None; plan.buckets()];
+    let (cold, i50, i99) = r.cold_starts.as_ref().map_or((&none, &none, &none), |a| {
+        (&a.count, &a.init_p50, &a.init_p99)
+    });
+    let long = r.window.len_ms() > DAY_MS;
+    let stamp = |t: EpochMs| {
+        chrono::DateTime::from_timestamp_millis(t)
+            .map(|d| {
+                d.format(if long { "%m-%d %H:%M" } else { "%H:%M" })
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    let tw = if long { 11 } else { 5 };
+    let mut out = format!(
+        "{} · {} UTC · {}s periods\n",
+        format::safe(&r.function),
+        format::span(r.window),
+        r.period_s
+    );
+    out.push_str(&format!(
+        "{:<tw$} {:>7} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>5} {:>5} {:>7} {:>7}\n",
+        "TIME",
+        "INVOC",
+        "ERR",
+        "ERR%",
+        "THROT",
+        "P50",
+        "P90",
+        "P99",
+        "CONC",
+        "COLD",
+        "INIT50",
+        "INIT99"
+    ));
+    for i in 0..plan.buckets() {
+        let t = plan.bucket_start(i);
+        let rate = match (err[i], inv[i]) {
+            (Some(e), Some(n)) if n > 0.0 => format::percent(100.0 * e / n),
+            _ => "-".into(),
+        };
+        let deploy = if r
+            .deploys
+            .iter()
+            .any(|&d| d >= t && d < t + plan.period_ms())
+        {
+            "  ← deploy"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{:<tw$} {:>7} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>5} {:>5} {:>7} {:>7}{deploy}\n",
+            stamp(t),
+            cell(&inv, i, format::count),
+            cell(&err, i, format::count),
+            rate,
+            cell(&thr, i, format::count),
+            cell(&p50, i, format::millis),
+            cell(&p90, i, format::millis),
+            cell(&p99, i, format::millis),
+            cell(&conc, i, format::count),
+            cell(cold, i, format::count),
+            cell(i50, i, format::millis),
+            cell(i99, i, format::millis),
+        ));
+    }
+    out.push('\n');
+    match &r.cold_starts {
+        Some(a) => out.push_str(&cold_summary(a)),
+        None => out.push_str("Cold starts: n/a (see stderr)\n"),
+    }
+    Ok((out, warnings))
+}
+
+fn dash(v: Option<f64>, f: fn(f64) -> String) -> String {
+    v.map(f).unwrap_or_else(|| "-".into())
+}
+
+/// The cold-start analysis in a few lines of text.
+pub fn cold_summary(a: &ColdStartAnalysis) -> String {
+    let mut out = format!(
+        "Cold starts: {}{} in {} invocations ({}), init p50 {} p99 {}\n  from {}\n",
+        a.total,
+        if a.restores > 0 {
+            format!(" ({} SnapStart restores)", a.restores)
+        } else {
+            String::new()
+        },
+        dash(a.invocations, format::count),
+        dash(a.rate, format::percent),
+        dash(a.p50, format::millis),
+        dash(a.p99, format::millis),
+        a.source.describe()
+    );
+    if let (Some(d), Some(b), Some(f)) = (a.deploy, &a.before, &a.after) {
+        let side = |s: &crate::domain::Side| {
+            format!(
+                "{} invocations, {} cold ({}), init p50 {} p99 {}",
+                dash(s.invocations, format::count),
+                s.cold_starts,
+                dash(s.rate, format::percent),
+                dash(s.init_p50, format::millis),
+                dash(s.init_p99, format::millis)
+            )
+        };
+        out.push_str(&format!(
+            "Deploy at {}:\n  before {}: {}\n  after  {}: {}\n",
+            format::clock(d),
+            format::span(b.window),
+            side(b),
+            format::span(f.window),
+            side(f)
+        ));
+    } else {
+        out.push_str("No deploy in this window.\n");
+    }
+    let c = &a.causes;
+    out.push_str(&format!(
+        "Causes: after a deploy {}, after idle {}, scale-out {}, other {}\n",
+        c.after_deploy, c.after_idle, c.scale_out, c.other
+    ));
+    match &a.histogram {
+        Ok(h) => {
+            out.push_str(&format!(
+                "Init durations (bins of {}):\n",
+                format::millis(h.width_ms)
+            ));
+            let most = h.bins.iter().map(|b| b.1).max().unwrap_or(1).max(1);
+            for (lo, n) in &h.bins {
+                let bar = "#".repeat(((*n as f64 / most as f64) * 40.0).round() as usize);
+                out.push_str(&format!("  {:>8} {n:>6} {bar}\n", format::millis(*lo)));
+            }
+        }
+        Err(why) => out.push_str(&format!("Init durations: {why}\n")),
+    }
+    for n in &a.notes {
+        out.push_str(&format!("Note: {n}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans() {
+        assert_eq!(parse_span("3h"), Ok(3 * HOUR_MS));
+        assert_eq!(parse_span("15m"), Ok(15 * MINUTE_MS));
+        assert_eq!(parse_span("1d"), Ok(DAY_MS));
+        assert_eq!(parse_span("90s"), Ok(90_000));
+        assert!(parse_span("3").unwrap_err().contains("unit"));
+        assert!(parse_span("h").is_err());
+        assert!(parse_span("3y").is_err());
+        assert!(parse_span("0m").is_err());
+        assert!(parse_span("999999999999999d").is_err());
+    }
+}
