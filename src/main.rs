@@ -121,6 +121,34 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                 }
             }
         }
+        Some(Command::Traces {
+            since,
+            filter_expression,
+            limit,
+            json,
+        }) => {
+            let since = since.unwrap_or(g.window.span());
+            let out = lambdascope::cli::traces::print_traces(
+                &source,
+                since,
+                filter_expression,
+                *limit,
+                *json,
+            )
+            .await;
+            print_or_fail(out)
+        }
+        Some(Command::Trace {
+            trace_id,
+            json,
+            width,
+        }) => print_or_fail(
+            lambdascope::cli::traces::print_trace(&source, trace_id, *json, *width).await,
+        ),
+        Some(Command::Map { since, json }) => {
+            let since = since.unwrap_or(g.window.span());
+            print_or_fail(lambdascope::cli::traces::print_map(&source, since, *json).await)
+        }
         Some(Command::Screenshots { out }) => {
             match lambdascope::cli::screenshots::write_all(&source, out).await {
                 Ok(files) => {
@@ -162,6 +190,20 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// Prints a scriptable command's output, or its error on stderr with a failing exit code.
+fn print_or_fail(out: Result<String, SourceError>) -> ExitCode {
+    match out {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("lambdascope: {e}");
+            ExitCode::FAILURE
         }
     }
 }

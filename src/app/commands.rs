@@ -29,6 +29,14 @@ const fn c(
 pub const COMMANDS: &[Command] = &[
     c("fn", "", "functions (home)", &["functions", "func", "home"]),
     c("window", "15m|1h|3h|12h|24h|3d|7d", "time window", &[]),
+    c(
+        "traces",
+        "[filter]",
+        "X-Ray traces, optionally filtered",
+        &[],
+    ),
+    c("trace", "id", "one trace's waterfall", &[]),
+    c("map", "", "X-Ray service map", &["servicemap"]),
     c("sort", "column", "sort by column (name, err%, p95…)", &[]),
     c("theme", "name", "switch theme", &[]),
     c("region", "name", "switch AWS region", &[]),

@@ -10,6 +10,7 @@ mod metrics;
 mod status;
 mod time;
 mod traces;
+mod waterfall;
 mod window;
 
 pub use function::*;
@@ -19,4 +20,5 @@ pub use metrics::*;
 pub use status::*;
 pub use time::*;
 pub use traces::*;
+pub use waterfall::*;
 pub use window::*;

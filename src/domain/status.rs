@@ -27,6 +27,10 @@ pub enum SourceError {
     Unsupported { what: String, reason: String },
     #[error("{0} not found")]
     NotFound(String),
+    /// The service could not read a query's filter (X-Ray's InvalidRequestException on an
+    /// expression); the screen shows it next to what was typed.
+    #[error("invalid filter expression: {0}")]
+    InvalidFilter(String),
     #[error("{0}")]
     Other(String),
 }

@@ -3,3 +3,6 @@
 
 pub mod dashboard;
 pub mod functions;
+pub mod map;
+pub mod traces;
+pub mod waterfall;

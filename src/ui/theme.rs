@@ -95,6 +95,14 @@ roles! {
     waterfall_fault => "waterfall.fault", "trace bars with faults (5xx)";
     waterfall_error => "waterfall.error", "trace bars with errors (4xx)";
     waterfall_throttle => "waterfall.throttle", "trace bars throttled (429)";
+    // traces
+    waterfall_cold => "waterfall.cold", "the cold start (Initialization) and cold traces";
+    waterfall_critical => "waterfall.critical", "the critical path marker and self-times on it";
+    waterfall_inferred => "waterfall.inferred", "bars of nodes X-Ray inferred (DynamoDB tables)";
+    map_node => "map.node", "service map nodes";
+    map_edge => "map.edge", "service map edges and call counts";
+    map_error => "map.error", "map nodes and edges with errors or throttles";
+    map_fault => "map.fault", "map nodes and edges with faults";
 }
 
 impl Theme {

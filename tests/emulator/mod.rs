@@ -216,3 +216,9 @@ pub fn put_logs(group: &str, stream: &str, events: &[(i64, String)]) {
     let body = serde_json::json!({"group": group, "stream": stream, "events": events}).to_string();
     control(&emulator().endpoint, "POST", "/__control/put_logs", &body);
 }
+
+/// Writes X-Ray segment documents straight into moto (PutTraceSegments, in fifties).
+pub fn put_traces(documents: &[serde_json::Value]) {
+    let body = serde_json::json!({ "documents": documents }).to_string();
+    control(&emulator().endpoint, "POST", "/__control/put_traces", &body);
+}

@@ -2,8 +2,10 @@
 
 use crossterm::event::KeyCode;
 
+use super::DashboardAction;
 use crate::app::keys::{Binding, Char, Code, b};
 use crate::app::msg::Action;
+use crate::app::router::ScreenAction;
 
 pub const KEYS: &[Binding] = &[
     b(
@@ -11,6 +13,13 @@ pub const KEYS: &[Binding] = &[
         "esc",
         Action::Back,
         "back",
+        true,
+    ),
+    b(
+        &[Char('t')],
+        "t",
+        Action::Screen(ScreenAction::Dashboard(DashboardAction::Traces)),
+        "traces",
         true,
     ),
     b(

@@ -7,7 +7,7 @@ use super::{DashboardAction, DashboardMsg, DashboardScreen, Panel, keys, view};
 use crate::app::jobs::{Job, JobKey, Owner, Request, Target};
 use crate::app::keys::Binding;
 use crate::app::msg::{Action, Cmd, Msg};
-use crate::app::router::{Screen, ScreenBase};
+use crate::app::router::{Place, Screen, ScreenBase};
 use crate::app::state::{Ctx, Loadable};
 use crate::domain::{Metric, MetricPlan, MetricQuery, MetricRequest, Statistic};
 use crate::ui::theme::Theme;
@@ -165,8 +165,13 @@ impl Screen for DashboardScreen {
         vec![]
     }
 
-    fn on_own(&mut self, _ctx: &mut Ctx, action: DashboardAction) -> Vec<Cmd> {
-        match action {}
+    fn on_own(&mut self, ctx: &mut Ctx, action: DashboardAction) -> Vec<Cmd> {
+        match action {
+            DashboardAction::Traces => ctx.go(Place::Traces {
+                filter: crate::domain::function_filter(&self.name),
+            }),
+        }
+        vec![]
     }
 }
 

@@ -12,6 +12,8 @@ pub use state::{Column, FunctionsScreen, matched_chars};
 pub enum FunctionsAction {
     SortNext,
     SortReverse,
+    /// The selected function's X-Ray traces.
+    Traces,
 }
 
 /// The functions screen has no messages of its own: its data is the shared catalog's.
