@@ -61,7 +61,7 @@ pub const KEYS: &[Binding] = &[
         &[Char('c')],
         "c",
         Action::Screen(ScreenAction::Map(MapAction::Collapse)),
-        "fold Lambda into function / show both",
+        "fold Lambda nodes into functions",
         true,
     ),
     b(

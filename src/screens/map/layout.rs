@@ -15,7 +15,7 @@ pub const MAX_PLACES: usize = 5000;
 /// Cells between columns: the edges and their call counts.
 pub const GUTTER: u16 = 10;
 /// The widest a column gets; longer names are cut with `…`.
-const MAX_COLUMN: u16 = 30;
+const MAX_COLUMN: u16 = 34;
 /// Lines a slot takes: the name, then the figures.
 pub const SLOT_LINES: u16 = 2;
 
@@ -65,10 +65,32 @@ fn rank(kind: &str, collapsed: bool) -> Option<usize> {
     }
 }
 
-/// "6.1k · 4.1%F · 142ms": requests, then error, fault and throttle shares when there are
-/// any, then the average response time.
+/// A short word for a node's kind, before its figures.
+pub fn kind_word(kind: &str) -> &str {
+    match kind {
+        "client" => "",
+        ORIGIN_API_GATEWAY => "API",
+        ORIGIN_LAMBDA => "Lambda",
+        ORIGIN_FUNCTION => "function",
+        "AWS::DynamoDB::Table" => "DynamoDB",
+        other => other.rsplit("::").next().unwrap_or(other),
+    }
+}
+
+/// The line under a node's name: its kind (`λ` for a Lambda folded into its function), then
+/// its figures.
+pub fn figures(node: &crate::domain::ServiceNode, folded: bool) -> String {
+    let word = if folded { "λ" } else { kind_word(&node.kind) };
+    format!("{word} {}", stats(node)).trim().to_string()
+}
+
+/// "6.1k 4.1%F 142ms": requests, then fault, error and throttle shares when there are any,
+/// then the average response time (the client has none of its own).
 pub fn stats(node: &crate::domain::ServiceNode) -> String {
     let mut parts = vec![format::count(node.requests as f64)];
+    if node.is_client() {
+        return parts.remove(0);
+    }
     for (pct, tag) in [
         (node.fault_pct(), "F"),
         (node.error_pct(), "E"),
@@ -139,7 +161,7 @@ impl Layout {
             let w = format::safe(&node.name)
                 .chars()
                 .count()
-                .max(stats(node).chars().count()) as u16;
+                .max(figures(node, p.via.is_some()).chars().count()) as u16;
             let c = &mut layout.column_w[p.column];
             *c = (*c).max(w.min(MAX_COLUMN));
         }

@@ -14,11 +14,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::MapScreen;
-use super::layout::{SLOT_LINES, stats};
+use super::layout::{SLOT_LINES, figures};
 use crate::app::state::{Ctx, Loadable};
-use crate::domain::{
-    ORIGIN_API_GATEWAY, ORIGIN_DYNAMODB, ORIGIN_FUNCTION, ORIGIN_LAMBDA, ServiceNode,
-};
+use crate::domain::ServiceNode;
 use crate::screens::traces::view::window_label;
 use crate::ui::format;
 use crate::ui::theme::Theme;
@@ -34,18 +32,6 @@ pub struct MapView<'a> {
 /// line about the selected node one).
 pub fn canvas_size(ctx: &Ctx) -> (u16, u16) {
     (ctx.size.0, ctx.size.1.saturating_sub(4))
-}
-
-/// A short word for a node's kind, before its figures.
-fn kind_word(kind: &str) -> &str {
-    match kind {
-        "client" => "",
-        ORIGIN_API_GATEWAY => "API",
-        ORIGIN_LAMBDA => "Lambda",
-        ORIGIN_FUNCTION => "function",
-        ORIGIN_DYNAMODB => "DynamoDB",
-        other => other.rsplit("::").next().unwrap_or(other),
-    }
 }
 
 const UP: u8 = 1;
@@ -146,16 +132,17 @@ impl MapView<'_> {
                 kind,
                 format!("{} requests", format::count(n.requests as f64)),
             ];
+            let client = n.is_client();
             for (pct, what) in [
                 (n.error_pct(), "errors"),
                 (n.fault_pct(), "faults"),
                 (n.throttle_pct(), "throttled"),
             ] {
-                if let Some(p) = pct {
+                if let Some(p) = pct.filter(|_| !client) {
                     facts.push(format!("{} {what}", format::percent(p)));
                 }
             }
-            if n.requests > 0 {
+            if n.requests > 0 && !client {
                 facts.push(format!("avg {}", format::millis(n.avg_response_ms)));
             }
             let callers: u64 = g
@@ -279,12 +266,7 @@ impl Widget for MapView<'_> {
             let figures = if p.repeat {
                 "(see above)".to_string()
             } else {
-                let word = if p.via.is_some() {
-                    "λ"
-                } else {
-                    kind_word(&n.kind)
-                };
-                format!("{word} {}", stats(n)).trim().to_string()
+                figures(n, p.via.is_some())
             };
             // A node cut off on the left shows its right part.
             let skip = (-x).max(0) as usize;

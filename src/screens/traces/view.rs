@@ -159,6 +159,9 @@ impl TracesView<'_> {
         if s.topup.is_some() {
             right = format!("{} {right}", spinner(ctx.frame));
         }
+        if s.rows.len() > s.list_height(ctx) {
+            right = format!("{}/{} · {right}", s.selected + 1, s.rows.len());
+        }
         let w = right.chars().count() as u16;
         if w < area.width / 2 {
             buf.set_string(area.right() - w, area.y, right, t.dim);
@@ -335,11 +338,6 @@ impl Widget for TracesView<'_> {
                 put(buf, x, y, w, &text, style, right);
                 x += w + 1;
             }
-        }
-        if s.rows.len() > height {
-            let text = format!(" {}/{} ", s.selected + 1, s.rows.len());
-            let x = body.right().saturating_sub(text.chars().count() as u16);
-            buf.set_string(x, body.y, text, t.dim);
         }
     }
 }

@@ -46,6 +46,8 @@ impl Compare {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
     pub other: Waterfall,
+    /// Per span of this trace: the matching span of the other, if it has the part.
+    pub pairs: Vec<Option<usize>>,
     /// Per span of this trace: its duration less the matching part's, `None` when the other
     /// trace has no such part.
     pub diffs: Vec<Option<EpochUs>>,
@@ -61,40 +63,48 @@ impl Comparison {
             .enumerate()
             .map(|(i, k)| (k, i))
             .collect();
-        let mut matched = vec![false; other.spans.len()];
-        let diffs = this
+        let pairs: Vec<Option<usize>> = this
             .part_keys()
             .into_iter()
+            .map(|k| theirs.get(&k).copied())
+            .collect();
+        let mut matched = vec![false; other.spans.len()];
+        for j in pairs.iter().flatten() {
+            matched[*j] = true;
+        }
+        let diffs = pairs
+            .iter()
             .enumerate()
-            .map(|(i, k)| {
-                let j = *theirs.get(&k)?;
-                matched[j] = true;
-                Some(this.spans[i].duration_us() - other.spans[j].duration_us())
-            })
+            .map(|(i, p)| p.map(|j| this.spans[i].duration_us() - other.spans[j].duration_us()))
             .collect();
         Comparison {
             other,
+            pairs,
             diffs,
             matched,
         }
     }
 
-    /// The parts that differ most, largest first: (span of this trace, difference);
-    /// a part only this trace has counts its whole duration.
+    /// Where the difference is, largest first: (span of this trace, difference in its own
+    /// time, whether only this trace has it). Own time, so a parent that is slower only because
+    /// a child is does not crowd out the child.
     pub fn biggest(&self, this: &Waterfall, n: usize) -> Vec<(usize, EpochUs, bool)> {
         let mut v: Vec<(usize, EpochUs, bool)> = self
-            .diffs
+            .pairs
             .iter()
             .enumerate()
-            .filter(|(i, _)| this.spans[*i].depth > 0)
-            .map(|(i, d)| match d {
-                Some(d) => (i, *d, false),
+            .map(|(i, p)| match p {
+                Some(j) => (
+                    i,
+                    this.spans[i].self_us - self.other.spans[*j].self_us,
+                    false,
+                ),
                 None => (i, this.spans[i].duration_us(), true),
             })
+            .filter(|(_, d, _)| *d != 0)
             .collect();
         v.sort_by_key(|(i, d, _)| (std::cmp::Reverse(d.abs()), *i));
         v.truncate(n);
-        v.retain(|(_, d, _)| *d != 0);
         v
     }
 }
@@ -144,6 +154,11 @@ mod tests {
         assert_eq!(c.matched, [true, true]);
         let top = c.biggest(&cold, 3);
         assert_eq!(top[0], (1, 800, true), "the cold start leads");
-        assert_eq!(top[1], (2, 50, false));
+        assert_eq!(top[1], (2, 50, false), "then the handler's own time");
+        assert_eq!(
+            top.len(),
+            2,
+            "the function itself spent no more time of its own"
+        );
     }
 }
