@@ -120,21 +120,22 @@ async fn traces_agree_with_metrics_for_every_traced_function() {
 #[tokio::test]
 async fn every_lambda_segment_has_its_invocation_in_the_logs_and_its_report_agrees() {
     let s = Source::Demo(demo());
-    let window = TimeWindow::new(T0 - 20 * MINUTE_MS, T0 - 18 * MINUTE_MS);
+    // Around the deploy of the function in an incident: a wave of cold starts.
+    let window = TimeWindow::new(T0 - 42 * MINUTE_MS, T0 - 30 * MINUTE_MS);
     let mut checked = 0;
     let mut cold_checked = 0;
     for name in [
         "payments-webhook",  // Python, JSON logs
         "orders-api-get",    // Node, text logs
         "users-api-profile", // a custom log group shared with another function
-        "inventory-reserve", // Java: slow cold starts
+        "orders-api-create", // deployed 40 minutes ago
     ] {
         let f = s.function(name).await.unwrap();
         let summaries = s
             .trace_summaries(&TraceQuery {
                 window,
                 filter: function_filter(name),
-                limit: 40,
+                limit: 100_000,
             })
             .await
             .unwrap();
@@ -205,8 +206,8 @@ async fn every_lambda_segment_has_its_invocation_in_the_logs_and_its_report_agre
             checked += 1;
         }
     }
-    assert!(checked >= 20, "checked {checked} invocations");
-    assert!(cold_checked >= 1, "at least one cold start among them");
+    assert!(checked >= 1000, "checked {checked} invocations");
+    assert!(cold_checked >= 2, "cold starts among them: {cold_checked}");
 }
 
 /// The demo's trace list evaluates X-Ray's filter language, `service(\"x\") { fault }`
@@ -218,7 +219,7 @@ async fn the_demo_evaluates_filter_expressions_like_x_ray() {
     let q = |filter: &str| TraceQuery {
         window,
         filter: filter.into(),
-        limit: 10_000,
+        limit: 1_000_000,
     };
     let all = s.trace_summaries(&q("")).await.unwrap();
     let faulted = s

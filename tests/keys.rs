@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{console, press, source, typed};
+use common::{command, console, press, settle, source, typed};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use lambdascope::app::keys::{self, Binding, Key};
 use lambdascope::app::router::ScreenKind;
@@ -30,7 +30,17 @@ fn preparations() -> Vec<Vec<Action>> {
 
 async fn on(s: &Source, screen: ScreenKind, prep: &[Action]) -> State {
     let mut state = console(s, (120, 40)).await;
-    if screen == ScreenKind::Dashboard {
+    let open = match screen {
+        ScreenKind::Traces => Some("traces"),
+        ScreenKind::Waterfall => Some("traces fault"),
+        ScreenKind::Map => Some("map"),
+        _ => None,
+    };
+    if let Some(line) = open {
+        let cmds = command(&mut state, line);
+        settle(s, &mut state, cmds).await;
+    }
+    if matches!(screen, ScreenKind::Dashboard | ScreenKind::Waterfall) {
         press(s, &mut state, &[Action::Enter]).await;
     }
     press(s, &mut state, prep).await;
@@ -70,7 +80,13 @@ async fn check(s: &Source, screen: ScreenKind, table: &[Binding]) {
 #[tokio::test]
 async fn every_key_in_help_does_something() {
     let s = source();
-    for screen in [ScreenKind::Functions, ScreenKind::Dashboard] {
+    for screen in [
+        ScreenKind::Functions,
+        ScreenKind::Dashboard,
+        ScreenKind::Traces,
+        ScreenKind::Waterfall,
+        ScreenKind::Map,
+    ] {
         let state = on(&s, screen, &[]).await;
         let table = state.top().base().keymap();
         assert!(!table.is_empty());

@@ -20,7 +20,7 @@ use crate::domain::ServiceNode;
 use crate::screens::traces::view::window_label;
 use crate::ui::format;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{centered, put, spinner};
+use crate::ui::widgets::{centered, centered_wrapped, put, spinner};
 
 pub struct MapView<'a> {
     pub screen: &'a MapScreen,
@@ -181,7 +181,7 @@ impl Widget for MapView<'_> {
                 );
             }
             Loadable::Failed(e) => {
-                return centered(
+                return centered_wrapped(
                     format::safe(&format!("Could not load the service graph: {e}")).into_owned(),
                     t.error,
                     area,
@@ -192,7 +192,7 @@ impl Widget for MapView<'_> {
         };
         if g.services.is_empty() {
             let window = s.window.map(window_label).unwrap_or_default();
-            return centered(
+            return centered_wrapped(
                 format!(
                     "No service graph for {window}: X-Ray saw no traced requests. ] widens the window"
                 ),

@@ -20,7 +20,7 @@ use crate::app::state::Ctx;
 use crate::domain::{EpochMs, TimeWindow, TraceSummary};
 use crate::ui::format;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{centered, put, spinner};
+use crate::ui::widgets::{centered, centered_wrapped, put, spinner};
 
 pub struct TracesView<'a> {
     pub screen: &'a TracesScreen,
@@ -289,7 +289,7 @@ impl Widget for TracesView<'_> {
                     t.dim,
                 ),
             };
-            return centered(format::safe(&text.0).into_owned(), text.1, body, buf);
+            return centered_wrapped(format::safe(&text.0).into_owned(), text.1, body, buf);
         }
         if s.rows.is_empty() {
             let text = format!(

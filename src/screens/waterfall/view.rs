@@ -28,7 +28,7 @@ use crate::domain::{EpochUs, Span, SpanKind, Waterfall};
 use crate::ui::format;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::waterfall::{axis, bar, guides, label, micros, status};
-use crate::ui::widgets::{centered, put, spinner};
+use crate::ui::widgets::{centered, centered_wrapped, put, spinner};
 
 pub struct WaterfallView<'a> {
     pub screen: &'a WaterfallScreen,
@@ -646,7 +646,7 @@ impl Widget for WaterfallView<'_> {
                 return centered(text, t.spinner, area, buf);
             }
             Loadable::Failed(e) => {
-                return centered(
+                return centered_wrapped(
                     format::safe(&format!("Could not load the trace: {e}")).into_owned(),
                     t.error,
                     area,
@@ -677,13 +677,13 @@ impl Widget for WaterfallView<'_> {
                     body,
                     buf,
                 ),
-                CompareStatus::NotFound(why) => centered(
+                CompareStatus::NotFound(why) => centered_wrapped(
                     format!("Nothing to compare with: {} · w closes", format::safe(why)),
                     t.dim,
                     body,
                     buf,
                 ),
-                CompareStatus::Failed(e) => centered(
+                CompareStatus::Failed(e) => centered_wrapped(
                     format::safe(&format!("Could not look for a warm trace: {e} · w closes"))
                         .into_owned(),
                     t.error,

@@ -39,6 +39,21 @@ pub fn centered(text: String, style: Style, area: Rect, buf: &mut Buffer) {
         .render(r, buf);
 }
 
+/// A message centred a third of the way down `area`, wrapped to its width (errors that name
+/// an id and say what to do).
+pub fn centered_wrapped(text: String, style: Style, area: Rect, buf: &mut Buffer) {
+    let y = area.y + area.height / 3;
+    let r = Rect {
+        y,
+        height: area.bottom().saturating_sub(y),
+        ..area
+    };
+    Paragraph::new(Line::styled(text, style))
+        .alignment(Alignment::Center)
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(r, buf);
+}
+
 /// Writes `text` into a `w`-cell slot, truncating with `…`, right-aligned if asked.
 pub fn put(buf: &mut Buffer, x: u16, y: u16, w: u16, text: &str, style: Style, right: bool) {
     let len = text.chars().count() as u16;
