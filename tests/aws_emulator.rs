@@ -269,7 +269,7 @@ async fn trace_summaries_and_whole_traces() {
         filter: String::new(),
         limit: 100,
     };
-    let summaries = src
+    let summaries = lambdascope::source::Source::Aws(src.clone())
         .trace_summaries(&q)
         .await
         .expect("GetTraceSummaries through the shim");

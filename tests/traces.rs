@@ -496,3 +496,36 @@ async fn the_trace_command_prints_a_waterfall_ready_to_paste() {
         .unwrap_err();
     assert!(err.to_string().contains("invalid filter expression"));
 }
+
+/// Names, causes and metadata from other people's code are drawn escaped: no terminal control
+/// sequence from a segment document reaches the screen.
+#[tokio::test]
+async fn hostile_segment_documents_are_drawn_escaped() {
+    let s = source();
+    let mut state = console(&s, (120, 40)).await;
+    let id = "1-5759e988-bd862e3fe1be46a994272793";
+    open(&s, &mut state, &format!("trace {id}")).await;
+    let doc = r#"{"id":"a","name":"evil\u001b]52;c;ZXZpbA==\u0007","start_time":1,"end_time":2,"fault":true,
+        "http":{"request":{"method":"GET\u001b[2J","url":"https://x/\u202eevil"}},
+        "annotations":{"k\u001b[31m":"v\u0007"},"metadata":{"m":"\u001b[?1049l"},
+        "cause":{"exceptions":[{"type":"E\u001b[H","message":"boom\u0008\u0008","stack":[{"path":"\u001b]0;title\u0007","line":1,"label":"x"}]}]}}"#;
+    let trace = lambdascope::domain::Trace {
+        id: id.into(),
+        roots: lambdascope::parse::xray::assemble([doc]),
+        ..Default::default()
+    };
+    let screen = state.stack.last().unwrap().0;
+    update(
+        &mut state,
+        Msg::to(
+            screen,
+            lambdascope::screens::waterfall::WaterfallMsg::Trace(Ok(vec![trace])),
+        ),
+    );
+    press(&s, &mut state, &[Action::NextPanel]).await;
+    let text = screen_text(&state);
+    assert!(text.contains("evil\\e]52"), "{text}");
+    for bad in ['\u{1b}', '\u{7}', '\u{8}', '\u{202e}'] {
+        assert!(!text.contains(bad), "{bad:?} reached the screen:\n{text}");
+    }
+}

@@ -207,8 +207,8 @@ pub fn open(ctx: &mut Ctx, place: Place) -> Option<(ScreenId, ScreenState)> {
         Place::Dashboard(name) => screens::dashboard::DashboardScreen::new(id, name).into(),
         Place::Traces { filter } => screens::traces::TracesScreen::new(id, filter).into(),
         Place::Trace(trace) => screens::waterfall::WaterfallScreen::new(id, trace).into(),
-        // Narrow terminals fold each Lambda service node into its function.
-        Place::Map => screens::map::MapScreen::new(id, ctx.size.0 < 120).into(),
+        // Narrower terminals fold each Lambda service node into its function.
+        Place::Map => screens::map::MapScreen::new(id, ctx.size.0 < 160).into(),
         other => {
             ctx.error(format!("{other:?} cannot be opened yet"));
             return None;

@@ -138,9 +138,12 @@ impl MapView<'_> {
                 (n.fault_pct(), "faults"),
                 (n.throttle_pct(), "throttled"),
             ] {
-                if let Some(p) = pct.filter(|_| !client) {
+                if let Some(p) = pct.filter(|p| *p > 0.0 && !client) {
                     facts.push(format!("{} {what}", format::percent(p)));
                 }
+            }
+            if !client && n.errors + n.faults + n.throttles == 0 {
+                facts.push("no errors".into());
             }
             if n.requests > 0 && !client {
                 facts.push(format!("avg {}", format::millis(n.avg_response_ms)));

@@ -36,6 +36,8 @@ pub struct WaterfallScreen {
     pub pane: Pane,
     pub detail_scroll: usize,
     pub compare: Option<Compare>,
+    /// Cells the widest name (with its tree guides) needs.
+    pub name_width: u16,
 }
 
 impl WaterfallScreen {
@@ -51,6 +53,7 @@ impl WaterfallScreen {
             pane: Pane::Tree,
             detail_scroll: 0,
             compare: None,
+            name_width: 24,
         }
     }
 

@@ -14,6 +14,7 @@ use crate::domain::{
     HOUR_MS, SourceError, SpanKind, TimeWindow, TraceQuery, Waterfall, function_filter,
 };
 use crate::ui::theme::Theme;
+use crate::ui::widgets::waterfall::label;
 
 /// How many recent successful traces of the route are looked through for a warm one.
 const CANDIDATES: usize = 20;
@@ -57,6 +58,11 @@ impl WaterfallScreen {
             .unwrap_or_default();
         self.folded = w.spans.iter().map(|s| folds.contains(&s.seg.id)).collect();
         let target = keep.and_then(|id| w.spans.iter().position(|s| s.seg.id == id));
+        self.name_width = (0..w.spans.len())
+            .map(|i| usize::from(w.spans[i].depth) * 2 + 3 + label(&w, i).chars().count())
+            .max()
+            .unwrap_or(24)
+            .min(usize::from(u16::MAX)) as u16;
         self.trace = Loadable::Loaded(Box::new(w));
         self.recompute();
         self.selected = 0;

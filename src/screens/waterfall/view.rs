@@ -19,7 +19,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span as TextSpan};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::compare::{CompareStatus, Comparison};
 use super::{Pane, WaterfallScreen};
@@ -49,13 +49,14 @@ pub struct Columns {
 }
 
 impl Columns {
-    pub fn fit(width: u16) -> Columns {
+    /// Names get what they need (`name`) up to three fifths of what is left; bars the rest.
+    pub fn fit(width: u16, name: u16) -> Columns {
         let fixed = 2 + 1 + KIND + 1 + NUM + 1 + NUM + 1 + STATUS + 1;
         let rest = width.saturating_sub(fixed);
-        let bar = (rest * 2 / 5).max(10).min(rest);
+        let name = name.max(24).min(rest * 3 / 5);
         Columns {
-            name: rest - bar,
-            bar,
+            name,
+            bar: rest - name,
         }
     }
 }
@@ -261,8 +262,10 @@ pub fn detail(w: &Waterfall, i: usize, t: &Theme) -> Vec<Line<'static>> {
         },
         micros(s.self_us)
     );
-    if let Some(c) = s.critical_us {
-        timing.push_str(&format!(" · {} on the critical path", micros(c)));
+    match s.critical_us {
+        Some(0) => timing.push_str(" · on the critical path"),
+        Some(c) => timing.push_str(&format!(" · {} of it on the critical path", micros(c))),
+        None => {}
     }
     lines.push(field("time", timing, t.base));
     let mut what = vec![s.kind.label().to_string()];
@@ -290,7 +293,8 @@ pub fn detail(w: &Waterfall, i: usize, t: &Theme) -> Vec<Line<'static>> {
         outcome.push(("cold start".to_string(), t.waterfall_cold));
     }
     if let Some(r) = seg.retries.filter(|r| *r > 0) {
-        outcome.push((format!("{r} retries"), t.warn));
+        let what = if r == 1 { "retry" } else { "retries" };
+        outcome.push((format!("{r} {what}"), t.warn));
     }
     if s.skewed {
         outcome.push(("outside its parent's time (clock skew)".into(), t.warn));
@@ -313,6 +317,44 @@ pub fn detail(w: &Waterfall, i: usize, t: &Theme) -> Vec<Line<'static>> {
             parts.push(TextSpan::styled(text, style));
         }
         lines.push(Line::from(parts));
+    }
+    // Why it failed comes first: it is what the pane is opened for.
+    if let Some(c) = &seg.cause {
+        if let Some(r) = &c.reference {
+            lines.push(field(
+                "cause",
+                format!("exception {} (recorded in a subsegment)", safe(r)),
+                t.error,
+            ));
+        }
+        for (n, e) in c.exceptions.iter().enumerate() {
+            let head = format!(
+                "{}{}{}",
+                safe(e.kind.as_deref().unwrap_or("exception")),
+                e.message
+                    .as_deref()
+                    .map(|m| format!(": {}", safe(m)))
+                    .unwrap_or_default(),
+                if e.remote { " (remote)" } else { "" }
+            );
+            lines.push(field(if n == 0 { "cause" } else { "" }, head, t.error));
+            for f in &e.stack {
+                let at = format!(
+                    "  at {} ({}{})",
+                    safe(f.label.as_deref().unwrap_or("?")),
+                    safe(f.path.as_deref().unwrap_or("?")),
+                    f.line.map(|l| format!(":{l}")).unwrap_or_default()
+                );
+                lines.push(field("", at, t.dim));
+            }
+            if e.truncated + e.skipped > 0 {
+                lines.push(field(
+                    "",
+                    format!("  … {} more frames", e.truncated + e.skipped),
+                    t.dim,
+                ));
+            }
+        }
     }
     let h = &seg.http;
     if !h.is_empty() {
@@ -355,43 +397,6 @@ pub fn detail(w: &Waterfall, i: usize, t: &Theme) -> Vec<Line<'static>> {
             format!("{} = {}", safe(k), safe(&v.to_string())),
             t.base,
         ));
-    }
-    if let Some(c) = &seg.cause {
-        if let Some(r) = &c.reference {
-            lines.push(field(
-                "cause",
-                format!("exception {} (recorded in a subsegment)", safe(r)),
-                t.error,
-            ));
-        }
-        for (n, e) in c.exceptions.iter().enumerate() {
-            let head = format!(
-                "{}{}{}",
-                safe(e.kind.as_deref().unwrap_or("exception")),
-                e.message
-                    .as_deref()
-                    .map(|m| format!(": {}", safe(m)))
-                    .unwrap_or_default(),
-                if e.remote { " (remote)" } else { "" }
-            );
-            lines.push(field(if n == 0 { "cause" } else { "" }, head, t.error));
-            for f in &e.stack {
-                let at = format!(
-                    "  at {} ({}{})",
-                    safe(f.label.as_deref().unwrap_or("?")),
-                    safe(f.path.as_deref().unwrap_or("?")),
-                    f.line.map(|l| format!(":{l}")).unwrap_or_default()
-                );
-                lines.push(field("", at, t.dim));
-            }
-            if e.truncated + e.skipped > 0 {
-                lines.push(field(
-                    "",
-                    format!("  … {} more frames", e.truncated + e.skipped),
-                    t.dim,
-                ));
-            }
-        }
     }
     if let Some(m) = &seg.metadata {
         lines.push(field("metadata", String::new(), t.base));
@@ -453,7 +458,7 @@ pub fn tree_rows(ctx: &Ctx) -> usize {
 impl WaterfallView<'_> {
     fn tree(&self, area: Rect, buf: &mut Buffer, w: &Waterfall) {
         let (s, t) = (self.screen, self.theme);
-        let cols = Columns::fit(area.width);
+        let cols = Columns::fit(area.width, s.name_width);
         header(buf, area, area.y, cols, w.span_us(), t);
         let height = area.height.saturating_sub(1) as usize;
         // `update` keeps the selection in view; this only guards a frame drawn before it ran.
@@ -507,7 +512,9 @@ impl WaterfallView<'_> {
         block.render(area, buf);
         let lines = detail(w, i, t);
         let scroll = s.detail_scroll.min(lines.len().saturating_sub(1));
+        // Long values (a cause, a URL) wrap rather than vanish at the border.
         Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
             .scroll((scroll as u16, 0))
             .render(inner, buf);
     }
@@ -521,7 +528,7 @@ impl WaterfallView<'_> {
         scroll: usize,
     ) {
         let t = self.theme;
-        let cols = Columns::fit(area.width);
+        let cols = Columns::fit(area.width, self.screen.name_width);
         let b = &c.other;
         let span = w.span_us().max(b.span_us());
         let diff = |d: EpochUs| {

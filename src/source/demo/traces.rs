@@ -287,9 +287,10 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
     let n = sh.calls.len().max(1) as f64;
     for (i, call) in sh.calls.iter().enumerate() {
         let s = t_start + span * (0.1 + 0.8 * i as f64 / n);
-        // Retries with backoff make a throttled call take most of its slot.
-        let share = if call.retries > 0 { 0.85 } else { 0.6 };
-        let e = s + span * share / n;
+        // Calls are awaited one after another, each in its slot; retries with backoff make
+        // a throttled call take most of it.
+        let share = if call.retries > 0 { 0.95 } else { 0.75 };
+        let e = s + span * 0.8 * share / n;
         let mut c = leaf(segment_id(a, 10 + i as u64), "DynamoDB", s, e);
         c.namespace = Some("aws".into());
         c.operation = Some(call.op.into());
