@@ -38,13 +38,7 @@ fn pages(cmds: &[Cmd]) -> Vec<(lambdascope::domain::TraceQuery, TraceCursor)> {
 }
 
 fn screen_text(state: &State) -> String {
-    let buf = render(state, &Theme::default_theme());
-    let w = buf.area.width as usize;
-    buf.content()
-        .chunks(w)
-        .map(|r| r.iter().map(|c| c.symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
+    common::buffer_text(&render(state, &Theme::default_theme()))
 }
 
 async fn open(s: &Source, state: &mut State, line: &str) {
