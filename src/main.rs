@@ -126,6 +126,40 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                 lambdascope::cli::overview::print_overview(&source, g.window, *json).await;
             print_or_fail(printed)
         }
+        Some(Command::Traces {
+            since,
+            filter_expression,
+            limit,
+            json,
+        }) => {
+            let since = since.unwrap_or(g.window.span());
+            let out = lambdascope::cli::traces::print_traces(
+                &source,
+                since,
+                filter_expression,
+                *limit,
+                *json,
+            )
+            .await;
+            print_or_fail(out.map(|s| (s, vec![])))
+        }
+        Some(Command::Trace {
+            trace_id,
+            json,
+            width,
+        }) => print_or_fail(
+            lambdascope::cli::traces::print_trace(&source, trace_id, *json, *width)
+                .await
+                .map(|s| (s, vec![])),
+        ),
+        Some(Command::Map { since, json }) => {
+            let since = since.unwrap_or(g.window.span());
+            print_or_fail(
+                lambdascope::cli::traces::print_map(&source, since, *json)
+                    .await
+                    .map(|s| (s, vec![])),
+            )
+        }
         Some(Command::Screenshots { out }) => {
             match lambdascope::cli::screenshots::write_all(&source, out).await {
                 Ok(files) => {

@@ -272,7 +272,7 @@ async fn trace_summaries_and_whole_traces() {
         filter: String::new(),
         limit: 100,
     };
-    let summaries = src
+    let summaries = lambdascope::source::Source::Aws(src.clone())
         .trace_summaries(&q)
         .await
         .expect("GetTraceSummaries through the shim");
@@ -305,10 +305,14 @@ async fn trace_summaries_and_whole_traces() {
         if stage.fault {
             assert!(dynamo.fault);
             assert_eq!(
-                function.cause.as_deref(),
-                Some("ProvisionedThroughputExceeded")
+                function
+                    .cause
+                    .as_ref()
+                    .and_then(|c| c.headline())
+                    .as_deref(),
+                Some("ClientError: ProvisionedThroughputExceeded")
             );
-            assert_eq!(stage.http_status, Some(502));
+            assert_eq!(stage.http.status, Some(502));
         }
     }
     assert_eq!(cold, 1);
@@ -318,6 +322,90 @@ async fn trace_summaries_and_whole_traces() {
         .await
         .expect("GetServiceGraph");
     assert!(graph.services.is_empty());
+}
+
+/// A trace id that sorts by `n`, stamped at `secs`.
+fn trace_id(secs: i64, n: usize) -> String {
+    format!("1-{secs:08x}-{:024x}", 0xface_0000_0000_u64 + n as u64)
+}
+
+/// Traces put into moto as real tracers write them: a Lambda segment and a function segment
+/// with its subsegments, sent as separate documents.
+fn lambda_trace(id: &str, start: f64, n: usize, cold: bool) -> Vec<serde_json::Value> {
+    use serde_json::json;
+    let seg = |k: usize| format!("{:016x}", (n as u64) << 8 | k as u64);
+    let mut subs = vec![
+        json!({"id": seg(3), "name": "Invocation", "start_time": start + 0.2, "end_time": start + 0.3,
+        "subsegments": [{"id": seg(4), "name": "DynamoDB", "namespace": "aws", "start_time": start + 0.21, "end_time": start + 0.25,
+            "aws": {"operation": "GetItem", "table_name": "orders", "retries": 1}, "http": {"response": {"status": 200}}}]}),
+    ];
+    if cold {
+        subs.insert(0, json!({"id": seg(2), "name": "Initialization", "start_time": start + 0.01, "end_time": start + 0.2}));
+    }
+    vec![
+        json!({"trace_id": id, "id": seg(0), "name": "orders-api-get", "origin": "AWS::Lambda",
+            "start_time": start, "end_time": start + 0.32, "aws": {"request_id": format!("req-{n}")}}),
+        json!({"trace_id": id, "id": seg(1), "parent_id": seg(0), "name": "orders-api-get",
+            "origin": "AWS::Lambda::Function", "start_time": start + 0.01, "end_time": start + 0.31,
+            "annotations": {"ColdStart": cold}, "subsegments": subs}),
+    ]
+}
+
+/// 100 traces put into moto come back whole from 20 BatchGetTraces calls (5 ids each), and the
+/// odd documents real tracers send (in progress, orphans, clock skew) are assembled as they
+/// should be.
+#[tokio::test]
+async fn batch_get_traces_in_fives_for_traces_put_into_moto() {
+    use serde_json::json;
+    let now_s = emulator().seeded_at / 1000 - 900;
+    let ids: Vec<String> = (0..100).map(|n| trace_id(now_s + n as i64, n)).collect();
+    let mut docs: Vec<serde_json::Value> = ids
+        .iter()
+        .enumerate()
+        .flat_map(|(n, id)| lambda_trace(id, (now_s + n as i64) as f64, n, n % 10 == 0))
+        .collect();
+    // The odd one: an in-progress subsegment, a child outside its parent's time, an orphan
+    // whose parent never arrived.
+    let odd = trace_id(now_s + 200, 999);
+    let t = (now_s + 200) as f64;
+    docs.push(json!({"trace_id": odd, "id": "0dd0000000000001", "name": "orders-api-get", "origin": "AWS::Lambda",
+        "start_time": t, "end_time": t + 1.0,
+        "subsegments": [
+            {"id": "0dd0000000000002", "name": "Invocation", "start_time": t + 0.1, "in_progress": true},
+            {"id": "0dd0000000000003", "name": "skewed", "start_time": t - 0.5, "end_time": t + 1.5}
+        ]}));
+    docs.push(
+        json!({"trace_id": odd, "id": "0dd0000000000004", "parent_id": "ffffffffffffffff",
+        "name": "late", "start_time": t + 0.4, "end_time": t + 0.6}),
+    );
+    emulator::put_traces(&docs);
+
+    let shim = private_shim();
+    let src = source_at(&shim, "us-east-1").await;
+    let traces = src.traces(&ids).await.expect("BatchGetTraces");
+    assert_eq!(traces.len(), 100);
+    let calls = calls_seen(&shim, "BatchGetTraces");
+    assert_eq!(calls, 20, "100 traces, 5 ids a call");
+    eprintln!("MEASURED: 100 traces -> {calls} BatchGetTraces calls (moto via the shim)");
+    for (n, t) in traces.iter().enumerate() {
+        assert_eq!(t.roots.len(), 1, "{}: linked across documents", t.id);
+        assert_eq!(t.span_count(), 4 + usize::from(n % 10 == 0));
+        assert_eq!(t.is_cold(), n % 10 == 0);
+        assert_eq!(t.invocations()[0].request_id, format!("req-{n}"));
+        assert!((t.duration_ms - 320.0).abs() < 1.0, "{}", t.duration_ms);
+        let w = lambdascope::domain::Waterfall::new(t.clone());
+        assert!(w.critical().count() >= 3);
+    }
+    let odd_trace = src
+        .traces(std::slice::from_ref(&odd))
+        .await
+        .expect("the odd trace");
+    let w = lambdascope::domain::Waterfall::new(odd_trace[0].clone());
+    let by = |name: &str| w.spans.iter().find(|s| s.seg.name == name).expect(name);
+    assert!(by("Invocation").seg.in_progress && by("Invocation").seg.end.is_none());
+    assert!(by("skewed").skewed);
+    assert!(by("late").orphan);
+    assert_eq!(w.spans.iter().filter(|s| s.parent.is_none()).count(), 2);
 }
 
 #[tokio::test]
@@ -980,7 +1068,11 @@ async fn the_dashboard_asks_all_its_series_in_one_get_metric_data_call() {
     common::settle(&src, &mut state, cmds).await;
     refreshes.push(queries(&shim)[before.len()..].to_vec());
     // The minute refresh: only the dashboard's own jobs, so the catalog's do not count.
-    let id = state.stack.last().map(|(id, _)| *id).expect("the dashboard");
+    let id = state
+        .stack
+        .last()
+        .map(|(id, _)| *id)
+        .expect("the dashboard");
     for minute in 1..=2 {
         let before = queries(&shim);
         let cmds: Vec<Cmd> = update(
@@ -997,15 +1089,16 @@ async fn the_dashboard_asks_all_its_series_in_one_get_metric_data_call() {
         common::settle(&src, &mut state, cmds).await;
         refreshes.push(queries(&shim)[before.len()..].to_vec());
     }
-    assert_eq!(refreshes[0].first(), Some(&7), "all seven series in the first call");
+    assert_eq!(
+        refreshes[0].first(),
+        Some(&7),
+        "all seven series in the first call"
+    );
     for calls in &refreshes {
         // One call a refresh. moto refuses percentiles with a 500: that call is retried
         // twice, then the four other series are asked once more without them (a backend that
         // remembers the refusal asks those four in one call from then on).
-        assert!(
-            calls.len() == 1 || calls == &[7, 7, 7, 4],
-            "{refreshes:?}"
-        );
+        assert!(calls.len() == 1 || calls == &[7, 7, 7, 4], "{refreshes:?}");
     }
     eprintln!("MEASURED: GetMetricData calls (queries each) per dashboard refresh: {refreshes:?}");
     assert_eq!(calls_seen(&shim, "GetAccountSettings"), 0);
@@ -1037,12 +1130,22 @@ async fn the_overview_and_function_details_against_the_emulator() {
         .find(|s| s.query.metric == Metric::Invocations)
         .expect("invocations");
     assert!(inv.unavailable.is_none(), "{inv:?}");
-    let buf = lambdascope::app::view::render(&state, &lambdascope::ui::theme::Theme::default_theme());
+    let buf =
+        lambdascope::app::view::render(&state, &lambdascope::ui::theme::Theme::default_theme());
     let text: String = buf.content().iter().map(|c| c.symbol()).collect();
     assert!(text.contains("the account limit is n/a"), "{text}");
 
-    let f = src.function("orders-api-create").await.expect("function details");
-    assert!(f.event_sources.is_some() || !f.detail_errors.is_empty(), "{f:?}");
+    let f = src
+        .function("orders-api-create")
+        .await
+        .expect("function details");
+    assert!(
+        f.event_sources.is_some() || !f.detail_errors.is_empty(),
+        "{f:?}"
+    );
     assert!(f.deploy_times().contains(&f.last_modified));
-    eprintln!("moto details: deploys {:?}, sources {:?}, provisioned {:?}, missing {:?}", f.deploys, f.event_sources, f.provisioned, f.detail_errors);
+    eprintln!(
+        "moto details: deploys {:?}, sources {:?}, provisioned {:?}, missing {:?}",
+        f.deploys, f.event_sources, f.provisioned, f.detail_errors
+    );
 }

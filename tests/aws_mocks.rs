@@ -503,7 +503,10 @@ async fn trace_summaries_pass_the_filter_and_split_long_windows() {
         filter: "service(\"orders\") { fault }".into(),
         limit: 10,
     };
-    let sums = src.trace_summaries(&q).await.expect("summaries");
+    let sums = Source::Aws(src.clone())
+        .trace_summaries(&q)
+        .await
+        .expect("summaries");
     assert_eq!(rule.num_calls(), 3, "14 hours = 6 + 6 + 2");
     assert_eq!(sums.len(), 3);
     // Newest chunk first; the start comes from the trace id when no StartTime is given.
@@ -512,7 +515,7 @@ async fn trace_summaries_pass_the_filter_and_split_long_windows() {
         sums.iter()
             .all(|s| s.has_fault && s.http_status == Some(502))
     );
-    let limited = src
+    let limited = Source::Aws(src.clone())
         .trace_summaries(&TraceQuery { limit: 1, ..q })
         .await
         .expect("summaries");
@@ -556,15 +559,225 @@ async fn batch_get_traces_takes_five_ids_a_call() {
         xray: vec![&rule],
         ..Default::default()
     });
-    let ids: Vec<String> = (0..12).map(|i| format!("1-5759e988-{i:024x}")).collect();
+    let ids: Vec<String> = (0..100).map(|i| format!("1-5759e988-{i:024x}")).collect();
     let traces = src.traces(&ids).await.expect("traces");
-    assert_eq!(rule.num_calls(), 3);
-    assert_eq!(traces.len(), 12);
+    assert_eq!(rule.num_calls(), 20, "100 traces, 5 ids a call, no more");
+    eprintln!(
+        "MEASURED: 100 traces -> {} BatchGetTraces calls (mocks)",
+        rule.num_calls()
+    );
+    assert_eq!(traces.len(), 100);
+    // The duration is the documents' (last end less first start), the unparseable one skipped.
     assert!(
         traces
             .iter()
-            .all(|t| t.roots.len() == 1 && t.roots[0].name == "root" && t.duration_ms == 1500.0)
+            .all(|t| t.roots.len() == 1 && t.roots[0].name == "root" && t.duration_ms == 1000.0)
     );
+}
+
+#[tokio::test]
+async fn batch_get_traces_asks_again_for_the_ids_it_left_unprocessed() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let rule = mock!(aws_sdk_xray::Client::batch_get_traces).then_compute_output(|req| {
+        let first = CALLS.fetch_add(1, Ordering::SeqCst) == 0;
+        let ids = req.trace_ids();
+        // X-Ray was busy the first time: the last id comes back unprocessed.
+        let (done, left) = if first {
+            ids.split_at(ids.len() - 1)
+        } else {
+            (ids, &[][..])
+        };
+        aws_sdk_xray::operation::batch_get_traces::BatchGetTracesOutput::builder()
+            .set_traces(Some(
+                done.iter()
+                    .map(|id| {
+                        aws_sdk_xray::types::Trace::builder()
+                            .id(id)
+                            .segments(
+                                aws_sdk_xray::types::Segment::builder()
+                                    .id("a")
+                                    .document(
+                                        r#"{"id":"a","name":"root","start_time":1,"end_time":2}"#,
+                                    )
+                                    .build(),
+                            )
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .set_unprocessed_trace_ids(Some(left.to_vec()))
+            .build()
+    });
+    let src = source(Rules {
+        xray: vec![&rule],
+        ..Default::default()
+    });
+    let ids: Vec<String> = (0..5).map(|i| format!("1-5759e988-{i:024x}")).collect();
+    let traces = src.traces(&ids).await.expect("traces");
+    assert_eq!(traces.len(), 5, "the unprocessed one was asked for again");
+    assert_eq!(rule.num_calls(), 2);
+    assert_eq!(traces[4].id, ids[4]);
+}
+
+#[tokio::test]
+async fn summaries_are_sorted_newest_first_before_the_limit_cuts() {
+    let end = 1_800_000_000_000i64;
+    let secs = end / 1000;
+    let rule = mock!(aws_sdk_xray::Client::get_trace_summaries).then_compute_output(move |req| {
+        // Pages are not in time order: the older traces come first.
+        let (ages, next): (&[i64], Option<&str>) = match req.next_token() {
+            None => (&[100, 50], Some("p2")),
+            _ => (&[10, 5], None),
+        };
+        aws_sdk_xray::operation::get_trace_summaries::GetTraceSummariesOutput::builder()
+            .set_trace_summaries(Some(
+                ages.iter()
+                    .map(|age| {
+                        TraceSummary::builder()
+                            .id(format!("1-{:08x}-{:024x}", secs - age, age))
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .set_next_token(next.map(str::to_string))
+            .build()
+    });
+    let src = source(Rules {
+        xray: vec![&rule],
+        ..Default::default()
+    });
+    let q = TraceQuery {
+        window: TimeWindow::new(end - HOUR_MS, end),
+        filter: String::new(),
+        limit: 3,
+    };
+    let sums = Source::Aws(src.clone())
+        .trace_summaries(&q)
+        .await
+        .expect("summaries");
+    let ages: Vec<i64> = sums.iter().map(|s| (end - s.start) / 1000).collect();
+    assert_eq!(ages, [5, 10, 50], "the newest three, newest first");
+}
+
+#[tokio::test]
+async fn a_filter_expression_x_ray_rejects_says_so() {
+    let rule = mock!(aws_sdk_xray::Client::get_trace_summaries).then_http_response(|| {
+        json_error(
+            400,
+            "InvalidRequestException",
+            "Invalid filter expression: unexpected token at position 9",
+            None,
+        )
+    });
+    let src = source(Rules {
+        xray: vec![&rule],
+        ..Default::default()
+    });
+    let q = TraceQuery {
+        window: TimeWindow::new(0, HOUR_MS),
+        filter: "service(\"x\") { fault".into(),
+        limit: 10,
+    };
+    let err = Source::Aws(src.clone())
+        .trace_summaries(&q)
+        .await
+        .expect_err("rejected");
+    let SourceError::InvalidFilter(why) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(why.contains("unexpected token at position 9"), "{why}");
+    assert_eq!(rule.num_calls(), 1, "a rejected expression is not retried");
+}
+
+#[tokio::test]
+async fn summaries_carry_services_root_causes_and_annotations() {
+    use aws_sdk_xray::types::{
+        AnnotationValue, FaultRootCause, FaultRootCauseEntity, FaultRootCauseService,
+        RootCauseException, ServiceId, ValueWithServiceIds,
+    };
+    let svc = |name: &str, kind: &str| ServiceId::builder().name(name).r#type(kind).build();
+    let rule = mock!(aws_sdk_xray::Client::get_trace_summaries).then_output(move || {
+        aws_sdk_xray::operation::get_trace_summaries::GetTraceSummariesOutput::builder()
+            .trace_summaries(
+                TraceSummary::builder()
+                    .id("1-5759e988-bd862e3fe1be46a994272793")
+                    .duration(0.25)
+                    .has_fault(true)
+                    .entry_point(svc("shop/prod", "AWS::ApiGateway::Stage"))
+                    .service_ids(svc("shop/prod", "AWS::ApiGateway::Stage"))
+                    .service_ids(svc("orders", "AWS::Lambda::Function"))
+                    .service_ids(svc("orders-table", "AWS::DynamoDB::Table"))
+                    .fault_root_causes(
+                        FaultRootCause::builder()
+                            .services(
+                                FaultRootCauseService::builder()
+                                    .name("orders")
+                                    .r#type("AWS::Lambda::Function")
+                                    .entity_path(
+                                        FaultRootCauseEntity::builder()
+                                            .name("orders")
+                                            .exceptions(
+                                                RootCauseException::builder()
+                                                    .name("TypeError")
+                                                    .message("x is undefined")
+                                                    .build(),
+                                            )
+                                            .build(),
+                                    )
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .annotations(
+                        "ColdStart",
+                        vec![
+                            ValueWithServiceIds::builder()
+                                .annotation_value(AnnotationValue::BooleanValue(true))
+                                .build(),
+                        ],
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let src = source(Rules {
+        xray: vec![&rule],
+        ..Default::default()
+    });
+    let q = TraceQuery {
+        window: TimeWindow::new(0, HOUR_MS),
+        filter: String::new(),
+        limit: 10,
+    };
+    let t = &Source::Aws(src.clone())
+        .trace_summaries(&q)
+        .await
+        .expect("summaries")[0];
+    assert_eq!(t.entry.as_ref().map(|e| e.name.as_str()), Some("shop/prod"));
+    assert_eq!(t.services.len(), 3);
+    let faulted: Vec<&str> = t
+        .services
+        .iter()
+        .filter(|s| s.fault)
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(
+        faulted,
+        ["orders"],
+        "only the service on the root-cause path"
+    );
+    assert_eq!(
+        t.root_cause.as_deref(),
+        Some("orders: TypeError: x is undefined")
+    );
+    assert_eq!(t.cold_start_annotation(), Some(true));
+    // The demo evaluates the same expression on what AWS returns.
+    let f = lambdascope::parse::trace_filter::TraceFilter::parse(
+        "service(id(name: \"orders\", type: \"AWS::Lambda::Function\")) { fault }",
+    )
+    .unwrap();
+    assert!(f.matches(t));
 }
 
 #[tokio::test]

@@ -4,12 +4,11 @@
 
 mod common;
 
-use common::{console, press, source, typed};
+use common::{command, console, press, settle, source, typed};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use lambdascope::app::keys::{self, Binding, Key};
 use lambdascope::app::router::ScreenKind;
 use lambdascope::app::{Action, Msg, State, update};
-use lambdascope::screens::functions::FunctionsAction;
 use lambdascope::source::Source;
 
 fn event(k: Key) -> KeyEvent {
@@ -31,10 +30,19 @@ fn preparations() -> Vec<Vec<Action>> {
 
 async fn on(s: &Source, screen: ScreenKind, prep: &[Action]) -> State {
     let mut state = console(s, (120, 40)).await;
-    match screen {
-        ScreenKind::Dashboard => press(s, &mut state, &[Action::Enter]).await,
-        ScreenKind::Overview => press(s, &mut state, &[FunctionsAction::Overview.into()]).await,
-        _ => {}
+    let open = match screen {
+        ScreenKind::Traces => Some("traces"),
+        ScreenKind::Waterfall => Some("traces fault"),
+        ScreenKind::Map => Some("map"),
+        ScreenKind::Overview => Some("overview"),
+        _ => None,
+    };
+    if let Some(line) = open {
+        let cmds = command(&mut state, line);
+        settle(s, &mut state, cmds).await;
+    }
+    if matches!(screen, ScreenKind::Dashboard | ScreenKind::Waterfall) {
+        press(s, &mut state, &[Action::Enter]).await;
     }
     press(s, &mut state, prep).await;
     assert_eq!(state.screen(), screen);
@@ -77,6 +85,9 @@ async fn every_key_in_help_does_something() {
         ScreenKind::Functions,
         ScreenKind::Dashboard,
         ScreenKind::Overview,
+        ScreenKind::Traces,
+        ScreenKind::Waterfall,
+        ScreenKind::Map,
     ] {
         let state = on(&s, screen, &[]).await;
         let table = state.top().base().keymap();

@@ -19,18 +19,7 @@ use ratatui::buffer::Buffer;
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 fn text(buf: &Buffer) -> String {
-    let w = buf.area.width as usize;
-    buf.content()
-        .chunks(w)
-        .map(|row| {
-            row.iter()
-                .map(|c| c.symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    common::buffer_text(buf)
 }
 
 fn snap(name: &str, state: &State) {

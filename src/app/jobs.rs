@@ -19,7 +19,7 @@ use super::msg::Msg;
 use crate::domain::{
     AccountSettings, ColdStartData, ColdStartQuery, Function, LogPage, LogQuery, MetricRequest,
     MetricSeries, ServiceGraph, SourceError, StreamQuery, TailRequest, TailUpdate, TimeWindow,
-    Trace, TraceQuery, TraceSummary,
+    Trace, TraceCursor, TracePage, TraceQuery, TraceSummary,
 };
 
 /// A screen instance. Two dashboards for two functions are two instances.
@@ -52,7 +52,11 @@ pub enum Target {
     Tail(String),
     Insights(String),
     TraceList,
+    /// Whole traces of the trace list's rows in view (their cold-start flags).
+    TraceRows,
     Trace(String),
+    /// A warm trace of the same route, to compare a trace with.
+    TraceCompare(String),
     ServiceGraph,
     /// The account overview's series and rankings.
     Overview,
@@ -108,6 +112,8 @@ pub enum Request {
     Logs(LogQuery, Reply<LogPage>),
     Stream(StreamQuery, Reply<LogPage>),
     TraceSummaries(TraceQuery, Reply<Vec<TraceSummary>>),
+    /// One page of a scan of trace summaries (a long window shows its progress page by page).
+    TracePage(TraceQuery, TraceCursor, Reply<TracePage>),
     Traces(Vec<String>, Reply<Vec<Trace>>),
     ServiceGraph(TimeWindow, Reply<ServiceGraph>),
     /// One function's cold starts over a window.
@@ -127,6 +133,7 @@ pub enum Asked {
     Logs(LogQuery),
     Stream(StreamQuery),
     TraceSummaries(TraceQuery),
+    TracePage(TraceQuery, TraceCursor),
     Traces(Vec<String>),
     ServiceGraph(TimeWindow),
     ColdStarts(ColdStartQuery),
@@ -144,6 +151,7 @@ impl Request {
             Request::Logs(q, _) => Asked::Logs(q.clone()),
             Request::Stream(q, _) => Asked::Stream(q.clone()),
             Request::TraceSummaries(q, _) => Asked::TraceSummaries(q.clone()),
+            Request::TracePage(q, c, _) => Asked::TracePage(q.clone(), c.clone()),
             Request::Traces(ids, _) => Asked::Traces(ids.clone()),
             Request::ServiceGraph(w, _) => Asked::ServiceGraph(*w),
             Request::ColdStarts(q, _) => Asked::ColdStarts(q.clone()),

@@ -23,6 +23,23 @@ pub struct Input<'a> {
     pub note: Option<String>,
 }
 
+/// A titled list of (example, what it does) for the help overlay.
+pub type HelpNotes = (&'static str, &'static [(&'static str, &'static str)]);
+
+impl<'a> Input<'a> {
+    /// The `/` box of a list, with how many rows match.
+    pub fn search(text: &'a str, matches: usize) -> Input<'a> {
+        Input {
+            prompt: "/",
+            text,
+            note: Some(format!(
+                "{matches} match{}",
+                if matches == 1 { "" } else { "es" }
+            )),
+        }
+    }
+}
+
 /// What every screen does, whatever its messages and actions are.
 pub trait ScreenBase {
     /// The title in help and in the breadcrumb.
@@ -47,6 +64,10 @@ pub trait ScreenBase {
         vec![]
     }
     fn is_busy(&self) -> bool;
+    /// Examples for `?` of what the screen's inputs take.
+    fn help_notes(&self) -> Option<HelpNotes> {
+        None
+    }
     /// The input being typed in, if the screen has one focused.
     fn input(&self) -> Option<Input<'_>> {
         None
@@ -137,6 +158,9 @@ screens! {
     Functions => screens::functions::FunctionsScreen,
     Dashboard => screens::dashboard::DashboardScreen,
     Overview => screens::overview::OverviewScreen,
+    Traces => screens::traces::TracesScreen,
+    Waterfall => screens::waterfall::WaterfallScreen,
+    Map => screens::map::MapScreen,
 }
 
 /// Where a screen, a command or a key can take the user.
@@ -183,6 +207,10 @@ pub fn open(ctx: &mut Ctx, place: Place) -> Option<(ScreenId, ScreenState)> {
         Place::Functions => screens::functions::FunctionsScreen::new(id).into(),
         Place::Dashboard(name) => screens::dashboard::DashboardScreen::new(id, name).into(),
         Place::Overview => screens::overview::OverviewScreen::new(id).into(),
+        Place::Traces { filter } => screens::traces::TracesScreen::new(id, filter).into(),
+        Place::Trace(trace) => screens::waterfall::WaterfallScreen::new(id, trace).into(),
+        // Narrower terminals fold each Lambda service node into its function.
+        Place::Map => screens::map::MapScreen::new(id, ctx.size.0 < 160).into(),
         other => {
             ctx.error(format!("{other:?} cannot be opened yet"));
             return None;

@@ -9,7 +9,7 @@ use super::commands;
 use super::keys::edit;
 use super::msg::{Action, Cmd, Msg};
 use super::policy::due;
-use super::router::{self, Nav};
+use super::router::{self, Nav, Place};
 use super::state::{Overlay, State};
 use crate::domain::{SourceInfo, WindowChoice};
 use crate::ui::format;
@@ -212,6 +212,22 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
         }
         "usage" => {
             state.overlay = Some(Overlay::Usage);
+            vec![]
+        }
+        "traces" => {
+            ctx.go(Place::Traces { filter: arg });
+            vec![]
+        }
+        "trace" if arg.is_empty() => {
+            ctx.error(":trace needs a trace id, e.g. :trace 1-5759e988-bd862e3fe1be46a994272793");
+            vec![]
+        }
+        "trace" => {
+            ctx.go(Place::Trace(arg));
+            vec![]
+        }
+        "map" => {
+            ctx.go(Place::Map);
             vec![]
         }
         "window" => match WindowChoice::parse(&arg) {

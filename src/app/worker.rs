@@ -22,6 +22,7 @@ pub async fn run(source: &Source, request: Request) -> Msg {
         Request::Logs(q, reply) => reply(source.logs(&q).await),
         Request::Stream(q, reply) => reply(source.stream_events(&q).await),
         Request::TraceSummaries(q, reply) => reply(source.trace_summaries(&q).await),
+        Request::TracePage(q, c, reply) => reply(source.trace_page(&q, &c).await),
         Request::Traces(ids, reply) => reply(source.traces(&ids).await),
         Request::ServiceGraph(w, reply) => reply(source.service_graph(w).await),
         Request::ColdStarts(q, reply) => reply(source.cold_starts(&q).await),

@@ -11,6 +11,7 @@ pub mod functions;
 pub mod metrics;
 pub mod overview;
 pub mod screenshots;
+pub mod traces;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -94,6 +95,41 @@ pub enum Command {
         #[arg(long, value_name = "SPAN", value_parser = parse_period)]
         period: Option<u32>,
         /// JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print X-Ray trace summaries, newest first, and exit
+    Traces {
+        /// How far back: 15m, 1h, 3h, 2d … (default: the --window)
+        #[arg(long, value_name = "SPAN", value_parser = traces::parse_since)]
+        since: Option<i64>,
+        /// X-Ray filter expression, e.g. 'service("orders") { fault }' or 'responsetime > 5'
+        #[arg(long, value_name = "EXPR", default_value = "")]
+        filter_expression: String,
+        /// At most this many traces
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one trace as a waterfall (text with bars, ready to paste) and exit
+    Trace {
+        /// The trace id, e.g. 1-5759e988-bd862e3fe1be46a994272793
+        trace_id: String,
+        /// JSON instead of text
+        #[arg(long)]
+        json: bool,
+        /// Width of the text in columns
+        #[arg(long, default_value_t = 120)]
+        width: usize,
+    },
+    /// Print the X-Ray service map (nodes and their calls) and exit
+    Map {
+        /// How far back: 15m, 1h, 3h, 2d … (default: the --window)
+        #[arg(long, value_name = "SPAN", value_parser = traces::parse_since)]
+        since: Option<i64>,
+        /// JSON instead of text
         #[arg(long)]
         json: bool,
     },

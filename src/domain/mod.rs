@@ -12,6 +12,7 @@ mod metrics;
 mod status;
 mod time;
 mod traces;
+mod waterfall;
 mod window;
 
 pub use account::*;
@@ -23,4 +24,5 @@ pub use metrics::*;
 pub use status::*;
 pub use time::*;
 pub use traces::*;
+pub use waterfall::*;
 pub use window::*;

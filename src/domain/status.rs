@@ -38,6 +38,10 @@ pub enum SourceError {
         api: String,
         status: u16,
     },
+    /// The service could not read a query's filter (X-Ray's InvalidRequestException on an
+    /// expression); the screen shows it next to what was typed.
+    #[error("invalid filter expression: {0}")]
+    InvalidFilter(String),
     #[error("{0}")]
     Other(String),
 }

@@ -8,9 +8,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::domain::{EpochUs, Segment, us_from_epoch_seconds};
+use crate::domain::{
+    AnnotationValue, Cause, EpochUs, Exception, Http, Segment, StackFrame, us_from_epoch_seconds,
+};
 
 /// Guards against absurdly deep or cyclic documents: a tree is at most `MAX_DEPTH + 1` levels
 /// deep. Subsegments nested deeper inside one document are dropped; segments linked deeper by
@@ -30,90 +32,235 @@ pub fn assemble<'a>(documents: impl IntoIterator<Item = &'a str>) -> Vec<Segment
     let mut nodes: Vec<Node> = Vec::new();
     for doc in documents {
         if let Ok(v) = serde_json::from_str::<Value>(doc) {
-            flatten(&v, None, 0, &mut nodes);
+            flatten(v, None, 0, &mut nodes);
         }
     }
     link(nodes)
 }
 
 /// Parses one document into a node (and its inline subsegments), each pointing at its parent.
-fn flatten(v: &Value, parent: Option<&str>, depth: usize, out: &mut Vec<Node>) {
+/// Takes the document by value so metadata moves instead of being copied.
+fn flatten(v: Value, parent: Option<&str>, depth: usize, out: &mut Vec<Node>) {
     if depth > MAX_DEPTH {
         return;
     }
-    let Some(obj) = v.as_object() else { return };
+    let Value::Object(mut obj) = v else { return };
     let Some(id) = obj
         .get("id")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
+        .map(str::to_string)
     else {
         return;
     };
-    let parent = parent.map(str::to_string).or_else(|| {
-        obj.get("parent_id")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    });
-    let seg = segment_fields(id, v);
+    let named_parent = obj
+        .get("parent_id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let subsegments = obj.remove("subsegments");
+    let mut seg = segment_fields(id, &mut obj);
+    // An inline subsegment's parent is the document it sits in, whatever it says.
+    let parent = parent.map(str::to_string).or(named_parent);
+    seg.parent_id = parent.clone();
+    let id = seg.id.clone();
     out.push(Node {
         seg,
         parent,
         order: out.len(),
     });
-    if let Some(subs) = obj.get("subsegments").and_then(Value::as_array) {
+    if let Some(Value::Array(subs)) = subsegments {
         for s in subs {
-            flatten(s, Some(id), depth + 1, out);
+            flatten(s, Some(&id), depth + 1, out);
         }
     }
 }
 
-fn segment_fields(id: &str, v: &Value) -> Segment {
-    let s = |path: &[&str]| -> Option<String> {
-        get(v, path).and_then(Value::as_str).map(str::to_string)
-    };
-    let b = |key: &str| get(v, &[key]).and_then(Value::as_bool).unwrap_or(false);
-    let in_progress = b("in_progress");
+fn text(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str).map(str::to_string)
+}
+
+/// A number, also when written as a string ("1.478293361271E9").
+fn number(v: Option<&Value>) -> Option<f64> {
+    let v = v?;
+    v.as_f64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+        .filter(|n: &f64| n.is_finite())
+}
+
+fn flag(obj: &Map<String, Value>, key: &str) -> bool {
+    obj.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn segment_fields(id: String, obj: &mut Map<String, Value>) -> Segment {
+    let in_progress = flag(obj, "in_progress");
+    let start = number(obj.get("start_time")).and_then(us_from_epoch_seconds);
+    let end = number(obj.get("end_time"))
+        .and_then(us_from_epoch_seconds)
+        .filter(|_| !in_progress);
+    let aws = obj.get("aws").and_then(Value::as_object);
+    let aws_text = |k: &str| text(aws.and_then(|a| a.get(k)));
+    let resource = aws_text("table_name")
+        .or_else(|| aws_text("queue_url"))
+        .or_else(|| {
+            aws.and_then(|a| a.get("resource_names"))
+                .and_then(Value::as_array)
+                .and_then(|r| text(r.first()))
+        });
+    let mut aws_fields = Vec::new();
+    if let Some(a) = aws {
+        flatten_fields("", a, &mut aws_fields, 0);
+    }
     Segment {
-        id: id.to_string(),
-        name: s(&["name"]).unwrap_or_default(),
-        origin: s(&["origin"]),
-        start: get(v, &["start_time"])
-            .and_then(Value::as_f64)
-            .and_then(us_from_epoch_seconds)
-            .unwrap_or(0),
-        end: get(v, &["end_time"])
-            .and_then(Value::as_f64)
-            .and_then(us_from_epoch_seconds)
-            .filter(|_| !in_progress),
-        error: b("error"),
-        fault: b("fault"),
-        throttle: b("throttle"),
-        http_status: get(v, &["http", "response", "status"])
-            .and_then(Value::as_u64)
-            .and_then(|n| u16::try_from(n).ok()),
-        operation: s(&["aws", "operation"]),
-        resource: s(&["aws", "table_name"])
-            .or_else(|| s(&["aws", "queue_url"]))
-            .or_else(|| {
-                get(v, &["aws", "resource_names", "0"])
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            }),
-        request_id: s(&["aws", "request_id"]),
-        cause: get(v, &["cause", "exceptions", "0", "message"])
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        inferred: b("inferred"),
+        name: text(obj.get("name")).unwrap_or_default(),
+        origin: text(obj.get("origin")),
+        namespace: text(obj.get("namespace")),
+        parent_id: None,
+        start: start.or(end).unwrap_or(0),
+        end: end.map(|e| e.max(start.unwrap_or(e))),
+        in_progress: in_progress || end.is_none(),
+        error: flag(obj, "error"),
+        fault: flag(obj, "fault"),
+        throttle: flag(obj, "throttle"),
+        http: obj.get("http").map(http).unwrap_or_default(),
+        operation: aws_text("operation"),
+        resource,
+        request_id: aws_text("request_id"),
+        retries: number(aws.and_then(|a| a.get("retries")))
+            .filter(|n| *n >= 0.0)
+            .map(|n| n as u64),
+        aws: aws_fields,
+        resource_arn: text(obj.get("resource_arn")),
+        annotations: obj
+            .get("annotations")
+            .and_then(Value::as_object)
+            .map(annotations)
+            .unwrap_or_default(),
+        metadata: obj.remove("metadata").filter(|m| !m.is_null()),
+        cause: obj.get("cause").and_then(cause),
+        inferred: flag(obj, "inferred"),
         children: Vec::new(),
+        id,
     }
 }
 
-/// Walks objects by key and arrays by index.
-fn get<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
-    path.iter().try_fold(v, |cur, key| match cur {
-        Value::Object(m) => m.get(*key),
-        Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+fn http(v: &Value) -> Http {
+    let req = |k: &str| text(v.get("request").and_then(|r| r.get(k)));
+    let resp = |k: &str| number(v.get("response").and_then(|r| r.get(k)));
+    Http {
+        method: req("method"),
+        url: req("url"),
+        user_agent: req("user_agent"),
+        client_ip: req("client_ip"),
+        status: resp("status")
+            .filter(|s| (0.0..=999.0).contains(s))
+            .map(|s| s as u16),
+        content_length: resp("content_length")
+            .filter(|n| *n >= 0.0)
+            .map(|n| n as u64),
+    }
+}
+
+/// `aws` as `key = value` lines: nested objects become dotted keys, arrays of plain values a
+/// comma-separated list, anything else compact JSON.
+fn flatten_fields(
+    prefix: &str,
+    obj: &Map<String, Value>,
+    out: &mut Vec<(String, String)>,
+    depth: usize,
+) {
+    for (k, v) in obj {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            Value::Object(o) if depth < 4 => flatten_fields(&key, o, out, depth + 1),
+            Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
+                let items: Vec<String> = a.iter().map(plain).collect();
+                out.push((key, items.join(", ")));
+            }
+            Value::Null => {}
+            other => out.push((key, plain(other))),
+        }
+    }
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn annotations(obj: &Map<String, Value>) -> Vec<(String, AnnotationValue)> {
+    obj.iter()
+        .filter_map(|(k, v)| {
+            let value = match v {
+                Value::String(s) => AnnotationValue::Str(s.clone()),
+                Value::Bool(b) => AnnotationValue::Bool(*b),
+                Value::Number(n) => AnnotationValue::Num(n.as_f64()?),
+                _ => return None,
+            };
+            Some((k.clone(), value))
+        })
+        .collect()
+}
+
+/// `cause` is either the id of an exception recorded elsewhere, or the exceptions themselves.
+fn cause(v: &Value) -> Option<Cause> {
+    match v {
+        Value::String(id) => Some(Cause {
+            reference: Some(id.clone()),
+            ..Default::default()
+        }),
+        Value::Object(o) => Some(Cause {
+            working_directory: text(o.get("working_directory")),
+            exceptions: o
+                .get("exceptions")
+                .and_then(Value::as_array)
+                .map(|list| list.iter().filter_map(exception).collect())
+                .unwrap_or_default(),
+            reference: None,
+        }),
         _ => None,
+    }
+}
+
+fn exception(v: &Value) -> Option<Exception> {
+    let o = v.as_object()?;
+    let count = |k: &str| {
+        number(o.get(k))
+            .filter(|n| *n >= 0.0)
+            .map_or(0, |n| n as u64)
+    };
+    Some(Exception {
+        id: text(o.get("id")),
+        kind: text(o.get("type")),
+        message: text(o.get("message")),
+        remote: flag(o, "remote"),
+        truncated: count("truncated"),
+        skipped: count("skipped"),
+        cause: text(o.get("cause")),
+        stack: o
+            .get("stack")
+            .and_then(Value::as_array)
+            .map(|frames| {
+                frames
+                    .iter()
+                    .filter_map(|f| {
+                        let f = f.as_object()?;
+                        Some(StackFrame {
+                            path: text(f.get("path")),
+                            line: number(f.get("line"))
+                                .filter(|n| *n >= 0.0)
+                                .map(|n| n as u64),
+                            label: text(f.get("label")),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 
@@ -208,7 +355,8 @@ mod tests {
         assert_eq!(roots.len(), 1);
         let stage = &roots[0];
         assert_eq!(stage.origin.as_deref(), Some("AWS::ApiGateway::Stage"));
-        assert_eq!(stage.http_status, Some(201));
+        assert_eq!(stage.http.status, Some(201));
+        assert_eq!(stage.http.method.as_deref(), Some("POST"));
         let invoke = &stage.children[0];
         assert_eq!(
             (invoke.name.as_str(), invoke.operation.as_deref()),
@@ -222,7 +370,11 @@ mod tests {
         );
         let function = &service.children[0];
         assert!(function.fault);
-        assert_eq!(function.cause.as_deref(), Some("table missing"));
+        let cause = function.cause.as_ref().expect("cause");
+        assert_eq!(
+            cause.headline().as_deref(),
+            Some("ResourceNotFoundException: table missing")
+        );
         let names: Vec<&str> = function.children.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["Initialization", "Invocation", "Overhead"]);
         let dynamo = &function.children[1].children[0];
@@ -230,10 +382,205 @@ mod tests {
         assert_eq!(dynamo.resource.as_deref(), Some("todo-tasks"));
         assert_eq!(dynamo.request_id.as_deref(), Some("ONUHTPGP"));
         assert!(dynamo.throttle && dynamo.error && !dynamo.fault);
-        assert_eq!(dynamo.http_status, Some(400));
+        assert_eq!(dynamo.http.status, Some(400));
+        assert_eq!(dynamo.namespace.as_deref(), Some("aws"));
         let table = &dynamo.children[0];
         assert!(table.inferred);
         assert_eq!(table.origin.as_deref(), Some("AWS::DynamoDB::Table"));
+    }
+
+    /// The real trace of reference §3, as BatchGetTraces returns it (abridged by AWS's docs:
+    /// some segments carry no times, and "…" keys stand for fields left out).
+    const REAL: [&str; 4] = [
+        r#"{"id":"66083ccfc311f302","name":"dev-todo-list-app/dev","start_time":1.681574429579E9,"end_time":1.681574431023E9,"trace_id":"1-643aca1d-02e095f7341508e00b9b6d2b",
+ "http":{"request":{"url":"https://cm8rpw34l8.execute-api.us-east-1.amazonaws.com/dev/add-task","method":"POST","client_ip":"172.58.229.173","x_forwarded_for":true},"response":{"status":201,"content_length":0}},
+ "aws":{"api_gateway":{"account_id":"263792328682","rest_api_id":"cm8rpw34l8","stage":"dev","request_id":"6d5f8fb5-…"}},
+ "annotations":{"aws:api_id":"cm8rpw34l8","aws:api_stage":"dev"},"origin":"AWS::ApiGateway::Stage","resource_arn":"arn:aws:apigateway:us-east-1::/restapis/cm8rpw34l8/stages/dev",
+ "subsegments":[{"id":"4c17ecc1b6cd296a","name":"Lambda","namespace":"aws","aws":{"function_name":"todo-list-app-dev-postTask","region":"us-east-1","operation":"Invoke"}, "…":"…"}]}"#,
+        r#"{"id":"5f8d1a23aa89bd66","name":"todo-list-app-dev-postTask","parent_id":"4c17ecc1b6cd296a","origin":"AWS::Lambda","http":{"response":{"status":200}},"aws":{"request_id":"372607be-98bc-4960-bcb8-352704034263"},"resource_arn":"arn:aws:lambda:us-east-1:263792328682:function:todo-list-app-dev-postTask","…":"…"}"#,
+        r#"{"id":"03e476fc59b9eecd","name":"todo-list-app-dev-postTask","parent_id":"5f8d1a23aa89bd66","origin":"AWS::Lambda::Function",
+ "aws":{"account_id":"263792328682","function_arn":"arn:aws:lambda:us-east-1:263792328682:function:todo-list-app-dev-postTask","resource_names":["todo-list-app-dev-postTask"]},
+ "subsegments":[{"id":"8a2b10d894511fc9","name":"Initialization","start_time":1.681574429970087E9,"end_time":1.6815744308215926E9},
+   {"id":"9a00f74249b3df61","name":"Invocation","start_time":1.6815744308230484E9,"end_time":1.6815744310199275E9,"subsegments":[
+     {"id":"b65ecbebf0c80be7","name":"DynamoDB","namespace":"aws","http":{"response":{"status":200}},"aws":{"retries":0,"region":"us-east-1","operation":"PutItem","request_id":"ONUHTPGP3PBVIN2UJI284UBUA7VV4KQNSO5AEMVJF66Q9ASUAAJG","table_name":"todo-list-tasks","resource_names":["todo-list-tasks"]}}]},
+   {"id":"03cea9c3be41a0ba","name":"Overhead","start_time":1.6815744310199893E9,"end_time":1.6815744310205321E9}]}"#,
+        r#"{"id":"3dd87a2724860b51","name":"DynamoDB","parent_id":"b65ecbebf0c80be7","inferred":true,"origin":"AWS::DynamoDB::Table","aws":{"operation":"PutItem","table_name":"todo-list-tasks"},"…":"…"}"#,
+    ];
+
+    #[test]
+    fn the_reference_trace_links_across_documents_and_keeps_every_field() {
+        let roots = assemble(REAL.iter().rev().copied());
+        assert_eq!(roots.len(), 1, "one tree, whatever the document order");
+        let stage = &roots[0];
+        assert_eq!(stage.start, 1_681_574_429_579_000, "scientific notation");
+        assert_eq!(stage.end, Some(1_681_574_431_023_000));
+        assert_eq!(
+            stage.http.url.as_deref(),
+            Some("https://cm8rpw34l8.execute-api.us-east-1.amazonaws.com/dev/add-task")
+        );
+        assert_eq!(stage.http.client_ip.as_deref(), Some("172.58.229.173"));
+        assert_eq!(stage.http.content_length, Some(0));
+        assert!(
+            stage
+                .aws
+                .contains(&("api_gateway.stage".to_string(), "dev".to_string()))
+        );
+        assert_eq!(
+            stage.annotations[0],
+            (
+                "aws:api_id".to_string(),
+                AnnotationValue::Str("cm8rpw34l8".into())
+            )
+        );
+        let invoke = &stage.children[0];
+        assert_eq!(invoke.kind(), crate::domain::SpanKind::AwsCall);
+        assert!(invoke.in_progress && invoke.end.is_none(), "no times given");
+        let service = &invoke.children[0];
+        assert_eq!(service.kind(), crate::domain::SpanKind::Lambda);
+        assert_eq!(
+            service.function_name().as_deref(),
+            Some("todo-list-app-dev-postTask")
+        );
+        let function = &service.children[0];
+        assert_eq!(function.kind(), crate::domain::SpanKind::Function);
+        assert_eq!(
+            function.resource.as_deref(),
+            Some("todo-list-app-dev-postTask")
+        );
+        let kinds: Vec<_> = function.children.iter().map(|c| c.kind()).collect();
+        use crate::domain::SpanKind::*;
+        assert_eq!(kinds, [ColdStart, Invocation, Overhead]);
+        let call = &function.children[1].children[0];
+        assert_eq!(call.kind(), DynamoDb);
+        assert_eq!(call.label(), "DynamoDB PutItem todo-list-tasks");
+        assert_eq!(call.retries, Some(0));
+        assert_eq!(call.children[0].kind(), Table);
+        assert!(call.children[0].inferred);
+        // The whole tree: 9 segments and subsegments, each once.
+        let trace = crate::domain::Trace {
+            roots,
+            ..Default::default()
+        };
+        assert_eq!(trace.span_count(), 9);
+        assert!(trace.is_cold());
+        assert_eq!(
+            trace.invocations()[0].request_id,
+            "372607be-98bc-4960-bcb8-352704034263"
+        );
+    }
+
+    #[test]
+    fn times_in_any_notation_and_children_outside_their_parent() {
+        let roots = assemble([
+            r#"{"id":"p","start_time":"1.478293361271E9","end_time":1478293361.5,
+               "subsegments":[{"id":"c","start_time":1.4782933610E9,"end_time":1.478293362E9}]}"#,
+        ]);
+        let p = &roots[0];
+        assert_eq!(p.start, 1_478_293_361_271_000);
+        assert_eq!(p.end, Some(1_478_293_361_500_000));
+        // Clock skew is kept as written: the waterfall decides what to do with it.
+        let c = &p.children[0];
+        assert!(c.start < p.start && c.end > p.end);
+    }
+
+    #[test]
+    fn causes_with_exceptions_and_stack_frames_or_a_reference() {
+        let roots = assemble([
+            r#"{"id":"f","name":"payments-webhook","start_time":1,"end_time":2,"fault":true,
+               "cause":{"working_directory":"/var/task","paths":["/var/task/app.py"],"exceptions":[
+                 {"id":"a1b2c3d4e5f60718","message":"'signature'","type":"KeyError","remote":false,"truncated":2,
+                  "stack":[{"path":"/var/task/app.py","line":41,"label":"handler"},{"path":"/var/task/app.py","line":27,"label":"process"}]},
+                 {"id":"b2","message":"boom","type":"RuntimeError","cause":"a1b2c3d4e5f60718"}]},
+               "subsegments":[{"id":"s","name":"Invocation","start_time":1,"end_time":2,"cause":"a1b2c3d4e5f60718"}]}"#,
+        ]);
+        let c = roots[0].cause.as_ref().expect("cause");
+        assert_eq!(c.working_directory.as_deref(), Some("/var/task"));
+        assert_eq!(c.exceptions.len(), 2);
+        let e = &c.exceptions[0];
+        assert_eq!(
+            (e.kind.as_deref(), e.message.as_deref(), e.truncated),
+            (Some("KeyError"), Some("'signature'"), 2)
+        );
+        assert_eq!(e.stack[0].line, Some(41));
+        assert_eq!(e.stack[1].label.as_deref(), Some("process"));
+        assert_eq!(c.exceptions[1].cause.as_deref(), Some("a1b2c3d4e5f60718"));
+        let sub = roots[0].children[0].cause.as_ref().expect("a reference");
+        assert_eq!(sub.reference.as_deref(), Some("a1b2c3d4e5f60718"));
+        assert!(sub.exceptions.is_empty());
+    }
+
+    #[test]
+    fn annotations_metadata_and_in_progress() {
+        let roots = assemble([r#"{"id":"f","name":"fn","start_time":1,"in_progress":true,
+               "annotations":{"ColdStart":true,"Service":"payments","attempt":2,"bad":{"x":1}},
+               "metadata":{"default":{"order":{"id":"o1","items":[1,2]}}}}"#]);
+        let f = &roots[0];
+        assert!(f.in_progress && f.end.is_none());
+        assert_eq!(f.annotations.len(), 3, "objects are not annotations");
+        assert!(
+            f.annotations
+                .contains(&("attempt".into(), AnnotationValue::Num(2.0)))
+        );
+        let m = f.metadata.as_ref().expect("metadata");
+        assert_eq!(m["default"]["order"]["items"][1], 2);
+    }
+
+    #[test]
+    fn a_64_kb_document_parses_whole() {
+        let blob = "x".repeat(63 * 1024);
+        let doc = format!(
+            r#"{{"id":"big","name":"fn","start_time":1,"end_time":2,"metadata":{{"default":{{"payload":"{blob}"}}}}}}"#
+        );
+        assert!(doc.len() > 63 * 1024);
+        let roots = assemble([doc.as_str()]);
+        let m = roots[0].metadata.as_ref().expect("metadata kept");
+        assert_eq!(
+            m["default"]["payload"].as_str().map(str::len),
+            Some(blob.len())
+        );
+    }
+
+    /// A trace of 5,000 spans: one function with 4,997 DynamoDB calls in one document, and the
+    /// same calls split over 100 documents linked by parent_id.
+    #[test]
+    fn five_thousand_spans_in_one_document_or_many() {
+        let call = |i: usize| {
+            format!(
+                r#"{{"id":"c{i:015x}","name":"DynamoDB","namespace":"aws","start_time":{},"end_time":{},"aws":{{"operation":"GetItem","table_name":"t"}}}}"#,
+                1.0 + i as f64 * 1e-4,
+                1.0 + i as f64 * 1e-4 + 5e-5
+            )
+        };
+        let calls: Vec<String> = (0..4997).map(call).collect();
+        let one = format!(
+            r#"{{"id":"fn","name":"f","origin":"AWS::Lambda::Function","start_time":1,"end_time":2,"subsegments":[{{"id":"inv","name":"Invocation","start_time":1,"end_time":2,"subsegments":[{}]}},{{"id":"ovh","name":"Overhead","start_time":1.9,"end_time":2}}]}}"#,
+            calls.join(",")
+        );
+        let roots = assemble([one.as_str()]);
+        let t = crate::domain::Trace {
+            roots,
+            ..Default::default()
+        };
+        assert_eq!(t.span_count(), 5000);
+        // Split: the function document, then calls in documents that name their parent.
+        let mut docs = vec![
+            r#"{"id":"fn","name":"f","start_time":1,"end_time":2,"subsegments":[{"id":"inv","name":"Invocation","start_time":1,"end_time":2}]}"#
+                .to_string(),
+        ];
+        for chunk in calls.chunks(50) {
+            for c in chunk {
+                docs.push(c.replacen("{", r#"{"type":"subsegment","parent_id":"inv","#, 1));
+            }
+        }
+        let roots = assemble(docs.iter().map(String::as_str));
+        assert_eq!(roots.len(), 1);
+        assert_eq!(roots[0].children[0].children.len(), 4997);
+        let starts: Vec<i64> = roots[0].children[0]
+            .children
+            .iter()
+            .map(|c| c.start)
+            .collect();
+        assert!(starts.windows(2).all(|w| w[0] <= w[1]), "children by start");
     }
 
     #[test]

@@ -3,4 +3,7 @@
 
 pub mod dashboard;
 pub mod functions;
+pub mod map;
 pub mod overview;
+pub mod traces;
+pub mod waterfall;

@@ -14,6 +14,9 @@ use futures::Stream;
 
 use crate::domain::*;
 
+/// A scan of trace summaries stops after this many pages, whatever the source says.
+pub const MAX_SCAN_PAGES: usize = 2_000;
+
 /// What a tail delivers, until it is dropped.
 pub type TailStream = Pin<Box<dyn Stream<Item = TailUpdate> + Send>>;
 
@@ -89,11 +92,33 @@ impl Source {
     pub async fn tail(&self, req: &TailRequest) -> Result<TailStream, SourceError> {
         dispatch!(self, s => s.tail(req).await)
     }
+    /// One page of a scan of trace summaries, from `cursor` (the start of the scan by default).
+    /// Spans of the window are scanned newest first; a page never mixes two spans.
+    pub async fn trace_page(
+        &self,
+        query: &TraceQuery,
+        cursor: &TraceCursor,
+    ) -> Result<TracePage, SourceError> {
+        dispatch!(self, s => s.trace_page(query, cursor).await)
+    }
+    /// The newest `query.limit` summaries in the window, newest first: pages until the limit is
+    /// reached or the window scanned, then sorts (pages are not in time order) and truncates.
     pub async fn trace_summaries(
         &self,
         query: &TraceQuery,
     ) -> Result<Vec<TraceSummary>, SourceError> {
-        dispatch!(self, s => s.trace_summaries(query).await)
+        let mut out = Vec::new();
+        let mut cursor = TraceCursor::default();
+        for _ in 0..MAX_SCAN_PAGES {
+            let page = self.trace_page(query, &cursor).await?;
+            out.extend(page.summaries);
+            match page.next {
+                Some(next) if out.len() < query.limit && next != cursor => cursor = next,
+                _ => break,
+            }
+        }
+        newest_first(&mut out, query.limit);
+        Ok(out)
     }
     /// Whole traces by id (any number; the AWS backend batches 5 a call).
     pub async fn traces(&self, ids: &[String]) -> Result<Vec<Trace>, SourceError> {

@@ -106,6 +106,14 @@ roles! {
     chart_selection => "chart.selection", "the span being marked as the incident window";
     chart_focus => "chart.focus", "the title of the chart keys act on";
     incident => "header.incident", "the incident window in the header";
+    // traces
+    waterfall_cold => "waterfall.cold", "the cold start (Initialization) and cold traces";
+    waterfall_critical => "waterfall.critical", "the critical path marker and self-times on it";
+    waterfall_inferred => "waterfall.inferred", "bars of nodes X-Ray inferred (DynamoDB tables)";
+    map_node => "map.node", "service map nodes";
+    map_edge => "map.edge", "service map edges and call counts";
+    map_error => "map.error", "map nodes and edges with errors or throttles";
+    map_fault => "map.fault", "map nodes and edges with faults";
 }
 
 impl Theme {

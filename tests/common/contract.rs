@@ -47,9 +47,14 @@ pub async fn check(source: &Source, window: TimeWindow) -> Found {
     if let Ok(data) = source.cold_starts(&q).await {
         assert_eq!(data.window, window);
         if let Some(starts) = &data.starts {
-            assert!(starts.windows(2).all(|w| w[0].t <= w[1].t), "cold starts in order");
             assert!(
-                starts.iter().all(|c| window.contains(c.t) && c.init_ms >= 0.0),
+                starts.windows(2).all(|w| w[0].t <= w[1].t),
+                "cold starts in order"
+            );
+            assert!(
+                starts
+                    .iter()
+                    .all(|c| window.contains(c.t) && c.init_ms >= 0.0),
                 "cold starts inside the window"
             );
         }

@@ -116,3 +116,19 @@ pub fn tick(s: &Source, now: EpochMs) -> Msg {
         info: s.info(),
     }
 }
+
+/// A drawn buffer as text, one line a row, trailing blanks trimmed (snapshots, assertions).
+pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
+    let w = buf.area.width as usize;
+    buf.content()
+        .chunks(w)
+        .map(|row| {
+            row.iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -262,7 +262,12 @@ def main():
             pass
         lc.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
 
-    endpoint = shim.start(moto_url, shim.Control(put_logs=put_logs, seed_many=seed_many))
+    def put_traces(region, documents):
+        xc = clients(moto_url, region)["xray"]
+        for i in range(0, len(documents), 50):
+            xc.put_trace_segments(TraceSegmentDocuments=[json.dumps(d) for d in documents[i:i + 50]])
+
+    endpoint = shim.start(moto_url, shim.Control(put_logs=put_logs, seed_many=seed_many, put_traces=put_traces))
     print(json.dumps({"endpoint": endpoint, "moto": moto_url, "seeded_at": now_ms, "hostile_region": HOSTILE_REGION}),
           flush=True)
     threading.Event().wait()

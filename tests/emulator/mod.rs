@@ -258,3 +258,9 @@ pub fn big_account() -> &'static BigAccount {
         }
     })
 }
+
+/// Writes X-Ray segment documents straight into moto (PutTraceSegments, in fifties).
+pub fn put_traces(documents: &[serde_json::Value]) {
+    let body = serde_json::json!({ "documents": documents }).to_string();
+    control(&emulator().endpoint, "POST", "/__control/put_traces", &body);
+}

@@ -11,6 +11,7 @@ Test control API (never forwarded):
   POST /__control/throttle?op=Op&n=N      answer the next N calls of Op with a throttling error
   POST /__control/shim                    start another shim on moto: {"endpoint": ...}
   POST /__control/put_logs                {"region","group","stream","events":[{timestamp,message}]}
+  POST /__control/put_traces              {"region","documents":[segment document, ...]}
   POST /__control/seed_functions?region=R&n=N[&metrics=1]
                                           a big account, once per region: {"failing": [[name, %], ...]}
   GET  /__control/stats                   {"<Op>": calls seen} for this shim, and under
@@ -36,8 +37,8 @@ XRAY_PATHS = {"/TraceSummaries": "GetTraceSummaries", "/Traces": "BatchGetTraces
 
 
 class Control:
-    def __init__(self, put_logs, seed_many):
-        self.put_logs, self.seed_many = put_logs, seed_many
+    def __init__(self, put_logs, seed_many, put_traces=None):
+        self.put_logs, self.seed_many, self.put_traces = put_logs, seed_many, put_traces
 
 
 def free_port():
@@ -196,6 +197,9 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/__control/put_logs":
             req = json.loads(body)
             self.server.control.put_logs(req.get("region", "us-east-1"), req["group"], req["stream"], req["events"])
+        elif url.path == "/__control/put_traces":
+            req = json.loads(body)
+            self.server.control.put_traces(req.get("region", "us-east-1"), req["documents"])
         elif url.path == "/__control/seed_functions":
             result = self.server.control.seed_many(q.get("region", "us-west-2"), int(q.get("n", "10")),
                                                    q.get("metrics") == "1")

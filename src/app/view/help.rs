@@ -35,6 +35,19 @@ impl Widget for HelpOverlay<'_> {
         let title = crate::ui::format::safe(&top.title()).into_owned();
         let mut left = Vec::new();
         section(&title, top.keymap(), t, &mut left);
+        // What the screen's inputs take, as far as the height allows.
+        if let Some((heading, notes)) = top.help_notes() {
+            let room = (area.height as usize).saturating_sub(left.len() + 3);
+            if room > 1 {
+                left.push(Line::styled(heading, t.title));
+                for (example, what) in notes.iter().take(room - 1) {
+                    left.push(Line::from(vec![
+                        Span::styled(format!("  {example}"), t.hint_key),
+                        Span::styled(format!("  {what}"), t.dim),
+                    ]));
+                }
+            }
+        }
         let mut right = Vec::new();
         section("Everywhere", keys::GLOBAL, t, &mut right);
         right.push(Line::styled("Commands", t.title));

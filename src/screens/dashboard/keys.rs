@@ -20,6 +20,13 @@ pub const KEYS: &[Binding] = &[
         true,
     ),
     b(
+        &[Char('t')],
+        "t",
+        Action::Screen(ScreenAction::Dashboard(DashboardAction::Traces)),
+        "traces",
+        true,
+    ),
+    b(
         &[Code(KeyCode::Tab)],
         "tab",
         Action::NextPanel,

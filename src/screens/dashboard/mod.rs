@@ -132,6 +132,8 @@ pub enum DashboardAction {
     /// Move the view half a window back or forward in time.
     PanBack,
     PanForward,
+    /// This function's X-Ray traces.
+    Traces,
 }
 
 #[derive(Debug, PartialEq)]

@@ -9,7 +9,7 @@ use crate::app::jobs::{Job, JobKey, Owner, Request, Target};
 use crate::app::keys::Binding;
 use crate::app::msg::{Action, Cmd, Msg};
 use crate::app::policy::stale;
-use crate::app::router::{Screen, ScreenBase};
+use crate::app::router::{Place, Screen, ScreenBase};
 use crate::app::state::{Ctx, Loadable};
 use crate::domain::{
     ColdStartAnalysis, ColdStartQuery, EpochMs, MINUTE_MS, Metric, MetricPlan, MetricQuery,
@@ -440,6 +440,12 @@ impl Screen for DashboardScreen {
             DashboardAction::SelectSpike => self.select_spike(ctx),
             DashboardAction::PanBack => self.pan(ctx, true),
             DashboardAction::PanForward => self.pan(ctx, false),
+            DashboardAction::Traces => {
+                ctx.go(Place::Traces {
+                    filter: crate::domain::function_filter(&self.name),
+                });
+                vec![]
+            }
         }
     }
 }

@@ -77,6 +77,13 @@ pub const KEYS: &[Binding] = &[
         false,
     ),
     b(
+        &[Char('t')],
+        "t",
+        own(FunctionsAction::Traces),
+        "its traces",
+        false,
+    ),
+    b(
         &[Code(KeyCode::Esc)],
         "esc",
         Action::Back,

@@ -14,6 +14,8 @@ pub enum FunctionsAction {
     SortReverse,
     /// The account overview.
     Overview,
+    /// The selected function's X-Ray traces.
+    Traces,
 }
 
 /// The functions screen has no messages of its own: its data is the shared catalog's.

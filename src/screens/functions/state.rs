@@ -312,13 +312,8 @@ impl FunctionsScreen {
 
     /// Keeps the selection inside a viewport of `height` rows, scrolling as little as possible.
     pub fn scroll_into_view(&mut self, height: usize) {
-        let height = height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        self.offset = self.offset.min(self.rows.len().saturating_sub(height));
+        self.offset =
+            crate::ui::widgets::keep_in_view(self.selected, self.offset, self.rows.len(), height);
     }
 
     /// Names of the rows on screen: only those get the billed row figures.

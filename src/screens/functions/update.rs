@@ -135,15 +135,9 @@ impl ScreenBase for FunctionsScreen {
     }
 
     fn input(&self) -> Option<Input<'_>> {
-        self.input.as_deref().map(|text| Input {
-            prompt: "/",
-            text,
-            note: Some(format!(
-                "{} match{}",
-                self.rows.len(),
-                if self.rows.len() == 1 { "" } else { "es" }
-            )),
-        })
+        self.input
+            .as_deref()
+            .map(|text| Input::search(text, self.rows.len()))
     }
 
     fn input_summary(&self) -> Option<String> {
@@ -179,6 +173,14 @@ impl Screen for FunctionsScreen {
             FunctionsAction::SortReverse => self.set_sort(&ctx.catalog, self.sort),
             FunctionsAction::Overview => {
                 ctx.go(Place::Overview);
+                return vec![];
+            }
+            FunctionsAction::Traces => {
+                if let Some(f) = self.selected_function(&ctx.catalog) {
+                    ctx.go(Place::Traces {
+                        filter: crate::domain::function_filter(&f.name),
+                    });
+                }
                 return vec![];
             }
         }

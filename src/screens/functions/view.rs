@@ -20,7 +20,7 @@ use crate::app::state::{Ctx, Loadable};
 use crate::domain::{Cell, FunctionStats};
 use crate::ui::format;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::spinner;
+use crate::ui::widgets::{centered, put, spinner};
 
 pub struct FunctionsView<'a> {
     pub screen: &'a FunctionsScreen,
@@ -283,37 +283,6 @@ fn unavailable_notes(f: &FunctionsScreen, ctx: &Ctx, cols: &[Column]) -> Vec<Str
     }
     notes.truncate(3);
     notes
-}
-
-fn centered(text: String, style: Style, area: Rect, buf: &mut Buffer) {
-    let y = area.y + area.height / 3;
-    let r = Rect {
-        y,
-        height: 1.min(area.bottom().saturating_sub(y)),
-        ..area
-    };
-    Paragraph::new(Line::styled(text, style))
-        .alignment(Alignment::Center)
-        .render(r, buf);
-}
-
-/// Writes `text` into a `w`-cell slot, truncating with `…`, right-aligned if asked.
-fn put(buf: &mut Buffer, x: u16, y: u16, w: u16, text: &str, style: Style, right: bool) {
-    let len = text.chars().count() as u16;
-    let shown: String = if len > w {
-        text.chars()
-            .take(w.saturating_sub(1) as usize)
-            .chain(std::iter::once('…'))
-            .collect()
-    } else {
-        text.to_string()
-    };
-    let pad = if right {
-        w.saturating_sub(shown.chars().count() as u16)
-    } else {
-        0
-    };
-    buf.set_stringn(x + pad, y, shown, w as usize, style);
 }
 
 #[allow(clippy::too_many_arguments)]

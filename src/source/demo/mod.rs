@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod render;
+pub mod traces;
 pub mod traffic;
 
 use std::collections::HashMap;
@@ -13,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use self::catalog::FunctionSpec;
-use self::traffic::{Attempt, MinuteStats, Model};
+use self::traffic::{MinuteStats, Model};
 use super::TailStream;
 use crate::domain::*;
 use crate::parse::filter_pattern::FilterPattern;
@@ -238,25 +239,22 @@ impl DemoSource {
         Ok(Box::pin(stream))
     }
 
-    pub async fn trace_summaries(
+    pub async fn trace_page(
         &self,
         query: &TraceQuery,
-    ) -> Result<Vec<TraceSummary>, SourceError> {
-        let filter = TraceFilter::parse(&query.filter).map_err(SourceError::Other)?;
+        cursor: &TraceCursor,
+    ) -> Result<TracePage, SourceError> {
+        // X-Ray answers a bad expression with InvalidRequestException; so does the demo.
+        let filter = TraceFilter::parse(&query.filter).map_err(SourceError::InvalidFilter)?;
         let inner = self.inner.clone();
-        let query = query.clone();
-        blocking(move || Ok(inner.trace_summaries(&query, &filter))).await
+        let (query, cursor) = (query.clone(), cursor.clone());
+        blocking(move || inner.trace_page(&query, &cursor, &filter)).await
     }
 
     pub async fn traces(&self, ids: &[String]) -> Result<Vec<Trace>, SourceError> {
-        let m = &self.inner.model;
-        let now = self.now();
-        Ok(ids
-            .iter()
-            .filter_map(|id| render::attempt_for_trace(m, id))
-            .filter(|a| a.end() <= now && m.specs[a.f].tracing == TracingMode::Active)
-            .map(|a| render::trace(m, &a))
-            .collect())
+        let inner = self.inner.clone();
+        let ids = ids.to_vec();
+        blocking(move || Ok(inner.traces(&ids))).await
     }
 
     pub async fn service_graph(&self, window: TimeWindow) -> Result<ServiceGraph, SourceError> {
@@ -545,134 +543,6 @@ impl Inner {
         events.sort_by(|a, b| (a.timestamp, &a.event_id).cmp(&(b.timestamp, &b.event_id)));
         let next_token = (lo..=hi).contains(&cursor).then(|| cursor.to_string());
         Ok(LogPage { events, next_token })
-    }
-
-    fn traced(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.model.specs.len()).filter(|&f| self.model.specs[f].tracing == TracingMode::Active)
-    }
-
-    fn trace_summaries(&self, q: &TraceQuery, filter: &TraceFilter) -> Vec<TraceSummary> {
-        let now = self.clock.now();
-        let limit = q.limit.max(1);
-        let fs: Vec<usize> = self.traced().collect();
-        let mut out = Vec::new();
-        let mut minute = (q.window.end.min(now + 1) - 1).div_euclid(MINUTE_MS);
-        while minute * MINUTE_MS + MINUTE_MS > q.window.start && out.len() < limit {
-            let mut found: Vec<Attempt> = fs
-                .iter()
-                .flat_map(|&f| self.model.attempts(f, minute))
-                .filter(|a| !a.throttled && a.end() <= now && q.window.contains(a.arrival))
-                .collect();
-            found.sort_by_key(|a| std::cmp::Reverse(a.arrival));
-            out.extend(
-                found
-                    .iter()
-                    .map(|a| render::trace_summary(&self.model, a))
-                    .filter(|s| filter.matches(s))
-                    .take(limit - out.len()),
-            );
-            minute -= 1;
-        }
-        out
-    }
-
-    fn service_graph(&self, window: TimeWindow) -> ServiceGraph {
-        let now = self.clock.now();
-        let mut nodes: Vec<ServiceNode> = Vec::new();
-        fn node(nodes: &mut Vec<ServiceNode>, name: &str, kind: &str) -> usize {
-            if let Some(i) = nodes.iter().position(|n| n.name == name && n.kind == kind) {
-                return i;
-            }
-            nodes.push(ServiceNode {
-                id: nodes.len() as u32,
-                name: name.into(),
-                kind: kind.into(),
-                requests: 0,
-                errors: 0,
-                faults: 0,
-                throttles: 0,
-                avg_response_ms: 0.0,
-                edges: vec![],
-            });
-            nodes.len() - 1
-        }
-        fn edge(
-            nodes: &mut [ServiceNode],
-            from: usize,
-            to: usize,
-            requests: u64,
-            faults: u64,
-            avg: f64,
-        ) {
-            let to_id = nodes[to].id;
-            let edges = &mut nodes[from].edges;
-            match edges.iter_mut().find(|e| e.to == to_id) {
-                Some(e) => {
-                    let total = e.requests + requests;
-                    if total > 0 {
-                        e.avg_response_ms = (e.avg_response_ms * e.requests as f64
-                            + avg * requests as f64)
-                            / total as f64;
-                    }
-                    e.requests = total;
-                    e.faults += faults;
-                }
-                None => edges.push(ServiceEdge {
-                    to: to_id,
-                    requests,
-                    errors: 0,
-                    faults,
-                    avg_response_ms: avg,
-                }),
-            }
-        }
-        let client = node(&mut nodes, "client", "client");
-        let fs: Vec<usize> = self.traced().collect();
-        for f in fs {
-            let spec = &self.model.specs[f];
-            let (mut n, mut faults, mut dur) = (0u64, 0u64, 0.0);
-            let first = window.start.div_euclid(MINUTE_MS);
-            let last = (window.end.min(now) - 1).div_euclid(MINUTE_MS);
-            for m in first..=last {
-                let s = self.minute_stats(f, m, now);
-                n += u64::from(s.invocations);
-                faults += u64::from(s.errors);
-                dur += s.duration_sum;
-            }
-            if n == 0 {
-                continue;
-            }
-            let avg = dur / n as f64;
-            let lambda = node(&mut nodes, &spec.name, "AWS::Lambda::Function");
-            nodes[lambda].requests += n;
-            nodes[lambda].faults += faults;
-            nodes[lambda].avg_response_ms = avg;
-            let entry = if matches!(
-                spec.trigger,
-                catalog::Trigger::Api | catalog::Trigger::Authorizer
-            ) {
-                let api = node(&mut nodes, render::API_STAGE, "AWS::ApiGateway::Stage");
-                let prev = nodes[api].requests;
-                nodes[api].requests += n;
-                nodes[api].faults += faults;
-                nodes[api].avg_response_ms = (nodes[api].avg_response_ms * prev as f64
-                    + (avg + 5.0) * n as f64)
-                    / (prev + n) as f64;
-                edge(&mut nodes, client, api, n, faults, avg + 5.0);
-                api
-            } else {
-                client
-            };
-            edge(&mut nodes, entry, lambda, n, faults, avg);
-            for (_, table) in spec.dynamo {
-                let t = node(&mut nodes, table, "AWS::DynamoDB::Table");
-                nodes[t].requests += n;
-                nodes[t].avg_response_ms = 6.0;
-                edge(&mut nodes, lambda, t, n, 0, 6.0);
-            }
-        }
-        nodes[client].requests = nodes[client].edges.iter().map(|e| e.requests).sum();
-        ServiceGraph { services: nodes }
     }
 }
 

@@ -1,18 +1,15 @@
 //! Turns an attempt into what AWS would store: CloudWatch log events in the exact Lambda
-//! formats (text and JSON) and an X-Ray trace (API Gateway → Lambda → DynamoDB).
+//! formats (text and JSON). Its X-Ray trace is rendered in `traces.rs`.
 
 use serde_json::json;
 
 use super::catalog::{FunctionSpec, Runtime, Trigger};
+use super::traces::{segment_id, trace_id};
 use super::traffic::{Attempt, Fate, Model, hash, mix};
-use crate::domain::{
-    EpochMs, LogEvent, LogFormat, MINUTE_MS, Segment, Trace, TraceSummary, TracingMode,
-    us_from_epoch_seconds,
-};
+use crate::domain::{EpochMs, LogEvent, LogFormat, MINUTE_MS, TracingMode};
 
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
-pub const API_STAGE: &str = "shop-api/prod";
 
 pub fn iso(t: EpochMs) -> String {
     chrono::DateTime::from_timestamp_millis(t)
@@ -35,47 +32,6 @@ pub fn request_id(a: &Attempt) -> String {
         0x8000 | (h2 >> 48) & 0x3fff,
         h2 & 0xffff_ffff_ffff
     )
-}
-
-/// Trace ids carry their function and index (masked), so a trace can be found again from its id
-/// without any index: `1-<epoch secs>-<(f,idx) ^ mask><check>`.
-pub fn trace_id(model: &Model, a: &Attempt) -> String {
-    let secs = (a.arrival / 1000) as u64;
-    let mask = hash(&[model.seed, secs, 0x7ace]) as u32;
-    let tag = ((a.f as u32) << 16 | (a.idx & 0xffff)) ^ mask;
-    format!("1-{:08x}-{:08x}{:016x}", secs, tag, mix(a.key ^ 0x33))
-}
-
-/// Finds the attempt a trace id names, if it is one of ours.
-pub fn attempt_for_trace(model: &Model, id: &str) -> Option<Attempt> {
-    let mut parts = id.split('-');
-    let (Some("1"), Some(secs), Some(rest), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
-    if secs.len() != 8 || rest.len() != 24 {
-        return None;
-    }
-    let secs = u64::from_str_radix(secs, 16).ok()?;
-    let tag = u32::from_str_radix(rest.get(..8)?, 16).ok()?;
-    let check = u64::from_str_radix(rest.get(8..)?, 16).ok()?;
-    let tag = tag ^ hash(&[model.seed, secs, 0x7ace]) as u32;
-    let (f, idx) = ((tag >> 16) as usize, tag & 0xffff);
-    if f >= model.specs.len() {
-        return None;
-    }
-    // The arrival may fall in the minute of `secs` (ids use the arrival second).
-    let minute = (secs as i64 * 1000).div_euclid(MINUTE_MS);
-    if idx >= model.attempts_in(f, minute) {
-        return None;
-    }
-    let a = model.attempt(f, minute, idx);
-    (mix(a.key ^ 0x33) == check && !a.throttled).then_some(a)
-}
-
-fn segment_id(a: &Attempt, n: u64) -> String {
-    format!("{:016x}", mix(a.key ^ (0x5e9 + n)))
 }
 
 fn env_id(h: u64) -> String {
@@ -410,171 +366,5 @@ fn text_app_line(runtime: Runtime, t: EpochMs, rid: &str, level: &str, msg: &str
             format!("{ts} {rid} {level:<5} Handler - {msg}\n")
         }
         Runtime::ProvidedAl2023 => format!("{level} {msg} request_id={rid}\n"),
-    }
-}
-
-fn seconds(t: EpochMs) -> f64 {
-    t as f64 / 1000.0
-}
-
-fn http_route(spec: &FunctionSpec) -> (String, String) {
-    let mut parts = spec.description.splitn(2, ' ');
-    match (parts.next(), parts.next()) {
-        (Some(m), Some(p)) if m.chars().all(|c| c.is_ascii_uppercase()) => {
-            (m.to_string(), p.to_string())
-        }
-        _ => ("POST".to_string(), format!("/{}", spec.name)),
-    }
-}
-
-/// A segment from `start` to `end` in epoch seconds, the way the X-Ray SDKs compute them.
-fn leaf(id: String, name: &str, start: f64, end: f64) -> Segment {
-    Segment {
-        id,
-        name: name.to_string(),
-        origin: None,
-        start: us_from_epoch_seconds(start).unwrap_or_default(),
-        end: us_from_epoch_seconds(end),
-        error: false,
-        fault: false,
-        throttle: false,
-        http_status: None,
-        operation: None,
-        resource: None,
-        request_id: None,
-        cause: None,
-        inferred: false,
-        children: vec![],
-    }
-}
-
-/// The whole trace of a traced attempt: API Gateway stage → Lambda service → function
-/// (Initialization, Invocation with DynamoDB calls, Overhead).
-pub fn trace(model: &Model, a: &Attempt) -> Trace {
-    let spec = &model.specs[a.f];
-    let rid = request_id(a);
-    let failed = a.is_error();
-    let (t0, t_start, t_end) = (seconds(a.arrival), seconds(a.start()), seconds(a.end()));
-
-    let mut invocation = leaf(segment_id(a, 4), "Invocation", t_start, t_end - 0.0004);
-    let span = (t_end - 0.0004 - t_start).max(0.0);
-    let n = spec.dynamo.len().max(1) as f64;
-    for (i, (op, table)) in spec.dynamo.iter().enumerate() {
-        let s = t_start + span * (0.1 + 0.8 * i as f64 / n);
-        let e = s + span * 0.6 / n;
-        let mut call = leaf(segment_id(a, 10 + i as u64), "DynamoDB", s, e);
-        call.operation = Some(op.to_string());
-        call.resource = Some(table.to_string());
-        call.http_status = Some(200);
-        call.request_id = Some(format!(
-            "{:016X}{:016X}",
-            mix(a.key ^ (40 + i as u64)),
-            mix(a.key ^ (50 + i as u64))
-        ));
-        let mut inferred = leaf(segment_id(a, 20 + i as u64), table, s, e);
-        inferred.origin = Some("AWS::DynamoDB::Table".into());
-        inferred.operation = Some(op.to_string());
-        inferred.resource = Some(table.to_string());
-        inferred.inferred = true;
-        call.children.push(inferred);
-        invocation.children.push(call);
-    }
-    if failed {
-        invocation.fault = true;
-        invocation.cause = Some(match a.fate {
-            Fate::Timeout => format!("Task timed out after {}.00 seconds", spec.timeout_s),
-            _ => format!("{}: {}", spec.faults.error.0, spec.faults.error.1),
-        });
-    }
-
-    let mut function = leaf(segment_id(a, 2), &spec.name, t0, t_end);
-    function.origin = Some("AWS::Lambda::Function".into());
-    function.resource = Some(function_arn(&spec.name));
-    function.fault = failed;
-    function.cause = invocation.cause.clone();
-    if a.cold {
-        let name = if spec.snap_start {
-            "Restore"
-        } else {
-            "Initialization"
-        };
-        function
-            .children
-            .push(leaf(segment_id(a, 3), name, t0, t_start));
-    }
-    function.children.push(invocation);
-    function
-        .children
-        .push(leaf(segment_id(a, 5), "Overhead", t_end - 0.0004, t_end));
-
-    let mut service = leaf(segment_id(a, 1), &spec.name, t0, t_end + 0.0008);
-    service.origin = Some("AWS::Lambda".into());
-    service.request_id = Some(rid);
-    service.resource = Some(function_arn(&spec.name));
-    service.http_status = Some(200);
-    service.fault = failed;
-    service.children.push(function);
-
-    let root = if matches!(spec.trigger, Trigger::Api | Trigger::Authorizer) {
-        let (method, _) = http_route(spec);
-        let mut invoke = leaf(segment_id(a, 7), "Lambda", t0 - 0.0015, t_end + 0.0012);
-        invoke.operation = Some("Invoke".into());
-        invoke.resource = Some(spec.name.clone());
-        invoke.http_status = Some(200);
-        invoke.children.push(service);
-        let mut stage = leaf(segment_id(a, 6), API_STAGE, t0 - 0.002, t_end + 0.003);
-        stage.origin = Some("AWS::ApiGateway::Stage".into());
-        stage.operation = Some(method);
-        stage.http_status = Some(http_status(a));
-        stage.fault = failed;
-        stage.children.push(invoke);
-        stage
-    } else {
-        service
-    };
-    Trace {
-        id: trace_id(model, a),
-        duration_ms: (root.end.unwrap_or(root.start) - root.start) as f64 / 1000.0,
-        roots: vec![root],
-    }
-}
-
-fn http_status(a: &Attempt) -> u16 {
-    match a.fate {
-        Fate::Ok => 200,
-        Fate::Error => 502,
-        Fate::Timeout => 504,
-    }
-}
-
-pub fn trace_summary(model: &Model, a: &Attempt) -> TraceSummary {
-    let spec = &model.specs[a.f];
-    let api = matches!(spec.trigger, Trigger::Api | Trigger::Authorizer);
-    let (method, path) = http_route(spec);
-    let mut services = Vec::new();
-    if api {
-        services.push(API_STAGE.to_string());
-    }
-    services.push(spec.name.clone());
-    for (_, table) in spec.dynamo {
-        if !services.iter().any(|s| s == table) {
-            services.push(table.to_string());
-        }
-    }
-    let pad = if api { 0.005 } else { 0.0008 };
-    let duration_ms = (a.end() - a.arrival) as f64 + pad * 1000.0;
-    TraceSummary {
-        id: trace_id(model, a),
-        start: a.arrival - if api { 2 } else { 0 },
-        duration_ms,
-        response_time_ms: Some(duration_ms),
-        has_error: false,
-        has_fault: a.is_error(),
-        has_throttle: false,
-        http_method: api.then_some(method),
-        http_url: api.then(|| format!("https://api.shop.example.com/prod{path}")),
-        http_status: api.then(|| http_status(a)),
-        services,
-        request_ids: vec![request_id(a)],
     }
 }
