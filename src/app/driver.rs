@@ -27,23 +27,39 @@ impl worker::Outlet for FirstOnly {
     }
 }
 
+/// Takes every delivery (an Insights query runs to its rows).
+struct All(Vec<Msg>);
+
+impl worker::Outlet for All {
+    fn offer(&mut self, msg: Msg) -> Result<(), bool> {
+        self.0.push(msg);
+        Ok(())
+    }
+}
+
 /// Runs `cmds` and everything they lead to. Jobs run one after another, so none is ever stale;
-/// debouncing is skipped, and a subscription delivers its first update only.
+/// debouncing is skipped, a tail delivers its first update only, and an Insights query runs
+/// to its end.
 pub async fn settle(source: &Source, state: &mut State, mut cmds: Vec<Cmd>) {
     while !cmds.is_empty() {
         let mut next = Vec::new();
         for cmd in cmds {
             let Cmd::Job(job) = cmd else { continue };
-            let msg = match job.request {
+            let msgs = match job.request {
                 Request::Tail(req, deliver) => {
                     let mut out = FirstOnly(None);
                     let follow = worker::subscribe(source, req, deliver, &mut out);
                     let _ = tokio::time::timeout(FIRST_DELIVERY, follow).await;
+                    out.0.into_iter().collect()
+                }
+                Request::Insights(q, deliver) => {
+                    let mut out = All(Vec::new());
+                    worker::subscribe_insights(source, q, deliver, &mut out).await;
                     out.0
                 }
-                request => Some(worker::run(source, request).await),
+                request => vec![worker::run(source, request).await],
             };
-            if let Some(msg) = msg {
+            for msg in msgs {
                 next.extend(update::update(state, msg));
             }
         }

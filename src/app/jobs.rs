@@ -17,8 +17,9 @@ use std::time::Duration;
 
 use super::msg::Msg;
 use crate::domain::{
-    Function, LogPage, LogQuery, MetricRequest, MetricSeries, ServiceGraph, SourceError,
-    StreamQuery, TailRequest, TailUpdate, TimeWindow, Trace, TraceQuery, TraceSummary,
+    Function, InsightsQuery, InsightsUpdate, LogPage, LogQuery, MetricRequest, MetricSeries,
+    ServiceGraph, SourceError, StreamQuery, TailRequest, TailUpdate, TimeWindow, Trace,
+    TraceQuery, TraceSummary,
 };
 
 /// A screen instance. Two dashboards for two functions are two instances.
@@ -50,6 +51,10 @@ pub enum Target {
     LogPage(String),
     Tail(String),
     Insights(String),
+    /// A search over a screen's loaded lines.
+    Search,
+    /// Writing a file (saving the buffer).
+    Save,
     TraceList,
     Trace(String),
     ServiceGraph,
@@ -107,6 +112,11 @@ pub enum Request {
     ServiceGraph(TimeWindow, Reply<ServiceGraph>),
     /// A subscription: many deliveries until cancelled.
     Tail(TailRequest, Deliver<TailUpdate>),
+    /// A Logs Insights query: progress, then rows. Cancelling it stops the query (StopQuery).
+    Insights(InsightsQuery, Deliver<InsightsUpdate>),
+    /// Work off the loop that is no Source call (a search over loaded lines, writing a file),
+    /// named for comparison. It runs on a blocking thread.
+    Work(String, Box<dyn FnOnce() -> Msg + Send>),
 }
 
 /// What a request asks for, without where the answer goes: requests compare by this.
@@ -122,6 +132,8 @@ pub enum Asked {
     Traces(Vec<String>),
     ServiceGraph(TimeWindow),
     Tail(TailRequest),
+    Insights(InsightsQuery),
+    Work(String),
 }
 
 impl Request {
@@ -137,11 +149,13 @@ impl Request {
             Request::Traces(ids, _) => Asked::Traces(ids.clone()),
             Request::ServiceGraph(w, _) => Asked::ServiceGraph(*w),
             Request::Tail(r, _) => Asked::Tail(r.clone()),
+            Request::Insights(q, _) => Asked::Insights(q.clone()),
+            Request::Work(name, _) => Asked::Work(name.clone()),
         }
     }
 
     pub fn is_subscription(&self) -> bool {
-        matches!(self, Request::Tail(..))
+        matches!(self, Request::Tail(..) | Request::Insights(..))
     }
 }
 

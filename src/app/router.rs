@@ -136,6 +136,7 @@ macro_rules! screens {
 screens! {
     Functions => screens::functions::FunctionsScreen,
     Dashboard => screens::dashboard::DashboardScreen,
+    Logs => screens::logs::LogsScreen,
 }
 
 /// Where a screen, a command or a key can take the user.
@@ -181,6 +182,7 @@ pub fn open(ctx: &mut Ctx, place: Place) -> Option<(ScreenId, ScreenState)> {
     let screen = match place {
         Place::Functions => screens::functions::FunctionsScreen::new(id).into(),
         Place::Dashboard(name) => screens::dashboard::DashboardScreen::new(id, name).into(),
+        Place::Logs(place) => screens::logs::LogsScreen::new(id, place, ctx).into(),
         other => {
             ctx.error(format!("{other:?} cannot be opened yet"));
             return None;

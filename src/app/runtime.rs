@@ -300,6 +300,39 @@ impl worker::Outlet for ChannelOutlet {
     }
 }
 
+/// A subscription that must lose nothing (Insights: few deliveries, the last one the rows):
+/// the unbounded answers channel.
+struct UnboundedOutlet {
+    tx: mpsc::UnboundedSender<Answer>,
+    key: JobKey,
+    seq: u64,
+    epoch: u64,
+}
+
+impl worker::Outlet for UnboundedOutlet {
+    fn offer(&mut self, msg: Msg) -> Result<(), bool> {
+        let answer = Answer {
+            key: self.key.clone(),
+            seq: self.seq,
+            epoch: self.epoch,
+            last: false,
+            msg: Some(msg),
+        };
+        self.tx.send(answer).map_err(|_| false)
+    }
+}
+
+/// OSC 52: the terminal (ours, or the one at the other end of SSH) puts the text on its
+/// clipboard. Written by us with the text base64-encoded, so nothing in it is interpreted.
+fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    use base64::Engine;
+    use std::io::Write;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let mut out = io::stdout().lock();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
+
 impl App {
     fn new(source: Source, opts: Options) -> App {
         let (t, err) = theme::resolve(
@@ -387,6 +420,11 @@ impl App {
                     self.handle(Msg::Theme(result));
                 }
                 Cmd::SwitchSource { profile, region } => self.switch(profile, region),
+                Cmd::Copy(text) => {
+                    if let Err(e) = copy_to_clipboard(&text) {
+                        tracing::warn!(%e, "OSC 52 copy failed");
+                    }
+                }
             }
         }
     }
@@ -428,6 +466,43 @@ impl App {
                         last: true,
                         msg: None,
                     });
+                })
+            }
+            Request::Insights(q, deliver) => {
+                let mut out = UnboundedOutlet {
+                    tx: self.answers_tx.clone(),
+                    key: key.clone(),
+                    seq,
+                    epoch,
+                };
+                let done = self.answers_tx.clone();
+                tokio::spawn(async move {
+                    worker::subscribe_insights(&source, q, deliver, &mut out).await;
+                    let _ = done.send(Answer {
+                        key,
+                        seq,
+                        epoch,
+                        last: true,
+                        msg: None,
+                    });
+                })
+            }
+            Request::Work(_, work) => {
+                let tx = self.answers_tx.clone();
+                tokio::spawn(async move {
+                    if let Some(wait) = debounce {
+                        tokio::time::sleep(wait).await;
+                    }
+                    // CPU work: off the async workers. A panic there reaches the panic hook.
+                    if let Ok(msg) = tokio::task::spawn_blocking(work).await {
+                        let _ = tx.send(Answer {
+                            key,
+                            seq,
+                            epoch,
+                            last: true,
+                            msg: Some(msg),
+                        });
+                    }
                 })
             }
             request => {

@@ -204,6 +204,14 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             state.overlay = Some(Overlay::Help);
             vec![]
         }
+        "logs" => {
+            let functions = arg.split_whitespace().map(str::to_string).collect();
+            ctx.go(super::router::Place::Logs(super::router::LogsPlace {
+                functions,
+                invocation: None,
+            }));
+            vec![]
+        }
         "usage" => {
             state.overlay = Some(Overlay::Usage);
             vec![]

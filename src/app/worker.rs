@@ -1,10 +1,10 @@
 //! Workers run one Source call and answer with a message. They never touch State.
 
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 
 use super::jobs::{Deliver, Delivery, Request};
 use super::msg::Msg;
-use crate::domain::{SourceError, TailRequest, TailUpdate};
+use crate::domain::{InsightsQuery, InsightsUpdate, SourceError, TailRequest, TailUpdate};
 use crate::source::Source;
 
 /// Runs a one-shot request. Subscriptions go through [`subscribe`].
@@ -22,6 +22,10 @@ pub async fn run(source: &Source, request: Request) -> Msg {
         Request::Tail(_, deliver) => deliver(Delivery::Ended(Err(SourceError::Other(
             "a tail is a subscription, not a one-shot request".into(),
         )))),
+        Request::Insights(_, deliver) => deliver(Delivery::Ended(Err(SourceError::Other(
+            "a Logs Insights query is a subscription, not a one-shot request".into(),
+        )))),
+        Request::Work(_, work) => work(),
     }
 }
 
@@ -47,7 +51,31 @@ pub async fn subscribe(
     deliver: Deliver<TailUpdate>,
     out: &mut impl Outlet,
 ) {
-    let mut stream = match source.tail(&req).await {
+    let stream = source.tail(&req).await.map(|s| s.map(Ok));
+    follow(stream, deliver, out, weight).await;
+}
+
+/// Follows a Logs Insights query to its rows. Dropping it (the job cancelled) stops the query.
+pub async fn subscribe_insights(
+    source: &Source,
+    q: InsightsQuery,
+    deliver: Deliver<InsightsUpdate>,
+    out: &mut impl Outlet,
+) {
+    let stream = source.insights(&q).await;
+    follow(stream, deliver, out, |_| 0).await;
+}
+
+/// Hands a stream's items over until it ends, fails or the outlet closes.
+async fn follow<T, S>(
+    stream: Result<S, SourceError>,
+    deliver: Deliver<T>,
+    out: &mut impl Outlet,
+    weight: fn(&T) -> u64,
+) where
+    S: Stream<Item = Result<T, SourceError>> + Unpin,
+{
+    let mut stream = match stream {
         Ok(s) => s,
         Err(e) => {
             let _ = out.offer(deliver(Delivery::Ended(Err(e))));
@@ -55,7 +83,14 @@ pub async fn subscribe(
         }
     };
     let mut dropped = 0u64;
-    while let Some(update) = stream.next().await {
+    while let Some(item) = stream.next().await {
+        let update = match item {
+            Ok(u) => u,
+            Err(e) => {
+                let _ = out.offer(deliver(Delivery::Ended(Err(e))));
+                return;
+            }
+        };
         if dropped > 0 {
             match out.offer(deliver(Delivery::Dropped(dropped))) {
                 Ok(()) => dropped = 0,

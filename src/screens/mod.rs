@@ -3,3 +3,4 @@
 
 pub mod dashboard;
 pub mod functions;
+pub mod logs;

@@ -2,8 +2,10 @@
 
 use crossterm::event::KeyCode;
 
+use super::DashboardAction;
 use crate::app::keys::{Binding, Char, Code, b};
 use crate::app::msg::Action;
+use crate::app::router::ScreenAction;
 
 pub const KEYS: &[Binding] = &[
     b(
@@ -33,5 +35,12 @@ pub const KEYS: &[Binding] = &[
         Action::Up,
         "scroll configuration up",
         false,
+    ),
+    b(
+        &[Char('l')],
+        "l",
+        Action::Screen(ScreenAction::Dashboard(DashboardAction::Logs)),
+        "logs",
+        true,
     ),
 ];

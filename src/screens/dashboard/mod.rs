@@ -60,7 +60,10 @@ impl DashboardScreen {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DashboardAction {}
+pub enum DashboardAction {
+    /// This function's logs.
+    Logs,
+}
 
 #[derive(Debug, PartialEq)]
 pub enum DashboardMsg {

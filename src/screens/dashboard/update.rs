@@ -165,8 +165,16 @@ impl Screen for DashboardScreen {
         vec![]
     }
 
-    fn on_own(&mut self, _ctx: &mut Ctx, action: DashboardAction) -> Vec<Cmd> {
-        match action {}
+    fn on_own(&mut self, ctx: &mut Ctx, action: DashboardAction) -> Vec<Cmd> {
+        match action {
+            DashboardAction::Logs => ctx.go(crate::app::router::Place::Logs(
+                crate::app::router::LogsPlace {
+                    functions: vec![self.name.clone()],
+                    invocation: None,
+                },
+            )),
+        }
+        vec![]
     }
 }
 

@@ -77,6 +77,20 @@ pub const KEYS: &[Binding] = &[
         false,
     ),
     b(
+        &[Char('l')],
+        "l",
+        own(FunctionsAction::Logs),
+        "logs (of the picked ones)",
+        true,
+    ),
+    b(
+        &[Char(' ')],
+        "space",
+        own(FunctionsAction::Mark),
+        "pick for logs",
+        false,
+    ),
+    b(
         &[Code(KeyCode::Esc)],
         "esc",
         Action::Back,

@@ -12,6 +12,10 @@ pub use state::{Column, FunctionsScreen, matched_chars};
 pub enum FunctionsAction {
     SortNext,
     SortReverse,
+    /// Pick the selected function (or drop it) for the logs screen.
+    Mark,
+    /// The logs of the picked functions, or of the selected one.
+    Logs,
 }
 
 /// The functions screen has no messages of its own: its data is the shared catalog's.

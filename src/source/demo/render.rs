@@ -371,21 +371,13 @@ pub fn log_events(model: &Model, a: &Attempt) -> Vec<LogEvent> {
             ));
         }
     }
+    // Identity by the one rule every API shares (`domain::event_id`).
     lines
         .into_iter()
         .enumerate()
-        .map(|(n, (t, message))| LogEvent {
-            timestamp: t,
-            ingestion_time: t + 150 + (mix(a.key ^ n as u64) % 700) as EpochMs,
-            log_group: group.clone(),
-            log_stream: stream.clone(),
-            message,
-            event_id: format!(
-                "{:020}{:020}{:016}",
-                t.max(0),
-                a.key,
-                (a.f as u64) << 8 | n as u64
-            ),
+        .map(|(n, (t, message))| {
+            let ingestion = t + 150 + (mix(a.key ^ n as u64) % 700) as EpochMs;
+            LogEvent::new(group.clone(), stream.clone(), t, ingestion, message)
         })
         .collect()
 }
