@@ -33,6 +33,10 @@ async fn on(s: &Source, screen: ScreenKind, prep: &[Action]) -> State {
     if screen == ScreenKind::Dashboard {
         press(s, &mut state, &[Action::Enter]).await;
     }
+    if screen == ScreenKind::Logs {
+        let cmds = common::command(&mut state, "logs orders-api-create");
+        common::settle(s, &mut state, cmds).await;
+    }
     press(s, &mut state, prep).await;
     assert_eq!(state.screen(), screen);
     state
@@ -70,7 +74,11 @@ async fn check(s: &Source, screen: ScreenKind, table: &[Binding]) {
 #[tokio::test]
 async fn every_key_in_help_does_something() {
     let s = source();
-    for screen in [ScreenKind::Functions, ScreenKind::Dashboard] {
+    for screen in [
+        ScreenKind::Functions,
+        ScreenKind::Dashboard,
+        ScreenKind::Logs,
+    ] {
         let state = on(&s, screen, &[]).await;
         let table = state.top().base().keymap();
         assert!(!table.is_empty());

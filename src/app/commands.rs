@@ -29,9 +29,24 @@ const fn c(
 pub const COMMANDS: &[Command] = &[
     c("fn", "", "functions (home)", &["functions", "func", "home"]),
     c("window", "15m|1h|3h|12h|24h|3d|7d", "time window", &[]),
-    c("logs", "[function…]", "logs of functions (all when none)", &["log"]),
-    c("filter", "pattern", "CloudWatch filter pattern for the logs fetch and tail", &[]),
-    c("insights", "[query]", "Logs Insights on the logs screen", &[]),
+    c(
+        "logs",
+        "[function…]",
+        "logs of functions (all when none)",
+        &["log"],
+    ),
+    c(
+        "filter",
+        "pattern",
+        "CloudWatch filter pattern for the logs fetch and tail",
+        &[],
+    ),
+    c(
+        "insights",
+        "[query]",
+        "Logs Insights on the logs screen",
+        &[],
+    ),
     c("sort", "column", "sort by column (name, err%, p95…)", &[]),
     c("theme", "name", "switch theme", &[]),
     c("region", "name", "switch AWS region", &[]),

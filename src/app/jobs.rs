@@ -18,8 +18,8 @@ use std::time::Duration;
 use super::msg::Msg;
 use crate::domain::{
     Function, InsightsQuery, InsightsUpdate, LogPage, LogQuery, MetricRequest, MetricSeries,
-    ServiceGraph, SourceError, StreamQuery, TailRequest, TailUpdate, TimeWindow, Trace,
-    TraceQuery, TraceSummary,
+    ServiceGraph, SourceError, StreamQuery, TailRequest, TailUpdate, TimeWindow, Trace, TraceQuery,
+    TraceSummary,
 };
 
 /// A screen instance. Two dashboards for two functions are two instances.

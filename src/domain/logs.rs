@@ -24,7 +24,13 @@ pub struct LogEvent {
 /// own, but GetLogEvents and Live Tail have none, so identity is the content: group, stream,
 /// timestamp and message, hashed with FNV-1a (stable across runs and builds). `nth` tells
 /// apart identical events in one stream at one millisecond (the second `.` printed in a loop).
-pub fn event_id(group: &str, stream: &str, timestamp: EpochMs, message: &str, nth: usize) -> String {
+pub fn event_id(
+    group: &str,
+    stream: &str,
+    timestamp: EpochMs,
+    message: &str,
+    nth: usize,
+) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for b in bytes {
@@ -140,7 +146,10 @@ pub enum TailUpdate {
     Mode(TailMode),
     /// Events in this span of `group` could not be fetched within the catch-up bound after an
     /// outage (the tail moved on to stay live).
-    Gap { group: String, window: TimeWindow },
+    Gap {
+        group: String,
+        window: TimeWindow,
+    },
 }
 
 /// Where a tail's events come from, for the header.

@@ -156,7 +156,9 @@ fn tokens(src: &str) -> Result<Vec<Tok>, String> {
             }
             i += 1;
             out.push(Tok::Re(s));
-        } else if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+        } else if c.is_ascii_digit()
+            || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
             let start = i;
             i += 1;
             while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
@@ -291,7 +293,11 @@ impl Parser {
                 ">=" => Op::Ge,
                 _ => return Err(format!("unknown operator {s}")),
             },
-            other => return Err(format!("expected an operator after {field}, found {other:?}")),
+            other => {
+                return Err(format!(
+                    "expected an operator after {field}, found {other:?}"
+                ));
+            }
         };
         let value = match self.next() {
             Some(Tok::Str(s)) => Value::Str(s),
@@ -371,7 +377,9 @@ fn stats(src: &str) -> Result<Command, String> {
     for g in by.map(split_top).unwrap_or_default() {
         let g = g.trim().to_string();
         let group = match g.strip_prefix("bin(").and_then(|r| r.strip_suffix(')')) {
-            Some(d) => Group::Bin(duration(d.trim()).ok_or_else(|| format!("bin({d}): not a period"))?),
+            Some(d) => {
+                Group::Bin(duration(d.trim()).ok_or_else(|| format!("bin({d}): not a period"))?)
+            }
             None => Group::Field(g.clone()),
         };
         groups.push((group, g));
@@ -408,7 +416,12 @@ impl Query {
             let (verb, rest) = part.split_once(char::is_whitespace).unwrap_or((&part, ""));
             let rest = rest.trim();
             let cmd = match verb.to_ascii_lowercase().as_str() {
-                "fields" | "display" => Command::Fields(split_top(rest).iter().map(|f| f.trim().to_string()).collect()),
+                "fields" | "display" => Command::Fields(
+                    split_top(rest)
+                        .iter()
+                        .map(|f| f.trim().to_string())
+                        .collect(),
+                ),
                 "filter" => {
                     let mut p = Parser {
                         toks: tokens(rest)?,
@@ -422,7 +435,9 @@ impl Query {
                     Command::Filter(e)
                 }
                 "parse" => {
-                    let (field, re) = rest.split_once(char::is_whitespace).ok_or("parse @field /regex/")?;
+                    let (field, re) = rest
+                        .split_once(char::is_whitespace)
+                        .ok_or("parse @field /regex/")?;
                     let re = re.trim();
                     let re = re
                         .strip_prefix('/')
@@ -464,7 +479,9 @@ impl Query {
                         let caps = r.get(field).and_then(|v| re.captures(v)).map(|c| {
                             re.capture_names()
                                 .flatten()
-                                .filter_map(|n| c.name(n).map(|m| (n.to_string(), m.as_str().to_string())))
+                                .filter_map(|n| {
+                                    c.name(n).map(|m| (n.to_string(), m.as_str().to_string()))
+                                })
                                 .collect::<Vec<_>>()
                         });
                         for (k, v) in caps.unwrap_or_default() {
@@ -501,7 +518,10 @@ impl Query {
 }
 
 fn compare(a: Option<&String>, b: Option<&String>) -> std::cmp::Ordering {
-    match (a.and_then(|v| v.parse::<f64>().ok()), b.and_then(|v| v.parse::<f64>().ok())) {
+    match (
+        a.and_then(|v| v.parse::<f64>().ok()),
+        b.and_then(|v| v.parse::<f64>().ok()),
+    ) {
         (Some(x), Some(y)) => x.total_cmp(&y),
         _ => a.cmp(&b),
     }
@@ -544,16 +564,21 @@ fn number(v: f64) -> String {
     }
 }
 
-fn aggregate(records: &[Record], aggs: &[(Agg, String)], groups: &[(Group, String)]) -> (Vec<Record>, Vec<String>) {
+fn aggregate(
+    records: &[Record],
+    aggs: &[(Agg, String)],
+    groups: &[(Group, String)],
+) -> (Vec<Record>, Vec<String>) {
     let mut buckets: BTreeMap<Vec<String>, Vec<&Record>> = BTreeMap::new();
     for r in records {
         let key: Option<Vec<String>> = groups
             .iter()
             .map(|(g, _)| match g {
                 Group::Field(f) => r.get(f).cloned(),
-                Group::Bin(ms) => r.get("@ts").and_then(|t| t.parse::<i64>().ok()).map(|t| {
-                    crate::parse::insights::timestamp(t.div_euclid(*ms) * ms)
-                }),
+                Group::Bin(ms) => r
+                    .get("@ts")
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .map(|t| crate::parse::insights::timestamp(t.div_euclid(*ms) * ms)),
             })
             .collect();
         // Records without a group field are left out, as Insights does.
@@ -569,7 +594,9 @@ fn aggregate(records: &[Record], aggs: &[(Agg, String)], groups: &[(Group, Strin
             let mut out: Record = groups.iter().map(|(_, n)| n.clone()).zip(key).collect();
             for (agg, name) in aggs {
                 let values = |f: &str| -> Vec<f64> {
-                    rs.iter().filter_map(|r| r.get(f).and_then(|v| v.parse::<f64>().ok())).collect()
+                    rs.iter()
+                        .filter_map(|r| r.get(f).and_then(|v| v.parse::<f64>().ok()))
+                        .collect()
                 };
                 let v = match agg {
                     Agg::Count => Some(rs.len() as f64),
@@ -583,7 +610,8 @@ fn aggregate(records: &[Record], aggs: &[(Agg, String)], groups: &[(Group, Strin
                     Agg::Pct(f, p) => {
                         let mut v = values(f);
                         v.sort_by(f64::total_cmp);
-                        let rank = ((p / 100.0 * v.len() as f64).ceil() as usize).clamp(1, v.len().max(1));
+                        let rank =
+                            ((p / 100.0 * v.len() as f64).ceil() as usize).clamp(1, v.len().max(1));
                         v.get(rank - 1).copied()
                     }
                 };
@@ -631,7 +659,10 @@ fn record(e: &LogEvent) -> Record {
             put("@billedDuration", Some(rep.billed_ms));
             put("@memorySize", Some(f64::from(rep.memory_mb)));
             put("@maxMemoryUsed", Some(f64::from(rep.max_memory_used_mb)));
-            put("@initDuration", rep.init_duration_ms.or(rep.restore_duration_ms));
+            put(
+                "@initDuration",
+                rep.init_duration_ms.or(rep.restore_duration_ms),
+            );
             r.insert("@type".into(), "REPORT".into());
             r.insert("@requestId".into(), rep.request_id);
             if let Some(t) = rep.trace_id {
@@ -671,43 +702,81 @@ mod tests {
     fn events() -> Vec<LogEvent> {
         vec![
             ev(0, "START RequestId: a Version: $LATEST"),
-            ev(5, "REPORT RequestId: a\tDuration: 10.00 ms\tBilled Duration: 11 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: 200.00 ms\t"),
+            ev(
+                5,
+                "REPORT RequestId: a\tDuration: 10.00 ms\tBilled Duration: 11 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: 200.00 ms\t",
+            ),
             ev(60_000, "START RequestId: b Version: $LATEST"),
             ev(60_001, "[ERROR] KeyError: 'x'"),
-            ev(60_005, "REPORT RequestId: b\tDuration: 30.00 ms\tBilled Duration: 30 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\t"),
-            ev(400_000, "REPORT RequestId: c\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 80 MB\t"),
+            ev(
+                60_005,
+                "REPORT RequestId: b\tDuration: 30.00 ms\tBilled Duration: 30 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\t",
+            ),
+            ev(
+                400_000,
+                "REPORT RequestId: c\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 80 MB\t",
+            ),
         ]
     }
 
     fn run(q: &str) -> Vec<Vec<(String, String)>> {
-        Query::parse(q).unwrap_or_else(|e| panic!("{q}: {e}")).run(&events()).0
+        Query::parse(q)
+            .unwrap_or_else(|e| panic!("{q}: {e}"))
+            .run(&events())
+            .0
     }
 
     #[test]
     fn filter_stats_sort_limit() {
         assert_eq!(
-            run("filter @type = \"REPORT\" | stats count() as n, avg(@duration) as avg, max(@maxMemoryUsed) as peak"),
-            vec![vec![("n".into(), "3".into()), ("avg".into(), "20".into()), ("peak".into(), "80".into())]]
+            run(
+                "filter @type = \"REPORT\" | stats count() as n, avg(@duration) as avg, max(@maxMemoryUsed) as peak"
+            ),
+            vec![vec![
+                ("n".into(), "3".into()),
+                ("avg".into(), "20".into()),
+                ("peak".into(), "80".into())
+            ]]
         );
         assert_eq!(
             run("filter @type = \"REPORT\" and ispresent(@initDuration) | stats count() as cold"),
             vec![vec![("cold".into(), "1".into())]]
         );
-        let slow = run("filter @type = \"REPORT\" | fields @requestId, @duration | sort @duration desc | limit 2");
+        let slow = run(
+            "filter @type = \"REPORT\" | fields @requestId, @duration | sort @duration desc | limit 2",
+        );
         assert_eq!(slow[0][0].1, "b");
         assert_eq!(slow.len(), 2);
         let bins = run("filter @type = \"REPORT\" | stats count() as n by bin(5m)");
         assert_eq!(bins.len(), 2);
         assert_eq!(bins[0][1], ("n".to_string(), "2".to_string()));
-        let parsed = run("filter @message like /Error/ | parse @message /(?<kind>[A-Za-z]+Error)/ | stats count() as n by kind");
-        assert_eq!(parsed, vec![vec![("kind".into(), "KeyError".into()), ("n".into(), "1".into())]]);
+        let parsed = run(
+            "filter @message like /Error/ | parse @message /(?<kind>[A-Za-z]+Error)/ | stats count() as n by kind",
+        );
+        assert_eq!(
+            parsed,
+            vec![vec![
+                ("kind".into(), "KeyError".into()),
+                ("n".into(), "1".into())
+            ]]
+        );
         let p = run("filter @type = \"REPORT\" | stats pct(@duration, 50) as p50");
         assert_eq!(p[0][0].1, "20");
     }
 
     #[test]
     fn bad_queries_are_errors_not_panics() {
-        for q in ["", "filter", "filter (a = 1", "stats foo(x)", "limit x", "parse @m abc", "filter a like /(/", "bogus", &"filter ".repeat(3)] {
+        for q in [
+            "",
+            "filter",
+            "filter (a = 1",
+            "stats foo(x)",
+            "limit x",
+            "parse @m abc",
+            "filter a like /(/",
+            "bogus",
+            &"filter ".repeat(3),
+        ] {
             assert!(Query::parse(q).is_err(), "{q:?}");
         }
         let deep = format!("filter {}a = 1{}", "(".repeat(10_000), ")".repeat(10_000));

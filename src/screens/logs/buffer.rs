@@ -778,7 +778,11 @@ mod tests {
 
     fn invocation(t: EpochMs, rid: &str, stream: &str) -> Vec<LogEvent> {
         vec![
-            ev(t, stream, &format!("START RequestId: {rid} Version: $LATEST")),
+            ev(
+                t,
+                stream,
+                &format!("START RequestId: {rid} Version: $LATEST"),
+            ),
             ev(
                 t + 1,
                 stream,
@@ -862,7 +866,10 @@ mod tests {
             .map(|(s, _, _)| s)
             .collect();
         assert_eq!(seqs.len(), 4);
-        assert_eq!(b.text(SEGMENT_LINES as i64), format!("line {}", SEGMENT_LINES));
+        assert_eq!(
+            b.text(SEGMENT_LINES as i64),
+            format!("line {}", SEGMENT_LINES)
+        );
     }
 
     #[test]
@@ -877,7 +884,10 @@ mod tests {
             "cart-api-update"
         );
         m.groups.insert("/aws/lambda/a".into(), vec!["a".into()]);
-        assert_eq!(m.function_of("/aws/lambda/a", "2026/11/23/[$LATEST]01"), "a");
+        assert_eq!(
+            m.function_of("/aws/lambda/a", "2026/11/23/[$LATEST]01"),
+            "a"
+        );
     }
 
     #[test]

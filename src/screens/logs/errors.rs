@@ -43,7 +43,8 @@ impl ErrorGroup {
 /// Masks what varies between occurrences of one error.
 pub fn mask(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
-    for token in message.split_inclusive(|c: char| c.is_whitespace() || "'\"(),[]{}=:".contains(c)) {
+    for token in message.split_inclusive(|c: char| c.is_whitespace() || "'\"(),[]{}=:".contains(c))
+    {
         let (word, sep) = match token.char_indices().last() {
             Some((i, c)) if c.is_whitespace() || "'\"(),[]{}=:".contains(c) => token.split_at(i),
             _ => (token, ""),
@@ -184,7 +185,13 @@ mod tests {
         let mut events = vec![];
         for (i, rid) in ["a1", "b2", "c3"].iter().enumerate() {
             let t = i as i64 * 1000;
-            events.push(LogEvent::new("g".into(), "s".into(), t, t, format!("START RequestId: {rid} Version: $LATEST")));
+            events.push(LogEvent::new(
+                "g".into(),
+                "s".into(),
+                t,
+                t,
+                format!("START RequestId: {rid} Version: $LATEST"),
+            ));
             events.push(LogEvent::new(
                 "g".into(),
                 "s".into(),

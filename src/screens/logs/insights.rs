@@ -64,7 +64,11 @@ impl InsightsState {
         READY
             .iter()
             .map(|(n, q)| (n.to_string(), q.to_string()))
-            .chain(self.history.iter().map(|q| ("yours".to_string(), q.clone())))
+            .chain(
+                self.history
+                    .iter()
+                    .map(|q| ("yours".to_string(), q.clone())),
+            )
             .collect()
     }
 
@@ -142,7 +146,10 @@ pub fn from_search(query: &Query, errors_only: bool, level: Option<&str>) -> Str
                 .collect::<Vec<_>>()
                 .join(".*"),
         };
-        filters.push(format!("@message like /{flags}{}/", pattern.replace('/', "\\/")));
+        filters.push(format!(
+            "@message like /{flags}{}/",
+            pattern.replace('/', "\\/")
+        ));
     }
     if errors_only {
         filters.push("@message like /(?i)(error|exception|timed out|\"status\":\"(error|timeout|failure)\")/".into());

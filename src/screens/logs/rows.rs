@@ -184,8 +184,7 @@ impl LogsScreen {
             self.search.matches.retain(|&q| q >= first);
         }
         let needs_rebuild = appended.touched.iter().any(|id| {
-            self.expanded.contains(id)
-                || (self.filtering() && !self.rows.contains(&Row::Inv(*id)))
+            self.expanded.contains(id) || (self.filtering() && !self.rows.contains(&Row::Inv(*id)))
         });
         if needs_rebuild {
             self.rebuild_rows();

@@ -81,11 +81,7 @@ impl Matcher {
                 query: query.to_string(),
                 ascii: query.is_ascii().then(|| {
                     let q: Vec<u8> = query.bytes().filter(|b| *b != b' ').collect();
-                    if sensitive {
-                        q
-                    } else {
-                        q.to_ascii_lowercase()
-                    }
+                    if sensitive { q } else { q.to_ascii_lowercase() }
                 }),
                 sensitive,
             }),
@@ -282,7 +278,9 @@ impl Query {
             SearchMode::Exact => new.contains(&old),
             SearchMode::Fuzzy => {
                 let mut it = new.chars();
-                old.chars().filter(|c| *c != ' ').all(|c| it.any(|n| n == c))
+                old.chars()
+                    .filter(|c| *c != ' ')
+                    .all(|c| it.any(|n| n == c))
             }
             SearchMode::Regex => false,
         }
@@ -307,10 +305,7 @@ pub fn scan(
     mine: u64,
 ) -> Found {
     let scanned = match (segments.first(), segments.last()) {
-        (Some(a), Some(b)) => (
-            a.base + a.skip as i64,
-            b.base + b.lines.len() as i64,
-        ),
+        (Some(a), Some(b)) => (a.base + a.skip as i64, b.base + b.lines.len() as i64),
         _ => (0, 0),
     };
     let half = segments.len().div_ceil(2);

@@ -295,7 +295,13 @@ impl LogsScreen {
             let found = search::scan(&snapshot, &matcher, &counter, generation);
             Msg::to(id, LogsMsg::Searched { query, found })
         });
-        vec![Job::new(self.key(Target::Search), Request::Work("search".into(), work)).into()]
+        vec![
+            Job::new(
+                self.key(Target::Search),
+                Request::Work("search".into(), work),
+            )
+            .into(),
+        ]
     }
 
     fn after_matches(&mut self) {
@@ -325,13 +331,21 @@ impl LogsScreen {
         let here_inv = self.rows.get(self.cursor).and_then(|r| r.inv(self));
         let m = &self.search.matches;
         let pick = if forward {
-            m.iter().copied().find(|&q| {
-                Some(q) > here && self.buffer.line(q).map(|(l, _)| l.inv) != here_inv.or(Some(u32::MAX - 1))
-            })
-            .or_else(|| m.iter().copied().find(|&q| Some(q) > here))
-            .or(m.first().copied())
+            m.iter()
+                .copied()
+                .find(|&q| {
+                    Some(q) > here
+                        && self.buffer.line(q).map(|(l, _)| l.inv)
+                            != here_inv.or(Some(u32::MAX - 1))
+                })
+                .or_else(|| m.iter().copied().find(|&q| Some(q) > here))
+                .or(m.first().copied())
         } else {
-            m.iter().rev().copied().find(|&q| Some(q) < here).or(m.last().copied())
+            m.iter()
+                .rev()
+                .copied()
+                .find(|&q| Some(q) < here)
+                .or(m.last().copied())
         };
         if let Some(q) = pick {
             self.select_seq(q);
@@ -461,7 +475,9 @@ impl LogsScreen {
             },
             Action::Down => match self.insights.run {
                 Run::Done { .. } => self.insights.scroll += 1,
-                _ => self.insights.cursor = (self.insights.cursor + 1).min(choices.saturating_sub(1)),
+                _ => {
+                    self.insights.cursor = (self.insights.cursor + 1).min(choices.saturating_sub(1))
+                }
             },
             Action::Enter => {
                 if let Some((_, q)) = self.insights.choices().get(self.insights.cursor).cloned() {
@@ -470,7 +486,10 @@ impl LogsScreen {
             }
             Action::Filter => self.insights.input = Some(String::new()),
             Action::Back => {
-                if matches!(self.insights.run, Run::Done { .. } | Run::Failed(_) | Run::Running(_)) {
+                if matches!(
+                    self.insights.run,
+                    Run::Done { .. } | Run::Failed(_) | Run::Running(_)
+                ) {
                     // Leaving a running query stops it (StopQuery).
                     self.insights.run = Run::Idle;
                     return vec![Cmd::Cancel(self.key(Target::Insights(self.label())))];
@@ -510,7 +529,12 @@ impl LogsScreen {
     // -----------------------------------------------------------------------------------------
     // Answers
 
-    fn on_page(&mut self, ctx: &mut Ctx, older: bool, result: Result<crate::domain::LogPage, crate::domain::SourceError>) -> Vec<Cmd> {
+    fn on_page(
+        &mut self,
+        ctx: &mut Ctx,
+        older: bool,
+        result: Result<crate::domain::LogPage, crate::domain::SourceError>,
+    ) -> Vec<Cmd> {
         self.history.loading = false;
         let page = match result {
             Ok(p) => p,
@@ -564,7 +588,12 @@ impl LogsScreen {
         let first_match = self.search.matches.first().copied();
         let last_match = self.search.matches.last().copied();
         let _ = (first_match, last_match);
-        self.search.matches = search::scan_range(&self.buffer, self.buffer.first_seq(), self.buffer.end_seq(), &m);
+        self.search.matches = search::scan_range(
+            &self.buffer,
+            self.buffer.first_seq(),
+            self.buffer.end_seq(),
+            &m,
+        );
     }
 
     fn on_tail(&mut self, ctx: &mut Ctx, d: Delivery<TailUpdate>) -> Vec<Cmd> {
@@ -598,7 +627,8 @@ impl LogsScreen {
             Delivery::Item(TailUpdate::Gap { group, window }) => {
                 self.tail.gaps += 1;
                 let from = self.buffer.end_seq();
-                self.buffer.append_gap(window, &format!(" in {group} (the tail caught up past it)"));
+                self.buffer
+                    .append_gap(window, &format!(" in {group} (the tail caught up past it)"));
                 self.rows_after_append(from, &Default::default());
             }
             Delivery::Dropped(n) => self.tail.dropped += n,
@@ -775,11 +805,17 @@ impl ScreenBase for LogsScreen {
         let note = match &self.search.error {
             Some(e) => format!("bad {}: {e}", self.search.mode.label()),
             None if self.search.running => "searching…".into(),
-            None if text.is_empty() => format!("{} search · M changes mode", self.search.mode.label()),
+            None if text.is_empty() => {
+                format!("{} search · M changes mode", self.search.mode.label())
+            }
             None => format!(
                 "{} match{} ({})",
                 self.search.matches.len(),
-                if self.search.matches.len() == 1 { "" } else { "es" },
+                if self.search.matches.len() == 1 {
+                    ""
+                } else {
+                    "es"
+                },
                 self.search.mode.label()
             ),
         };
@@ -801,7 +837,10 @@ impl ScreenBase for LogsScreen {
             ));
         }
         if let Some((what, _)) = &self.only_invs {
-            parts.push(format!("group: {}", what.chars().take(30).collect::<String>()));
+            parts.push(format!(
+                "group: {}",
+                what.chars().take(30).collect::<String>()
+            ));
         }
         (!parts.is_empty()).then(|| parts.join(" "))
     }
@@ -834,8 +873,18 @@ impl Screen for LogsScreen {
                 if let Some(m) = self.search.matcher.clone() {
                     // Lines that arrived or were loaded since the snapshot.
                     let (lo, hi) = found.scanned;
-                    let mut above = search::scan_range(&self.buffer, self.buffer.first_seq(), lo.max(self.buffer.first_seq()), &m);
-                    let below = search::scan_range(&self.buffer, hi.max(self.buffer.first_seq()), self.buffer.end_seq(), &m);
+                    let mut above = search::scan_range(
+                        &self.buffer,
+                        self.buffer.first_seq(),
+                        lo.max(self.buffer.first_seq()),
+                        &m,
+                    );
+                    let below = search::scan_range(
+                        &self.buffer,
+                        hi.max(self.buffer.first_seq()),
+                        self.buffer.end_seq(),
+                        &m,
+                    );
                     matches.retain(|&q| q >= self.buffer.first_seq());
                     above.extend(matches);
                     above.extend(below);
@@ -847,7 +896,9 @@ impl Screen for LogsScreen {
             }
             LogsMsg::Insights(d) => {
                 match d {
-                    Delivery::Item(InsightsUpdate::Running(p)) => self.insights.run = Run::Running(p),
+                    Delivery::Item(InsightsUpdate::Running(p)) => {
+                        self.insights.run = Run::Running(p)
+                    }
                     Delivery::Item(InsightsUpdate::Done { rows, progress }) => {
                         self.insights.run = Run::Done { rows, progress }
                     }
@@ -926,14 +977,22 @@ impl Screen for LogsScreen {
             }
             A::NextError => self.jump(ctx, "error", |s, r| match r {
                 Row::Inv(id) => s.buffer.inv(id).is_some_and(|i| i.failed()),
-                _ => r.seq(s).and_then(|q| s.buffer.line(q)).is_some_and(|(l, _)| l.level >= 5),
+                _ => r
+                    .seq(s)
+                    .and_then(|q| s.buffer.line(q))
+                    .is_some_and(|(l, _)| l.level >= 5),
             }),
             A::NextTimeout => self.jump(ctx, "timeout", |s, r| match r {
                 Row::Inv(id) => s.buffer.inv(id).is_some_and(|i| i.timed_out()),
-                _ => r.seq(s).and_then(|q| s.buffer.line(q)).is_some_and(|(l, _)| l.kind == Kind::Timeout),
+                _ => r
+                    .seq(s)
+                    .and_then(|q| s.buffer.line(q))
+                    .is_some_and(|(l, _)| l.kind == Kind::Timeout),
             }),
             A::NextOom => self.jump(ctx, "out-of-memory", |s, r| {
-                r.inv(s).and_then(|id| s.buffer.inv(id)).is_some_and(|i| i.out_of_memory())
+                r.inv(s)
+                    .and_then(|id| s.buffer.inv(id))
+                    .is_some_and(|i| i.out_of_memory())
                     && !matches!(r, Row::Child(_))
             }),
             A::NextCold => self.jump(ctx, "cold start", |s, r| match r {
@@ -945,14 +1004,21 @@ impl Screen for LogsScreen {
             }),
             A::Copy => match self.selection_text() {
                 Some((text, what)) => {
-                    ctx.info(format!("copied the {what} ({} bytes) through OSC 52", text.len()));
+                    ctx.info(format!(
+                        "copied the {what} ({} bytes) through OSC 52",
+                        text.len()
+                    ));
                     return vec![Cmd::Copy(text)];
                 }
                 None => ctx.info("nothing to copy"),
             },
             A::Save => {
                 let (text, n) = self.save_text();
-                let what = if self.filtering() { "filtered lines" } else { "buffer" };
+                let what = if self.filtering() {
+                    "filtered lines"
+                } else {
+                    "buffer"
+                };
                 let name = format!(
                     "lambdascope-logs-{}.log",
                     crate::ui::format::time_of_day(ctx.now).replace(':', "")
@@ -966,7 +1032,9 @@ impl Screen for LogsScreen {
                         .map_err(|e| format!("{}: {e}", path.display()));
                     Msg::to(id, LogsMsg::Saved(result))
                 });
-                return vec![Job::new(self.key(Target::Save), Request::Work("save".into(), work)).into()];
+                return vec![
+                    Job::new(self.key(Target::Save), Request::Work("save".into(), work)).into(),
+                ];
             }
             A::OpenTrace => match self.trace_under_cursor() {
                 Some(t) => ctx.go(Place::Trace(t)),

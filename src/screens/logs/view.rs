@@ -44,7 +44,8 @@ impl Widget for LogsView<'_> {
         if area.is_empty() {
             return;
         }
-        let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        let [head, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         self.header(head, buf);
         match self.screen.mode {
             Mode::Lines => self.lines(body, buf),
@@ -55,16 +56,25 @@ impl Widget for LogsView<'_> {
 }
 
 fn fn_style(t: &Theme, i: u16) -> Style {
-    [t.log_fn1, t.log_fn2, t.log_fn3, t.log_fn4, t.log_fn5, t.log_fn6][usize::from(i) % 6]
+    [
+        t.log_fn1, t.log_fn2, t.log_fn3, t.log_fn4, t.log_fn5, t.log_fn6,
+    ][usize::from(i) % 6]
 }
 
 impl LogsView<'_> {
     fn header(&self, area: Rect, buf: &mut Buffer) {
         let (s, ctx, t) = (self.screen, self.ctx, self.theme);
         let sep = Span::styled(" · ", t.dim);
-        let mut spans = vec![Span::styled(format!(" logs {} ", format::safe(&s.title_label())), t.title)];
+        let mut spans = vec![Span::styled(
+            format!(" logs {} ", format::safe(&s.title_label())),
+            t.title,
+        )];
         let source = if !s.live {
-            format!("window {}–{}", format::time_of_day(s.window.start), format::time_of_day(s.window.end))
+            format!(
+                "window {}–{}",
+                format::time_of_day(s.window.start),
+                format::time_of_day(s.window.end)
+            )
         } else {
             match (&ctx.source, s.tail.mode) {
                 (crate::domain::SourceInfo::Demo { .. }, _) => TailMode::Demo.label().to_string(),
@@ -82,7 +92,10 @@ impl LogsView<'_> {
                 ));
             }
             spans.push(sep.clone());
-            spans.push(Span::styled(format!("{:.1} ev/s", s.tail.rate(ctx.now)), t.base));
+            spans.push(Span::styled(
+                format!("{:.1} ev/s", s.tail.rate(ctx.now)),
+                t.base,
+            ));
         }
         spans.push(sep.clone());
         spans.push(Span::styled(
@@ -93,7 +106,12 @@ impl LogsView<'_> {
         if drops > 0 {
             spans.push(sep.clone());
             spans.push(Span::styled(
-                format!("dropped {} (ring {} + behind {})", format::count(drops as f64), s.buffer.dropped, s.tail.dropped),
+                format!(
+                    "dropped {} (ring {} + behind {})",
+                    format::count(drops as f64),
+                    s.buffer.dropped,
+                    s.tail.dropped
+                ),
                 t.warn,
             ));
         }
@@ -107,11 +125,17 @@ impl LogsView<'_> {
         }
         if let Some(i) = &s.tail.interrupted {
             spans.push(sep.clone());
-            spans.push(Span::styled(format!("interrupted: {}", format::safe(i)), t.error));
+            spans.push(Span::styled(
+                format!("interrupted: {}", format::safe(i)),
+                t.error,
+            ));
         }
         if !s.server_filter.is_empty() {
             spans.push(sep.clone());
-            spans.push(Span::styled(format!("filter {}", format::safe(&s.server_filter)), t.input));
+            spans.push(Span::styled(
+                format!("filter {}", format::safe(&s.server_filter)),
+                t.input,
+            ));
         }
         let mut filters = Vec::new();
         if s.errors_only {
@@ -146,9 +170,15 @@ impl LogsView<'_> {
             let text = if !s.history.loaded || s.groups.is_empty() {
                 Line::styled(format!("{} loading logs…", spinner(ctx.frame)), t.spinner)
             } else if let Some(e) = &s.history.error {
-                Line::styled(format!("could not load logs: {}", format::safe(&e.to_string())), t.error)
+                Line::styled(
+                    format!("could not load logs: {}", format::safe(&e.to_string())),
+                    t.error,
+                )
             } else if s.filtering() {
-                Line::styled("nothing matches the filters (esc clears the search; e, L toggle filters)", t.dim)
+                Line::styled(
+                    "nothing matches the filters (esc clears the search; e, L toggle filters)",
+                    t.dim,
+                )
             } else {
                 Line::styled(
                     format!(
@@ -165,15 +195,27 @@ impl LogsView<'_> {
         }
         let mut y = area.y;
         if s.top == 0 && s.history.loading {
-            buf.set_line(area.x, y, &Line::styled(format!(" {} loading older…", spinner(ctx.frame)), t.spinner), area.width);
+            buf.set_line(
+                area.x,
+                y,
+                &Line::styled(format!(" {} loading older…", spinner(ctx.frame)), t.spinner),
+                area.width,
+            );
             y += 1;
         } else if s.top == 0 && s.history.full {
-            buf.set_line(area.x, y, &Line::styled(" buffer full: older lines are not loaded", t.warn), area.width);
+            buf.set_line(
+                area.x,
+                y,
+                &Line::styled(" buffer full: older lines are not loaded", t.warn),
+                area.width,
+            );
             y += 1;
         }
         let mut i = s.top;
         while y < area.bottom() {
-            let Some(row) = s.rows.get(i).copied() else { break };
+            let Some(row) = s.rows.get(i).copied() else {
+                break;
+            };
             let lines = self.row_lines(row, area.width as usize);
             for mut line in lines {
                 if y >= area.bottom() {
@@ -194,7 +236,10 @@ impl LogsView<'_> {
         let (s, t) = (self.screen, self.theme);
         match s.stamps {
             Stamps::Off => None,
-            Stamps::Absolute => Some(Span::styled(format!("{} ", format::time_ms(ts)), t.log_time)),
+            Stamps::Absolute => Some(Span::styled(
+                format!("{} ", format::time_ms(ts)),
+                t.log_time,
+            )),
             Stamps::Relative => {
                 let base = s
                     .rows
@@ -202,7 +247,10 @@ impl LogsView<'_> {
                     .and_then(|r| r.seq(s))
                     .and_then(|q| s.buffer.line(q))
                     .map_or(ts, |(l, _)| l.ts);
-                Some(Span::styled(format!("{:>9} ", format::relative(ts, base)), t.log_time))
+                Some(Span::styled(
+                    format!("{:>9} ", format::relative(ts, base)),
+                    t.log_time,
+                ))
             }
         }
     }
@@ -232,7 +280,11 @@ impl LogsView<'_> {
     fn summary(&self, id: u32, inv: &Inv) -> Line<'static> {
         let (s, t) = (self.screen, self.theme);
         let mut spans = Vec::new();
-        let open = if s.expanded.contains(&id) { "▾ " } else { "▸ " };
+        let open = if s.expanded.contains(&id) {
+            "▾ "
+        } else {
+            "▸ "
+        };
         spans.push(Span::styled(open, t.dim));
         spans.extend(self.stamp(inv.start));
         spans.extend(self.function(inv.function));
@@ -247,25 +299,42 @@ impl LogsView<'_> {
         spans.push(Span::styled(format!("{mark} "), style));
         if let Some(r) = &inv.report {
             spans.push(Span::styled(
-                format!("{} billed {} ", format::millis(r.duration_ms), format::millis(r.billed_ms)),
+                format!(
+                    "{} billed {} ",
+                    format::millis(r.duration_ms),
+                    format::millis(r.billed_ms)
+                ),
                 t.log_summary,
             ));
             if r.memory_mb > 0 {
                 let used = f64::from(r.max_memory_used_mb) / f64::from(r.memory_mb) * 100.0;
                 let style = if used >= 90.0 { t.warn } else { t.log_summary };
                 spans.push(Span::styled(
-                    format!("mem {}/{} MB ({:.0}%) ", r.max_memory_used_mb, r.memory_mb, used),
+                    format!(
+                        "mem {}/{} MB ({:.0}%) ",
+                        r.max_memory_used_mb, r.memory_mb, used
+                    ),
                     style,
                 ));
             }
             if let Some(init) = r.init_ms.or(r.restore_ms) {
-                let what = if r.restore_ms.is_some() { "restore" } else { "cold" };
-                spans.push(Span::styled(format!("{what} {} ", format::millis(init)), t.log_cold));
+                let what = if r.restore_ms.is_some() {
+                    "restore"
+                } else {
+                    "cold"
+                };
+                spans.push(Span::styled(
+                    format!("{what} {} ", format::millis(init)),
+                    t.log_cold,
+                ));
             }
         } else if !inv.ended {
             spans.push(Span::styled("no END yet ", t.dim));
         }
-        spans.push(Span::styled(format::safe(&inv.request_id).into_owned(), t.dim));
+        spans.push(Span::styled(
+            format::safe(&inv.request_id).into_owned(),
+            t.dim,
+        ));
         if inv.trace_id.is_some() {
             spans.push(Span::styled(" · trace", t.dim));
         }
@@ -300,8 +369,13 @@ impl LogsView<'_> {
         let mut physical: Vec<String> = if open {
             pretty(&text)
         } else {
-            let parts: Vec<&str> = text.split(['\n', '\r']).filter(|p| !p.trim().is_empty()).collect();
-            let mut first = parts.first().map_or(String::new(), |p| format::safe(p).into_owned());
+            let parts: Vec<&str> = text
+                .split(['\n', '\r'])
+                .filter(|p| !p.trim().is_empty())
+                .collect();
+            let mut first = parts
+                .first()
+                .map_or(String::new(), |p| format::safe(p).into_owned());
             if parts.len() > 1 {
                 first.push_str(&format!(" ⏎ +{}", parts.len() - 1));
             }
@@ -310,7 +384,10 @@ impl LogsView<'_> {
         if full > SHOWN_BYTES
             && let Some(last) = physical.last_mut()
         {
-            last.push_str(&format!(" … [{} line cut; y copies, s saves it whole]", format::bytes(full as u64)));
+            last.push_str(&format!(
+                " … [{} line cut; y copies, s saves it whole]",
+                format::bytes(full as u64)
+            ));
         }
         let room = width.saturating_sub(prefix_w).max(10);
         let mut out = Vec::new();
@@ -367,19 +444,31 @@ impl LogsView<'_> {
             .iter()
             .enumerate()
             .map(|(i, (name, q))| {
-                let label = if name == "yours" { format!("· {}", format::safe(q)) } else { name.clone() };
+                let label = if name == "yours" {
+                    format!("· {}", format::safe(q))
+                } else {
+                    name.clone()
+                };
                 let style = if i == ins.cursor { t.selected } else { t.base };
                 Line::styled(format!(" {label}"), style)
             })
             .collect();
         Paragraph::new(choices)
-            .block(Block::default().borders(Borders::ALL).border_style(t.border).title(Span::styled(" queries · enter runs · / yours ", t.title)))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" queries · enter runs · / yours ", t.title)),
+            )
             .render(left, buf);
         let title = match &ins.query {
             Some(q) => format!(" {} ", format::safe(q)),
             None => " results ".to_string(),
         };
-        let block = Block::default().borders(Borders::ALL).border_style(t.border).title(Span::styled(title, t.title));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.border)
+            .title(Span::styled(title, t.title));
         let inner = block.inner(right);
         block.render(right, buf);
         let window = TimeWindow::new(s.window.start, s.window.end.max(ctx.now));
@@ -396,9 +485,18 @@ impl LogsView<'_> {
         match &ins.run {
             Run::Idle => {
                 Paragraph::new(vec![
-                    Line::styled("Pick a ready query and press enter, or / to write your own.", t.dim),
-                    Line::styled("It runs on the server over the whole window; esc stops it (StopQuery).", t.dim),
-                    Line::styled("I in the lines view turns your search and filters into a query.", t.dim),
+                    Line::styled(
+                        "Pick a ready query and press enter, or / to write your own.",
+                        t.dim,
+                    ),
+                    Line::styled(
+                        "It runs on the server over the whole window; esc stops it (StopQuery).",
+                        t.dim,
+                    ),
+                    Line::styled(
+                        "I in the lines view turns your search and filters into a query.",
+                        t.dim,
+                    ),
                 ])
                 .wrap(Wrap { trim: false })
                 .render(inner, buf);
@@ -421,7 +519,10 @@ impl LogsView<'_> {
             Run::Done { progress, .. } => {
                 let cols = ins.columns();
                 let rows = ins.sorted_rows();
-                let mut lines = vec![Line::styled(format!("{} rows · {}", rows.len(), stats(progress)), t.dim)];
+                let mut lines = vec![Line::styled(
+                    format!("{} rows · {}", rows.len(), stats(progress)),
+                    t.dim,
+                )];
                 if cols.is_empty() {
                     lines.push(Line::styled("no rows", t.dim));
                 } else {
@@ -444,7 +545,10 @@ impl LogsView<'_> {
                         let line: String = cols
                             .iter()
                             .map(|c| {
-                                let v = r.iter().find(|(f, _)| f == c).map_or("", |(_, v)| v.as_str());
+                                let v = r
+                                    .iter()
+                                    .find(|(f, _)| f == c)
+                                    .map_or("", |(_, v)| v.as_str());
                                 fit(&format::safe(v), w)
                             })
                             .collect();
@@ -463,7 +567,11 @@ impl LogsView<'_> {
             .borders(Borders::ALL)
             .border_style(t.border)
             .title(Span::styled(
-                format!(" error groups · {} in the {} loaded lines · enter lists invocations ", groups.len(), format::count(s.buffer.len() as f64)),
+                format!(
+                    " error groups · {} in the {} loaded lines · enter lists invocations ",
+                    groups.len(),
+                    format::count(s.buffer.len() as f64)
+                ),
                 t.title,
             ));
         let inner = block.inner(area);
@@ -474,10 +582,15 @@ impl LogsView<'_> {
         }
         let span = s.buffer.time_span().unwrap_or(s.window);
         let mut lines = vec![Line::styled(
-            format!("{:>6}  {:<8}  {:<8}  {:<10}  {:<22}  {}", "COUNT", "FIRST", "LAST", "TREND", "FUNCTIONS", "ERROR"),
+            format!(
+                "{:>6}  {:<8}  {:<8}  {:<10}  {:<22}  {}",
+                "COUNT", "FIRST", "LAST", "TREND", "FUNCTIONS", "ERROR"
+            ),
             t.table_header,
         )];
-        let skip = s.error_cursor.saturating_sub(inner.height.saturating_sub(2) as usize);
+        let skip = s
+            .error_cursor
+            .saturating_sub(inner.height.saturating_sub(2) as usize);
         for (i, g) in groups.iter().enumerate().skip(skip) {
             let fns: Vec<&str> = g.functions.iter().map(String::as_str).collect();
             let line = format!(
@@ -489,7 +602,11 @@ impl LogsView<'_> {
                 fit(&format::safe(&fns.join(",")), 22).trim_end(),
                 format::safe(&g.fingerprint)
             );
-            let style = if i == s.error_cursor { t.selected } else { t.base };
+            let style = if i == s.error_cursor {
+                t.selected
+            } else {
+                t.base
+            };
             lines.push(Line::styled(line, style));
         }
         Paragraph::new(lines).render(inner, buf);

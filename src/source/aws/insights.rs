@@ -179,7 +179,9 @@ impl AwsSource {
             }
             if !progress(stats) {
                 // Nobody is waiting: `running` stops the query on the way out.
-                return Err(SourceError::Other("the Logs Insights query was stopped".into()));
+                return Err(SourceError::Other(
+                    "the Logs Insights query was stopped".into(),
+                ));
             }
             if tokio::time::Instant::now() + wait > deadline {
                 return Err(SourceError::Other(format!(

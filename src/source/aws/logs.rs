@@ -206,7 +206,12 @@ impl AwsSource {
             let mut covered = lo;
             for gc in &cursor.groups {
                 let (events, from, gap) = self
-                    .newest_in(&gc.group, TimeWindow::new(lo, hi), &query.filter_pattern, limit)
+                    .newest_in(
+                        &gc.group,
+                        TimeWindow::new(lo, hi),
+                        &query.filter_pattern,
+                        limit,
+                    )
                     .await?;
                 covered = covered.max(from);
                 gaps.extend(gap);
@@ -289,7 +294,12 @@ impl AwsSource {
                 let gap = TimeWindow::new(read_to, window.end);
                 return Ok((events, lo, (gap.len_ms() > 0).then_some(gap)));
             }
-            lo = window.end - (window.end - lo) / 2;
+            // At least halve; further when the density read so far says `want` events fit in
+            // less (each step is paid in calls).
+            let read = events.last().map_or(1, |e| (e.timestamp - lo).max(1));
+            let estimate = read.saturating_mul(want as EpochMs) / events.len().max(1) as EpochMs;
+            let halved = lo + (window.end - lo) / 2;
+            lo = halved.max(window.end - estimate.max(NARROWEST_SPAN_MS / 2));
         }
     }
 

@@ -99,6 +99,8 @@ impl Seen {
 struct GroupCursor {
     at: EpochMs,
     behind_rounds: u32,
+    /// Nothing older is read again: the start, or where the tail skipped to.
+    floor: EpochMs,
 }
 
 enum Round {
@@ -153,6 +155,7 @@ impl AwsSource {
                 let c = GroupCursor {
                     at: since,
                     behind_rounds: 0,
+                    floor: since,
                 };
                 (g.clone(), c)
             })
@@ -329,10 +332,22 @@ impl Tailer {
             let Some(cursor) = self.cursors.get(&group).copied() else {
                 continue;
             };
-            let window = TimeWindow::new(cursor.at - OVERLAP_MS, now + HOUR_MS);
+            // Caught up: re-read the overlap for late-ingested events. Behind: go on from
+            // where the last round stopped (the overlap would eat the bound).
+            let from = if cursor.behind_rounds > 0 {
+                cursor.at
+            } else {
+                cursor.at - OVERLAP_MS
+            };
+            let window = TimeWindow::new(from.max(cursor.floor), now + HOUR_MS);
             let (events, more) = self
                 .src
-                .filter_group_from(&group, window, &self.req.filter_pattern, limits.backfill_events)
+                .filter_group_from(
+                    &group,
+                    window,
+                    &self.req.filter_pattern,
+                    limits.backfill_events,
+                )
                 .await?;
             let read_to = events.last().map(|e| e.timestamp);
             if !self.deliver(events, false).await {
@@ -352,8 +367,9 @@ impl Tailer {
             if c.behind_rounds > limits.catchup_rounds {
                 // Too far behind to catch up and stay live: skip to the present, say what
                 // was not read.
-                let gap = TimeWindow::new(c.at + 1, now - OVERLAP_MS);
-                c.at = now - OVERLAP_MS;
+                let gap = TimeWindow::new(c.at + 1, now);
+                c.at = now;
+                c.floor = now;
                 c.behind_rounds = 0;
                 tracing::warn!(%group, ?gap, "tail could not catch up; reporting a gap");
                 if gap.len_ms() > 0 {
