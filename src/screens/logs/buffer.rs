@@ -258,6 +258,8 @@ pub struct Appended {
     pub touched: Vec<u32>,
     /// New invocations.
     pub new_invs: Vec<u32>,
+    /// INIT_START lines tied to the invocation that followed them (they start its row).
+    pub attached: Vec<i64>,
 }
 
 /// The buffer. See the module docs.
@@ -280,6 +282,9 @@ pub struct LogBuffer {
     /// Per stream, the invocation whose END has not come: lines without a request id in that
     /// stream (print() output, Python's unhandled-error line) are its.
     open_by_stream: HashMap<u32, u32>,
+    /// Per stream, an INIT_START (or RESTORE_START) waiting for the request it prepares: a
+    /// cold start's first line belongs to that request.
+    init_by_stream: HashMap<u32, i64>,
     /// Identities of recent events, for dropping duplicates (pruned by time).
     recent: HashSet<u64>,
     recent_ts: VecDeque<(EpochMs, u64)>,
@@ -315,6 +320,7 @@ impl LogBuffer {
             free_invs: Vec::new(),
             by_request: HashMap::new(),
             open_by_stream: HashMap::new(),
+            init_by_stream: HashMap::new(),
             recent: HashSet::new(),
             recent_ts: VecDeque::new(),
             newest_ts: EpochMs::MIN,
@@ -571,14 +577,30 @@ impl LogBuffer {
     fn fold(&mut self, seq: i64, line: &Line, parsed: &LogLine, out: &mut Appended) -> u32 {
         let (id, created) = match parsed.request_id() {
             Some(rid) => self.inv_for(rid, seq, line, out),
-            // Platform lines without a request id (INIT_START, EXTENSION) stand alone; other
-            // lines in a stream with a request under way are that request's.
+            // An init waits for the request it prepares.
+            None if matches!(line.kind, Kind::InitStart | Kind::RestoreStart) => {
+                self.init_by_stream.insert(line.stream, seq);
+                return NO_INV;
+            }
+            // Other platform lines without a request id (EXTENSION, TELEMETRY) stand alone;
+            // other lines in a stream with a request under way are that request's.
             None if line.kind.is_platform() => return NO_INV,
             None => match self.open_by_stream.get(&line.stream) {
                 Some(&id) => (id, false),
                 None => return NO_INV,
             },
         };
+        if matches!(parsed, LogLine::Start { .. })
+            && let Some(init) = self.init_by_stream.remove(&line.stream)
+            && init < seq
+            && self.set_inv(init, id)
+        {
+            if let Some(inv) = self.invs.get_mut(id as usize).and_then(Option::as_mut) {
+                inv.first_seq = inv.first_seq.min(init);
+                inv.live_lines += 1;
+            }
+            out.attached.push(init);
+        }
         let open = &mut self.open_by_stream;
         let Some(inv) = self.invs.get_mut(id as usize).and_then(Option::as_mut) else {
             return NO_INV;
@@ -651,6 +673,19 @@ impl LogBuffer {
             out.touched.push(id);
         }
         id
+    }
+
+    /// Ties an already stored line to an invocation; false if the line is gone.
+    fn set_inv(&mut self, seq: i64, id: u32) -> bool {
+        if let Some(i) = self.segment_index(seq) {
+            let seg = Arc::make_mut(&mut self.segments[i]);
+            if let Some(l) = seg.lines.get_mut((seq - seg.base) as usize) {
+                l.inv = id;
+                return true;
+            }
+        }
+        // Still in the segment being built (a prepended page): not reachable here.
+        false
     }
 
     /// The invocation of a request id, created at its first line; and whether it was.
@@ -750,20 +785,33 @@ impl LogBuffer {
             base,
             ..Segment::default()
         };
+        let mut parsed = Vec::with_capacity(events.len());
+        for e in events {
+            let (line, p) = self.classify(e);
+            self.raw_bytes += e.message.len();
+            seg.push(line, &e.message);
+            parsed.push(p);
+        }
+        // Segments of older pages may be small; they hold what one page brought.
+        self.first_seq = base;
+        self.segments.push_front(Arc::new(seg));
+        // Fold once the lines are in place (a cold start ties its INIT_START line back).
         let mut out = Appended::default();
         // Streams under way at the top of the page are not those under way now.
         let saved = std::mem::take(&mut self.open_by_stream);
-        for (i, e) in events.iter().enumerate() {
+        let saved_init = std::mem::take(&mut self.init_by_stream);
+        for (i, p) in parsed.iter().enumerate() {
             let seq = base + i as i64;
-            let (mut line, parsed) = self.classify(e);
-            line.inv = self.fold(seq, &line, &parsed, &mut out);
-            self.raw_bytes += e.message.len();
-            seg.push(line, &e.message);
+            let Some(line) = self.line(seq).map(|(l, _)| *l) else {
+                continue;
+            };
+            let id = self.fold(seq, &line, p, &mut out);
+            if id != NO_INV {
+                self.set_inv(seq, id);
+            }
         }
         self.open_by_stream = saved;
-        self.first_seq = base;
-        // Segments of older pages may be small; they hold what one page brought.
-        self.segments.push_front(Arc::new(seg));
+        self.init_by_stream = saved_init;
         true
     }
 }
@@ -888,6 +936,28 @@ mod tests {
             m.function_of("/aws/lambda/a", "2026/11/23/[$LATEST]01"),
             "a"
         );
+    }
+
+    #[test]
+    fn a_cold_starts_init_line_starts_its_invocation() {
+        let mut b = LogBuffer::new(100);
+        b.append(&[ev(
+            1,
+            "s",
+            "INIT_START Runtime Version: python:3.12.v36\tRuntime Version ARN: x",
+        )]);
+        let out = b.append(&invocation(5, "c1", "s"));
+        let id = b.inv_by_request("c1").unwrap();
+        assert_eq!(b.inv(id).unwrap().first_seq, 0);
+        assert_eq!(b.line(0).unwrap().0.inv, id);
+        assert_eq!(out.attached, [0]);
+        // The same in an older page loaded above.
+        let mut older = vec![ev(0, "t", "INIT_START Runtime Version: python:3.12.v36")];
+        older.extend(invocation(1, "c0", "t"));
+        assert!(b.prepend(&older));
+        let id0 = b.inv_by_request("c0").unwrap();
+        assert_eq!(b.inv(id0).unwrap().first_seq, b.first_seq());
+        assert_eq!(b.inv_lines(id0).len(), 5);
     }
 
     #[test]

@@ -183,9 +183,11 @@ impl LogsScreen {
             self.top = self.top.saturating_sub(removed);
             self.search.matches.retain(|&q| q >= first);
         }
-        let needs_rebuild = appended.touched.iter().any(|id| {
-            self.expanded.contains(id) || (self.filtering() && !self.rows.contains(&Row::Inv(*id)))
-        });
+        // An invocation on screen that gained lines may now pass a filter it did not (or
+        // show more lines): one rebuild for the whole delivery.
+        let needs_rebuild = appended.attached.iter().any(|&q| q < from)
+            || (self.filtering() && !appended.touched.is_empty())
+            || appended.touched.iter().any(|id| self.expanded.contains(id));
         if needs_rebuild {
             self.rebuild_rows();
             return;

@@ -35,8 +35,10 @@ const AROUND_INVOCATION_MS: i64 = 15 * MINUTE_MS;
 
 impl LogsScreen {
     pub fn new(id: ScreenId, place: LogsPlace, ctx: &Ctx) -> LogsScreen {
+        // An invocation (from a trace): read forward from just before it started, so its lines
+        // are in the first page whatever happened around it.
         let window = match &place.invocation {
-            Some((_, at)) => TimeWindow::new(at - AROUND_INVOCATION_MS, at + AROUND_INVOCATION_MS),
+            Some((_, at)) => TimeWindow::new(at - MINUTE_MS, at + AROUND_INVOCATION_MS),
             None => ctx.focus(),
         };
         let live = place.invocation.is_none() && ctx.now - window.end <= LIVE_SLACK_MS;
@@ -135,12 +137,13 @@ impl LogsScreen {
     fn page_job(&self, token: Option<String>) -> Cmd {
         let id = self.id;
         let older = token.is_some();
+        let around = self.place.invocation.is_some();
         let q = LogQuery {
             log_groups: self.groups.clone(),
             window: self.window,
             filter_pattern: self.server_filter.clone(),
-            limit: PAGE,
-            newest_first: true,
+            limit: if around { 4 * PAGE } else { PAGE },
+            newest_first: !around,
             next_token: token,
         };
         Job::new(
@@ -547,7 +550,8 @@ impl LogsScreen {
         };
         self.history.error = None;
         self.history.loaded = true;
-        self.history.token = page.next_token;
+        // Around an invocation the page reads forward: there is nothing older to offer.
+        self.history.token = page.next_token.filter(|_| self.place.invocation.is_none());
         if older {
             if !self.buffer.prepend(&page.events) {
                 self.history.full = true;
@@ -729,7 +733,8 @@ impl ScreenBase for LogsScreen {
 
     fn refresh(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
         self.height = self.body_height(ctx);
-        if self.groups.is_empty() || !self.history.loaded && !self.history.loading {
+        let failed = self.history.error.is_some() && self.buffer.is_empty();
+        if self.groups.is_empty() || (!self.history.loaded && !self.history.loading) || failed {
             self.resolve(ctx);
             return self.start();
         }
