@@ -7,7 +7,6 @@ mod common;
 use common::{command, console, press, settle, source, typed};
 use lambdascope::app::jobs::{Request, Target};
 use lambdascope::app::router::{LogsPlace, ScreenKind};
-use lambdascope::app::view::render;
 use lambdascope::app::{Action, Cmd, State, update};
 use lambdascope::domain::{HOUR_MS, MINUTE_MS, TimeWindow};
 use lambdascope::screens::functions::FunctionsAction;
@@ -15,7 +14,6 @@ use lambdascope::screens::logs::insights::Run;
 use lambdascope::screens::logs::rows::Row;
 use lambdascope::screens::logs::{LogsAction, LogsScreen, Mode};
 use lambdascope::source::Source;
-use lambdascope::ui::theme::Theme;
 
 fn logs(state: &State) -> &LogsScreen {
     state
@@ -29,22 +27,6 @@ async fn open(s: &Source, size: (u16, u16), line: &str) -> State {
     settle(s, &mut state, cmds).await;
     assert_eq!(state.screen(), ScreenKind::Logs);
     state
-}
-
-fn text(state: &State) -> String {
-    let buf = render(state, &Theme::default_theme());
-    let w = buf.area.width as usize;
-    buf.content()
-        .chunks(w)
-        .map(|r| {
-            r.iter()
-                .map(|c| c.symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[tokio::test]
@@ -325,7 +307,7 @@ async fn the_screen_draws_every_state_without_panicking() {
             vec![Action::Back, LogsAction::Insights.into()],
         ] {
             press(&s, &mut state, &a).await;
-            let t = text(&state);
+            let t = common::screen_text(&state);
             assert!(!t.is_empty());
         }
     }

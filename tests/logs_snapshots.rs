@@ -5,36 +5,17 @@
 mod common;
 
 use common::{command, console, press, settle, source, typed};
-use lambdascope::app::view::render;
 use lambdascope::app::{Action, Msg, State, update};
 use lambdascope::domain::LogPage;
 use lambdascope::screens::logs::{LogsAction, LogsMsg, LogsScreen};
 use lambdascope::source::Source;
-use lambdascope::ui::theme::Theme;
-use ratatui::buffer::Buffer;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
-fn text(buf: &Buffer) -> String {
-    let w = buf.area.width as usize;
-    buf.content()
-        .chunks(w)
-        .map(|row| {
-            row.iter()
-                .map(|c| c.symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn snap(name: &str, state: &State) {
-    let buf = render(state, &Theme::default_theme());
     insta::assert_snapshot!(
         format!("logs_{name}_{}x{}", state.ctx.size.0, state.ctx.size.1),
-        text(&buf)
+        common::screen_text(state)
     );
 }
 

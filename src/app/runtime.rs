@@ -455,17 +455,10 @@ impl App {
                     seq,
                     epoch,
                 };
-                let done = self.answers_tx.clone();
+                let done = self.finished(key, seq, epoch);
                 tokio::spawn(async move {
                     worker::subscribe(&source, req, deliver, &mut out).await;
-                    // The job is over; free its key.
-                    let _ = done.send(Answer {
-                        key,
-                        seq,
-                        epoch,
-                        last: true,
-                        msg: None,
-                    });
+                    done();
                 })
             }
             Request::Insights(q, deliver) => {
@@ -475,16 +468,10 @@ impl App {
                     seq,
                     epoch,
                 };
-                let done = self.answers_tx.clone();
+                let done = self.finished(key, seq, epoch);
                 tokio::spawn(async move {
                     worker::subscribe_insights(&source, q, deliver, &mut out).await;
-                    let _ = done.send(Answer {
-                        key,
-                        seq,
-                        epoch,
-                        last: true,
-                        msg: None,
-                    });
+                    done();
                 })
             }
             Request::Work(_, work) => {
@@ -523,6 +510,20 @@ impl App {
             }
         };
         self.tasks.insert(seq, task.abort_handle());
+    }
+
+    /// Frees a subscription's key once it is over.
+    fn finished(&self, key: JobKey, seq: u64, epoch: u64) -> impl FnOnce() + Send + 'static {
+        let tx = self.answers_tx.clone();
+        move || {
+            let _ = tx.send(Answer {
+                key,
+                seq,
+                epoch,
+                last: true,
+                msg: None,
+            });
+        }
     }
 
     /// A new source arrived: everything in flight belonged to the old one.

@@ -116,3 +116,20 @@ pub fn tick(s: &Source, now: EpochMs) -> Msg {
         info: s.info(),
     }
 }
+
+/// The console drawn at its size with the default theme, as text (trailing spaces trimmed).
+pub fn screen_text(state: &State) -> String {
+    let buf = app::view::render(state, &lambdascope::ui::theme::Theme::default_theme());
+    let w = buf.area.width as usize;
+    buf.content()
+        .chunks(w)
+        .map(|row| {
+            row.iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

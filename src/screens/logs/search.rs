@@ -266,8 +266,9 @@ impl Query {
         if case_sensitive(&prev.text) && !case_sensitive(&self.text) {
             return false;
         }
+        // Compare as the previous query matched: case-blind unless it was case-sensitive.
         let fold = |s: &str| {
-            if case_sensitive(&self.text) {
+            if case_sensitive(&prev.text) {
                 s.to_string()
             } else {
                 s.to_lowercase()
