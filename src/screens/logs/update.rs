@@ -24,6 +24,7 @@ use crate::domain::{
     InsightsQuery, InsightsUpdate, LogQuery, MINUTE_MS, TailRequest, TailUpdate, TimeWindow,
 };
 use crate::parse::lambda::Level;
+use crate::ui::format;
 use crate::ui::theme::Theme;
 
 /// Events per history page.
@@ -127,16 +128,16 @@ impl LogsScreen {
             return vec![];
         }
         self.history.loading = true;
-        let mut cmds = vec![self.page_job(None)];
+        let mut cmds = vec![self.page_job(None, false)];
         if self.live {
             cmds.push(self.tail_job());
         }
         cmds
     }
 
-    fn page_job(&self, token: Option<String>) -> Cmd {
+    /// A page: the newest (no token), an older one, or (around an invocation) the next newer.
+    fn page_job(&self, token: Option<String>, older: bool) -> Cmd {
         let id = self.id;
-        let older = token.is_some();
         let around = self.place.invocation.is_some();
         let q = LogQuery {
             log_groups: self.groups.clone(),
@@ -203,7 +204,7 @@ impl LogsScreen {
             return vec![];
         }
         self.history.loading = true;
-        vec![self.page_job(Some(token))]
+        vec![self.page_job(Some(token), true)]
     }
 
     fn bottom(&mut self) {
@@ -550,8 +551,13 @@ impl LogsScreen {
         };
         self.history.error = None;
         self.history.loaded = true;
-        // Around an invocation the page reads forward: there is nothing older to offer.
-        self.history.token = page.next_token.filter(|_| self.place.invocation.is_none());
+        let around = self.place.invocation.is_some();
+        // Around an invocation pages read forward: there is nothing older to offer, and newer
+        // pages follow until the invocation has come (a few at most).
+        self.history.token = page.next_token.clone().filter(|_| !around);
+        let forward = page
+            .next_token
+            .filter(|_| around && self.pending_invocation.is_some() && self.buffer.len() < 20 * PAGE);
         if older {
             if !self.buffer.prepend(&page.events) {
                 self.history.full = true;
@@ -581,7 +587,18 @@ impl LogsScreen {
             ));
         }
         self.open_pending();
-        vec![]
+        match forward {
+            Some(token) if self.pending_invocation.is_some() => {
+                self.history.loading = true;
+                vec![self.page_job(Some(token), false)]
+            }
+            _ => {
+                if let Some(rid) = self.pending_invocation.take().filter(|_| around) {
+                    ctx.error(format!("request {} is not in the logs around its time", format::safe(&rid)));
+                }
+                vec![]
+            }
+        }
     }
 
     /// Lines added above or below a search's snapshot are checked one by one.
