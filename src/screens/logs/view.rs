@@ -83,6 +83,15 @@ impl LogsView<'_> {
             }
         };
         spans.push(Span::styled(source, t.base));
+        // Following or not comes first: it is what a narrow terminal must still show.
+        if s.mode == Mode::Lines && s.live {
+            spans.push(sep.clone());
+            spans.push(if s.following {
+                Span::styled("following", t.ok)
+            } else {
+                Span::styled("paused · G follows", t.warn)
+            });
+        }
         if s.live {
             if let Some((newest, _)) = s.tail.newest {
                 spans.push(sep.clone());
@@ -150,16 +159,6 @@ impl LogsView<'_> {
         if !filters.is_empty() {
             spans.push(sep.clone());
             spans.push(Span::styled(filters.join(" "), t.input));
-        }
-        if s.mode == Mode::Lines {
-            spans.push(sep);
-            spans.push(if s.following && s.live {
-                Span::styled("following", t.ok)
-            } else if s.live {
-                Span::styled("paused · G follows", t.warn)
-            } else {
-                Span::styled("history", t.dim)
-            });
         }
         buf.set_line(area.x, area.y, &Line::from(spans), area.width);
     }
