@@ -81,7 +81,7 @@ pub const KEYS: &[Binding] = &[
         "l",
         own(FunctionsAction::Logs),
         "logs (of the picked ones)",
-        true,
+        false,
     ),
     b(
         &[Char(' ')],

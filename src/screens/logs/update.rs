@@ -555,9 +555,9 @@ impl LogsScreen {
         // Around an invocation pages read forward: there is nothing older to offer, and newer
         // pages follow until the invocation has come (a few at most).
         self.history.token = page.next_token.clone().filter(|_| !around);
-        let forward = page
-            .next_token
-            .filter(|_| around && self.pending_invocation.is_some() && self.buffer.len() < 20 * PAGE);
+        let forward = page.next_token.filter(|_| {
+            around && self.pending_invocation.is_some() && self.buffer.len() < 20 * PAGE
+        });
         if older {
             if !self.buffer.prepend(&page.events) {
                 self.history.full = true;
@@ -594,7 +594,10 @@ impl LogsScreen {
             }
             _ => {
                 if let Some(rid) = self.pending_invocation.take().filter(|_| around) {
-                    ctx.error(format!("request {} is not in the logs around its time", format::safe(&rid)));
+                    ctx.error(format!(
+                        "request {} is not in the logs around its time",
+                        format::safe(&rid)
+                    ));
                 }
                 vec![]
             }
