@@ -525,12 +525,25 @@ impl LogsView<'_> {
                 if cols.is_empty() {
                     lines.push(Line::styled("no rows", t.dim));
                 } else {
-                    let avail = inner.width as usize;
-                    let w = (avail / cols.len()).clamp(8, 60);
+                    // Each column as wide as its widest value (within reason), the last takes
+                    // what is left.
+                    let widths: Vec<usize> = cols
+                        .iter()
+                        .map(|c| {
+                            let widest = rows
+                                .iter()
+                                .filter_map(|r| r.iter().find(|(f, _)| f == c))
+                                .map(|(_, v)| v.width())
+                                .max()
+                                .unwrap_or(0);
+                            (widest.max(c.width() + 1) + 2).clamp(6, 48)
+                        })
+                        .collect();
                     let head: String = cols
                         .iter()
                         .enumerate()
                         .map(|(i, c)| {
+                            let w = widths[i];
                             let mark = match ins.sort {
                                 Some((k, true)) if k == i => "▼",
                                 Some((k, false)) if k == i => "▲",
@@ -543,7 +556,8 @@ impl LogsView<'_> {
                     for r in rows.iter().skip(ins.scroll) {
                         let line: String = cols
                             .iter()
-                            .map(|c| {
+                            .zip(&widths)
+                            .map(|(c, &w)| {
                                 let v = r
                                     .iter()
                                     .find(|(f, _)| f == c)
