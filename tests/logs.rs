@@ -313,3 +313,44 @@ async fn the_screen_draws_every_state_without_panicking() {
     }
     let _ = MINUTE_MS;
 }
+
+#[tokio::test]
+async fn the_first_page_goes_above_tail_events_that_came_first() {
+    use lambdascope::app::jobs::Delivery;
+    use lambdascope::domain::{LogEvent, LogPage, TailUpdate};
+    use lambdascope::screens::logs::LogsMsg;
+    let s = source();
+    let mut state = console(&s, (120, 40)).await;
+    command(&mut state, "logs orders-api-get");
+    let id = logs(&state).id;
+    let ev = |t: i64, m: &str| {
+        LogEvent::new(
+            "/aws/lambda/orders-api-get".into(),
+            "s".into(),
+            t,
+            t,
+            m.into(),
+        )
+    };
+    let tail = Delivery::Item(TailUpdate::Events(vec![ev(common::T0 + 5, "new line")]));
+    update(
+        &mut state,
+        lambdascope::app::Msg::to(id, LogsMsg::Tail(tail)),
+    );
+    let page = LogPage {
+        events: vec![ev(common::T0 - 5, "old line")],
+        ..Default::default()
+    };
+    update(
+        &mut state,
+        lambdascope::app::Msg::to(
+            id,
+            LogsMsg::Page {
+                older: false,
+                result: Ok(page),
+            },
+        ),
+    );
+    let order: Vec<i64> = logs(&state).buffer.iter().map(|(_, l, _)| l.ts).collect();
+    assert_eq!(order, [common::T0 - 5, common::T0 + 5]);
+}

@@ -558,7 +558,10 @@ impl LogsScreen {
         let forward = page.next_token.filter(|_| {
             around && self.pending_invocation.is_some() && self.buffer.len() < 20 * PAGE
         });
-        if older {
+        // The newest page can come after the tail's first events: it is older than them all,
+        // so it goes above (pages read forward around an invocation go below).
+        let above = older || (!around && !self.buffer.is_empty());
+        if above {
             if !self.buffer.prepend(&page.events) {
                 self.history.full = true;
                 ctx.info(format!(
