@@ -716,18 +716,8 @@ async fn a_tail_too_far_behind_reports_the_span_it_skipped_and_loses_nothing_sil
     let mut seen: Vec<(i64, String)> = Vec::new();
     let mut gaps: Vec<TimeWindow> = Vec::new();
     let deadline = Instant::now() + PATIENCE;
-    let mut next = |tail: &mut TailStream| {
-        let left = deadline
-            .checked_duration_since(Instant::now())
-            .expect("in time");
-        async move {
-            tokio::time::timeout(left, tail.next())
-                .await
-                .expect("in time")
-        }
-    };
     while seen.len() < 2 {
-        if let Some(TailUpdate::Events(evs)) = next(&mut tail).await {
+        if let Some(TailUpdate::Events(evs)) = next_update(&mut tail, deadline).await {
             seen.extend(evs.into_iter().map(|e| (e.timestamp, e.message)));
         }
     }
@@ -740,7 +730,7 @@ async fn a_tail_too_far_behind_reports_the_span_it_skipped_and_loses_nothing_sil
     tokio::time::sleep(Duration::from_secs(8)).await;
     put_logs(group, "s1", &batch("marker", 1, src.now()));
     while !seen.iter().any(|(_, m)| m.starts_with("marker")) {
-        match next(&mut tail).await {
+        match next_update(&mut tail, deadline).await {
             Some(TailUpdate::Events(evs)) => {
                 seen.extend(evs.into_iter().map(|e| (e.timestamp, e.message)))
             }
@@ -762,4 +752,14 @@ async fn a_tail_too_far_behind_reports_the_span_it_skipped_and_loses_nothing_sil
             "{m}: delivered {delivered}, in a gap {in_gap}"
         );
     }
+}
+
+/// The next update of a tail, or a failure at the deadline.
+async fn next_update(tail: &mut TailStream, deadline: Instant) -> Option<TailUpdate> {
+    let left = deadline
+        .checked_duration_since(Instant::now())
+        .expect("the tail did not deliver in time");
+    tokio::time::timeout(left, tail.next())
+        .await
+        .expect("the tail did not deliver in time")
 }

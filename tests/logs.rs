@@ -354,3 +354,113 @@ async fn the_first_page_goes_above_tail_events_that_came_first() {
     let order: Vec<i64> = logs(&state).buffer.iter().map(|(_, l, _)| l.ts).collect();
     assert_eq!(order, [common::T0 - 5, common::T0 + 5]);
 }
+
+/// Every event of `group` in `window`, paged through the Source.
+async fn all_events(
+    s: &Source,
+    group: &str,
+    window: TimeWindow,
+) -> Vec<lambdascope::domain::LogEvent> {
+    let mut q = lambdascope::domain::LogQuery {
+        log_groups: vec![group.into()],
+        window,
+        filter_pattern: String::new(),
+        limit: 10_000,
+        newest_first: false,
+        next_token: None,
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = s.logs(&q).await.expect("logs");
+        out.extend(page.events);
+        match page.next_token {
+            Some(t) => q.next_token = Some(t),
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_demos_insights_agree_with_counting_its_logs() {
+    use futures::StreamExt;
+    use lambdascope::domain::{InsightsQuery, InsightsUpdate};
+    use lambdascope::parse::lambda::{LogLine, classify};
+    use lambdascope::screens::logs::insights::READY;
+    let s = source();
+    let window = TimeWindow::new(common::T0 - HOUR_MS, common::T0);
+    for (function, group) in [
+        ("orders-api-create", "/aws/lambda/orders-api-create"),
+        ("thumbnail-resize", "/aws/lambda/thumbnail-resize"),
+    ] {
+        let events = all_events(&s, group, window).await;
+        let reports: Vec<_> = events
+            .iter()
+            .filter_map(|e| match classify(&e.message) {
+                LogLine::Report(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let run = |query: &str| {
+            let q = InsightsQuery {
+                log_groups: vec![group.into()],
+                query: query.into(),
+                window,
+            };
+            let s = s.clone();
+            async move {
+                let mut stream = s.insights(&q).await.expect("insights");
+                let mut rows = None;
+                while let Some(u) = stream.next().await {
+                    if let InsightsUpdate::Done { rows: r, .. } = u.expect("no failure") {
+                        rows = Some(r);
+                    }
+                }
+                rows.expect("rows")
+            }
+        };
+        let num = |rows: &[Vec<(String, String)>], col: &str| -> Vec<f64> {
+            rows.iter()
+                .filter_map(|r| r.iter().find(|(f, _)| f == col))
+                .filter_map(|(_, v)| v.parse().ok())
+                .collect()
+        };
+        // Cold starts: the bins add up to the REPORTs with an init duration.
+        let cold = run(READY[0].1).await;
+        let counted = reports
+            .iter()
+            .filter(|r| r.init_duration_ms.is_some())
+            .count();
+        assert_eq!(
+            num(&cold, "coldStarts").iter().sum::<f64>() as usize,
+            counted,
+            "{function}"
+        );
+        // The slowest invocation is the longest REPORT.
+        let slow = run(READY[1].1).await;
+        let longest = reports.iter().map(|r| r.duration_ms).fold(0.0, f64::max);
+        assert!(
+            (num(&slow, "@duration")[0] - longest).abs() < 0.01,
+            "{function}"
+        );
+        // Memory headroom: the peak is the highest Max Memory Used.
+        let mem = run(READY[3].1).await;
+        let peak = reports
+            .iter()
+            .map(|r| r.max_memory_used_mb)
+            .max()
+            .unwrap_or(0);
+        assert_eq!(
+            num(&mem, "peakMB").iter().fold(0.0, |a: f64, b| a.max(*b)) as u32,
+            peak
+        );
+        // Timeouts: one row per timed-out request.
+        let timeouts = run(READY[4].1).await;
+        let counted = events
+            .iter()
+            .filter(|e| {
+                e.message.contains("Task timed out") || e.message.contains("\"status\":\"timeout\"")
+            })
+            .count();
+        assert_eq!(timeouts.len(), counted.min(50), "{function}");
+    }
+}

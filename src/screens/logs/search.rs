@@ -53,8 +53,8 @@ pub fn case_sensitive(query: &str) -> bool {
 /// A compiled query.
 #[derive(Clone, Debug)]
 pub enum Matcher {
-    /// Case-sensitive literal.
-    Exact(memmem::Finder<'static>),
+    /// Case-sensitive literal (boxed: the finder is large and matchers are moved about).
+    Exact(Box<memmem::Finder<'static>>),
     /// Regexes, and case-insensitive literals (the regex engine's literal search is fast).
     Regex(Regex),
     /// Query characters in order.
@@ -72,9 +72,9 @@ impl Matcher {
     pub fn new(mode: SearchMode, query: &str) -> Result<Matcher, String> {
         let sensitive = case_sensitive(query);
         match mode {
-            SearchMode::Exact if sensitive => Ok(Matcher::Exact(
+            SearchMode::Exact if sensitive => Ok(Matcher::Exact(Box::new(
                 memmem::Finder::new(query.as_bytes()).into_owned(),
-            )),
+            ))),
             SearchMode::Exact => regex(&regex::escape(query), false).map(Matcher::Regex),
             SearchMode::Regex => regex(query, sensitive).map(Matcher::Regex),
             SearchMode::Fuzzy => Ok(Matcher::Fuzzy {

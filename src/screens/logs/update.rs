@@ -732,11 +732,10 @@ impl ScreenBase for LogsScreen {
                         self.clamp();
                     }
                 }
-                Some(Row::Line(q) | Row::Child(q)) => {
-                    if !self.open_lines.remove(&q) {
-                        self.open_lines.insert(q);
-                    }
+                Some(Row::Line(q) | Row::Child(q)) if !self.open_lines.remove(&q) => {
+                    self.open_lines.insert(q);
                 }
+                Some(Row::Line(_) | Row::Child(_)) => {}
                 None => {}
             },
             Action::Filter => self.search.input = Some(self.search.query.text.clone()),

@@ -187,7 +187,7 @@ pub fn out_of_memory(spec: &FunctionSpec, a: &Attempt) -> bool {
     a.fate == Fate::Error
         && spec.runtime == Runtime::Python312
         && spec.memory_mb >= 1024
-        && mix(a.key ^ 0x00e0) % 2 == 0
+        && mix(a.key ^ 0x00e0).is_multiple_of(2)
 }
 
 /// The REPORT line (text format), with the XRAY line in the same event when traced.
