@@ -201,9 +201,13 @@ impl AwsSource {
         let mut gaps = Vec::new();
         // Everything at or above `floor` (up to `end`) has been read.
         let mut floor = end;
-        while hi > query.window.start && found.len() < limit {
+        for _ in 0..64 {
+            if hi <= query.window.start || found.len() >= limit {
+                break;
+            }
             let lo = (hi - span).max(query.window.start);
             let mut covered = lo;
+            let gaps_before = gaps.len();
             for gc in &cursor.groups {
                 let (events, from, gap) = self
                     .newest_in(
@@ -219,14 +223,17 @@ impl AwsSource {
                     !(e.timestamp == end - 1 && cursor.skip_before.contains(&e.event_id))
                 }));
             }
+            // A busy group was read from `covered` only: what lies below it, for every group,
+            // is read by the next step (or page).
+            found.retain(|e| e.timestamp >= covered);
             floor = covered;
-            if covered > lo {
-                // A busy group was read from `covered` only: older events of the other groups
-                // belong to the next page, with that group's.
+            hi = covered;
+            if gaps.len() > gaps_before {
                 break;
             }
-            hi = lo;
-            span *= 4;
+            if covered == lo {
+                span *= 4;
+            }
         }
         found.retain(|e| e.timestamp >= floor);
         found.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
