@@ -862,7 +862,7 @@ async fn a_span_too_busy_to_narrow_is_reported_as_a_gap() {
                         .message("x")
                         .build(),
                 )
-                .next_token("more")
+                .next_token(format!("{}+", req.next_token().unwrap_or("more")))
                 .build()
         });
     let src = source(Rules {
