@@ -160,6 +160,56 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                     .map(|s| (s, vec![])),
             )
         }
+        Some(Command::Logs {
+            functions,
+            since,
+            start,
+            end,
+            follow,
+            filter,
+            grep,
+            invocations,
+            insights,
+            json,
+        }) => {
+            use lambdascope::cli::logs::{LogsArgs, Stop, parse_span, parse_time};
+            let now = source.now();
+            let window = match (start, end) {
+                (Some(s), Some(e)) => match (parse_time(s, now), parse_time(e, now)) {
+                    (Ok(s), Ok(e)) => Some(lambdascope::domain::TimeWindow::new(s, e)),
+                    (Err(m), _) | (_, Err(m)) => {
+                        eprintln!("lambdascope: {m}");
+                        return ExitCode::from(2);
+                    }
+                },
+                _ => None,
+            };
+            let since_ms = match since.as_deref().map(parse_span).transpose() {
+                Ok(s) => s,
+                Err(m) => {
+                    eprintln!("lambdascope: --since {m}");
+                    return ExitCode::from(2);
+                }
+            };
+            let args = LogsArgs {
+                functions: functions.clone(),
+                window,
+                since_ms,
+                follow: *follow,
+                filter: filter.clone(),
+                grep: grep.clone(),
+                invocations: *invocations,
+                insights: insights.clone(),
+                json: *json,
+            };
+            match lambdascope::cli::logs::run(&source, &args).await {
+                Ok(()) | Err(Stop::Closed) => ExitCode::SUCCESS,
+                Err(Stop::Failed(e)) => {
+                    eprintln!("lambdascope: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some(Command::Screenshots { out }) => {
             match lambdascope::cli::screenshots::write_all(&source, out).await {
                 Ok(files) => {

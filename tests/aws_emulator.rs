@@ -446,7 +446,10 @@ async fn collect(stream: &mut TailStream, want: usize, seen: &mut Vec<String>) -
         {
             Some(TailUpdate::Events(evs)) => seen.extend(evs.into_iter().map(|e| e.message)),
             Some(TailUpdate::Interrupted { .. }) => interruptions += 1,
-            Some(TailUpdate::Sampled) => {}
+            Some(TailUpdate::Sampled | TailUpdate::Mode(_)) => {}
+            Some(TailUpdate::Gap { group, window }) => {
+                panic!("unexpected gap in {group}: {window:?}")
+            }
             None => panic!("the tail ended by itself"),
         }
     }
@@ -1148,4 +1151,71 @@ async fn the_overview_and_function_details_against_the_emulator() {
         "moto details: deploys {:?}, sources {:?}, provisioned {:?}, missing {:?}",
         f.deploys, f.event_sources, f.provisioned, f.detail_errors
     );
+}
+
+#[tokio::test]
+async fn a_tail_too_far_behind_reports_the_span_it_skipped_and_loses_nothing_silently() {
+    let shim = private_shim();
+    // Tiny bounds: five events a backfill round, one extra round to catch up.
+    let src =
+        source_at(&shim, "us-east-1")
+            .await
+            .with_log_limits(lambdascope::source::aws::LogLimits {
+                backfill_events: 5,
+                catchup_rounds: 1,
+                ..Default::default()
+            });
+    let group = "/test/catch-up";
+    let now = src.now();
+    let mut tail = tail_from(&src, group, now).await;
+    put_logs(group, "s1", &batch("before", 2, src.now()));
+    let mut seen: Vec<(i64, String)> = Vec::new();
+    let mut gaps: Vec<TimeWindow> = Vec::new();
+    let deadline = Instant::now() + PATIENCE;
+    while seen.len() < 2 {
+        if let Some(TailUpdate::Events(evs)) = next_update(&mut tail, deadline).await {
+            seen.extend(evs.into_iter().map(|e| (e.timestamp, e.message)));
+        }
+    }
+    // An outage while 40 events land, a millisecond apart: far more than the bound reads.
+    control(&shim, "POST", "/__control/outage?seconds=6", "");
+    let at = src.now();
+    let flood = batch("flood", 40, at);
+    put_logs(group, "s1", &flood);
+    // Then one marker well after, which must arrive.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    put_logs(group, "s1", &batch("marker", 1, src.now()));
+    while !seen.iter().any(|(_, m)| m.starts_with("marker")) {
+        match next_update(&mut tail, deadline).await {
+            Some(TailUpdate::Events(evs)) => {
+                seen.extend(evs.into_iter().map(|e| (e.timestamp, e.message)))
+            }
+            Some(TailUpdate::Gap { window, .. }) => gaps.push(window),
+            Some(_) => {}
+            None => panic!("the tail ended"),
+        }
+    }
+    assert!(
+        !gaps.is_empty(),
+        "more than the bound was missed, and no gap was reported"
+    );
+    // Every flood event was delivered once, or lies in a reported gap.
+    for (t, m) in &flood {
+        let delivered = seen.iter().filter(|(_, s)| s == m).count();
+        let in_gap = gaps.iter().any(|g| g.contains(*t));
+        assert!(
+            delivered == 1 || (delivered == 0 && in_gap),
+            "{m}: delivered {delivered}, in a gap {in_gap}"
+        );
+    }
+}
+
+/// The next update of a tail, or a failure at the deadline.
+async fn next_update(tail: &mut TailStream, deadline: Instant) -> Option<TailUpdate> {
+    let left = deadline
+        .checked_duration_since(Instant::now())
+        .expect("the tail did not deliver in time");
+    tokio::time::timeout(left, tail.next())
+        .await
+        .expect("the tail did not deliver in time")
 }

@@ -1552,3 +1552,197 @@ fn the_readme_iam_policy_matches_the_code() {
         "README policy vs IAM_ACTIONS"
     );
 }
+
+/// A group busier than a page: 60 events, one a second over the last minute, served three a
+/// page (as 1 MB pages of big events would be), the token being the offset.
+fn busy_group(t_end: i64) -> Rule {
+    use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
+    use aws_sdk_cloudwatchlogs::types::FilteredLogEvent;
+    let events: Vec<i64> = (0..60).map(|i| t_end - 60_000 + 1000 * i).collect();
+    mock!(aws_sdk_cloudwatchlogs::Client::filter_log_events).then_compute_output(move |req| {
+        let (start, end) = (
+            req.start_time().unwrap_or(0),
+            req.end_time().unwrap_or(i64::MAX),
+        );
+        let inside: Vec<i64> = events
+            .iter()
+            .copied()
+            .filter(|t| *t >= start && *t <= end)
+            .collect();
+        let skip: usize = req.next_token().and_then(|t| t.parse().ok()).unwrap_or(0);
+        let take = (req.limit().unwrap_or(10_000) as usize).min(3);
+        let page: Vec<FilteredLogEvent> = inside
+            .iter()
+            .skip(skip)
+            .take(take)
+            .map(|t| {
+                FilteredLogEvent::builder()
+                    .timestamp(*t)
+                    .ingestion_time(*t)
+                    .log_stream_name("s")
+                    .message(format!("event at {t}"))
+                    .event_id(format!("aws-{t}"))
+                    .build()
+            })
+            .collect();
+        let next = (skip + take < inside.len()).then(|| (skip + take).to_string());
+        FilterLogEventsOutput::builder()
+            .set_events(Some(page))
+            .set_next_token(next)
+            .build()
+    })
+}
+
+#[tokio::test]
+async fn newest_first_reads_the_newest_events_of_a_group_busier_than_the_page_cap() {
+    let t_end = 1_795_442_400_000;
+    let rule = busy_group(t_end);
+    let src = source(Rules {
+        logs: vec![&rule],
+        ..Default::default()
+    });
+    let mut q = LogQuery {
+        log_groups: vec!["/aws/lambda/busy".into()],
+        window: TimeWindow::new(t_end - HOUR_MS, t_end),
+        filter_pattern: String::new(),
+        limit: 20,
+        newest_first: true,
+        next_token: None,
+    };
+    // Page back through the whole minute: the newest event first, nothing skipped, nothing twice.
+    let mut seen: Vec<i64> = Vec::new();
+    for _ in 0..100 {
+        let page = src.logs(&q).await.expect("page");
+        assert!(page.gaps.is_empty(), "{:?}", page.gaps);
+        assert!(page.events.len() <= 20);
+        let mut ts: Vec<i64> = page.events.iter().map(|e| e.timestamp).collect();
+        if seen.is_empty() {
+            assert_eq!(
+                ts.last(),
+                Some(&(t_end - 1000)),
+                "the first page holds the newest event"
+            );
+        }
+        ts.reverse();
+        seen.extend(ts);
+        match page.next_token {
+            Some(t) => q.next_token = Some(t),
+            None => break,
+        }
+    }
+    let want: Vec<i64> = (0..60).rev().map(|i| t_end - 60_000 + 1000 * i).collect();
+    assert_eq!(seen, want);
+}
+
+#[tokio::test]
+async fn a_span_too_busy_to_narrow_is_reported_as_a_gap() {
+    use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
+    use aws_sdk_cloudwatchlogs::types::FilteredLogEvent;
+    let t_end = 1_795_442_400_000;
+    // Every page has events and a token, whatever the span: more than can ever be read.
+    let endless =
+        mock!(aws_sdk_cloudwatchlogs::Client::filter_log_events).then_compute_output(move |req| {
+            let start = req.start_time().unwrap_or(0);
+            FilterLogEventsOutput::builder()
+                .events(
+                    FilteredLogEvent::builder()
+                        .timestamp(start)
+                        .log_stream_name("s")
+                        .message("x")
+                        .build(),
+                )
+                .next_token(format!("{}+", req.next_token().unwrap_or("more")))
+                .build()
+        });
+    let src = source(Rules {
+        logs: vec![&endless],
+        ..Default::default()
+    })
+    .with_log_limits(lambdascope::source::aws::LogLimits {
+        pages_per_read: 2,
+        ..Default::default()
+    });
+    let page = src
+        .logs(&LogQuery {
+            log_groups: vec!["/aws/lambda/flood".into()],
+            window: TimeWindow::new(t_end - HOUR_MS, t_end),
+            filter_pattern: String::new(),
+            limit: 10,
+            newest_first: true,
+            next_token: None,
+        })
+        .await
+        .expect("page");
+    assert_eq!(page.gaps.len(), 1, "{page:?}");
+    assert_eq!(page.gaps[0].end, t_end);
+    assert!(page.gaps[0].len_ms() <= 1_000);
+    assert!(page.next_token.is_some(), "older events can still be read");
+}
+
+#[tokio::test]
+async fn one_event_has_one_id_whichever_api_read_it() {
+    use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
+    use aws_sdk_cloudwatchlogs::operation::get_log_events::GetLogEventsOutput;
+    use aws_sdk_cloudwatchlogs::types::{FilteredLogEvent, OutputLogEvent};
+    let filtered = mock!(aws_sdk_cloudwatchlogs::Client::filter_log_events).then_output(|| {
+        FilterLogEventsOutput::builder()
+            .events(
+                FilteredLogEvent::builder()
+                    .timestamp(5)
+                    .ingestion_time(6)
+                    .log_stream_name("s")
+                    .message("START RequestId: r")
+                    .event_id("37000000000000000000000000000000000000000000000000000000")
+                    .build(),
+            )
+            .build()
+    });
+    let stream = mock!(aws_sdk_cloudwatchlogs::Client::get_log_events).then_output(|| {
+        GetLogEventsOutput::builder()
+            .events(
+                OutputLogEvent::builder()
+                    .timestamp(5)
+                    .ingestion_time(6)
+                    .message("START RequestId: r")
+                    .build(),
+            )
+            .next_forward_token("f/1")
+            .build()
+    });
+    let src = source(Rules {
+        logs: vec![&filtered, &stream],
+        ..Default::default()
+    });
+    let window = TimeWindow::new(0, HOUR_MS);
+    let a = src
+        .logs(&LogQuery {
+            log_groups: vec!["g".into()],
+            window,
+            filter_pattern: String::new(),
+            limit: 10,
+            newest_first: false,
+            next_token: None,
+        })
+        .await
+        .expect("filter");
+    let b = src
+        .stream_events(&lambdascope::domain::StreamQuery {
+            log_group: "g".into(),
+            log_stream: "s".into(),
+            window,
+            limit: 10,
+            next_token: None,
+        })
+        .await
+        .expect("stream");
+    assert_eq!(a.events[0].event_id, b.events[0].event_id);
+    // And Live Tail's path builds it the same way.
+    let live = lambdascope::domain::LogEvent::new(
+        "g".into(),
+        "s".into(),
+        5,
+        6,
+        "START RequestId: r".into(),
+    );
+    assert_eq!(live.event_id, a.events[0].event_id);
+}

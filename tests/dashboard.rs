@@ -105,7 +105,7 @@ async fn a_marked_window_narrows_the_dashboard_and_the_functions_table_until_cle
     press(&s, &mut state, &back).await;
     press(&s, &mut state, &[DashboardAction::Mark.into()]).await;
     assert_eq!(dash(&state).mark, Some(plan.bucket_start(n - 21)));
-    press(&s, &mut state, &vec![Action::Right; 10]).await;
+    press(&s, &mut state, &[Action::Right; 10]).await;
     let cmds = update(&mut state, Msg::Action(DashboardAction::Mark.into()));
     let want = TimeWindow::new(plan.bucket_start(n - 21), plan.bucket_start(n - 10));
     assert_eq!(state.ctx.incident, Some(want));

@@ -104,7 +104,10 @@ async fn hostile_strings_from_aws_are_escaped_everywhere() {
 
         update(&mut state, Msg::Action(Action::Enter));
         let id = state.screen_of::<DashboardScreen>().expect("dashboard").id;
-        update(&mut state, Msg::to(id, DashboardMsg::Config(Ok(hostile()))));
+        update(
+            &mut state,
+            Msg::to(id, DashboardMsg::Config(Ok(Box::new(hostile())))),
+        );
         assert_clean(&state, "dashboard");
         update(&mut state, Msg::Action(Action::NextPanel));
         update(&mut state, Msg::Action(Action::NextPanel));

@@ -44,6 +44,10 @@ async fn on(s: &Source, screen: ScreenKind, prep: &[Action]) -> State {
     if matches!(screen, ScreenKind::Dashboard | ScreenKind::Waterfall) {
         press(s, &mut state, &[Action::Enter]).await;
     }
+    if screen == ScreenKind::Logs {
+        let cmds = common::command(&mut state, "logs orders-api-create");
+        common::settle(s, &mut state, cmds).await;
+    }
     press(s, &mut state, prep).await;
     assert_eq!(state.screen(), screen);
     state
@@ -88,6 +92,7 @@ async fn every_key_in_help_does_something() {
         ScreenKind::Traces,
         ScreenKind::Waterfall,
         ScreenKind::Map,
+        ScreenKind::Logs,
     ] {
         let state = on(&s, screen, &[]).await;
         let table = state.top().base().keymap();

@@ -26,22 +26,37 @@ impl worker::Outlet for FirstOnly {
     }
 }
 
+/// Takes every delivery (an Insights query runs to its rows).
+struct All(Vec<Msg>);
+
+impl worker::Outlet for All {
+    fn offer(&mut self, msg: Msg) -> Result<(), bool> {
+        self.0.push(msg);
+        Ok(())
+    }
+}
+
 /// Runs `cmds` and everything they lead to. Jobs run one after another, so none is ever stale;
-/// debouncing is skipped, and a subscription delivers its first update only.
+/// debouncing is skipped, a tail delivers its first update only, and an Insights query runs
+/// to its end.
 pub async fn settle(source: &Source, state: &mut State, mut cmds: Vec<Cmd>) {
     while !cmds.is_empty() {
         let mut next = Vec::new();
         for cmd in cmds {
             let Cmd::Job(job) = cmd else { continue };
-            let msg = if job.request.is_subscription() {
+            let msgs = if job.request.is_lossless() {
+                let mut out = All(Vec::new());
+                worker::follow(source, job.request, &mut out).await;
+                out.0
+            } else if job.request.is_subscription() {
                 let mut out = FirstOnly(None);
                 let follow = worker::follow(source, job.request, &mut out);
                 let _ = tokio::time::timeout(FIRST_DELIVERY, follow).await;
-                out.0
+                out.0.into_iter().collect()
             } else {
-                Some(worker::run(source, job.request).await)
+                vec![worker::run(source, job.request).await]
             };
-            if let Some(msg) = msg {
+            for msg in msgs {
                 next.extend(update::update(state, msg));
             }
         }

@@ -17,9 +17,9 @@ use std::time::Duration;
 
 use super::msg::Msg;
 use crate::domain::{
-    AccountSettings, ColdStartData, ColdStartQuery, Function, LogPage, LogQuery, MetricRequest,
-    MetricSeries, ServiceGraph, SourceError, StreamQuery, TailRequest, TailUpdate, TimeWindow,
-    Trace, TraceCursor, TracePage, TraceQuery, TraceSummary,
+    AccountSettings, ColdStartData, ColdStartQuery, Function, InsightsQuery, InsightsUpdate,
+    LogPage, LogQuery, MetricRequest, MetricSeries, ServiceGraph, SourceError, StreamQuery,
+    TailRequest, TailUpdate, TimeWindow, Trace, TraceCursor, TracePage, TraceQuery, TraceSummary,
 };
 
 /// A screen instance. Two dashboards for two functions are two instances.
@@ -51,6 +51,10 @@ pub enum Target {
     LogPage(String),
     Tail(String),
     Insights(String),
+    /// A search over a screen's loaded lines.
+    Search,
+    /// Writing a file (saving the buffer).
+    Save,
     TraceList,
     /// Whole traces of the trace list's rows in view (their cold-start flags).
     TraceRows,
@@ -121,6 +125,11 @@ pub enum Request {
     AccountSettings(Reply<AccountSettings>),
     /// A subscription: many deliveries until cancelled.
     Tail(TailRequest, Deliver<TailUpdate>),
+    /// A Logs Insights query: progress, then rows. Cancelling it stops the query (StopQuery).
+    Insights(InsightsQuery, Deliver<InsightsUpdate>),
+    /// Work off the loop that is no Source call (a search over loaded lines, writing a file),
+    /// named for comparison. It runs on a blocking thread.
+    Work(String, Box<dyn FnOnce() -> Msg + Send>),
 }
 
 /// What a request asks for, without where the answer goes: requests compare by this.
@@ -139,6 +148,8 @@ pub enum Asked {
     ColdStarts(ColdStartQuery),
     AccountSettings,
     Tail(TailRequest),
+    Insights(InsightsQuery),
+    Work(String),
 }
 
 impl Request {
@@ -157,11 +168,19 @@ impl Request {
             Request::ColdStarts(q, _) => Asked::ColdStarts(q.clone()),
             Request::AccountSettings(_) => Asked::AccountSettings,
             Request::Tail(r, _) => Asked::Tail(r.clone()),
+            Request::Insights(q, _) => Asked::Insights(q.clone()),
+            Request::Work(name, _) => Asked::Work(name.clone()),
         }
     }
 
     pub fn is_subscription(&self) -> bool {
-        matches!(self, Request::Tail(..))
+        matches!(self, Request::Tail(..) | Request::Insights(..))
+    }
+
+    /// A subscription whose every delivery must arrive (an Insights query's last delivery is
+    /// its rows), so it never goes through the bounded channel that drops under pressure.
+    pub fn is_lossless(&self) -> bool {
+        matches!(self, Request::Insights(..))
     }
 }
 

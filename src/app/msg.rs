@@ -83,6 +83,8 @@ pub enum Cmd {
         region: Option<String>,
     },
     SetTheme(String),
+    /// Put text on the clipboard through OSC 52 (works over SSH).
+    Copy(String),
 }
 
 impl From<Job> for Cmd {

@@ -161,6 +161,7 @@ screens! {
     Traces => screens::traces::TracesScreen,
     Waterfall => screens::waterfall::WaterfallScreen,
     Map => screens::map::MapScreen,
+    Logs => screens::logs::LogsScreen,
 }
 
 /// Where a screen, a command or a key can take the user.
@@ -200,8 +201,8 @@ pub enum Nav {
     Home,
 }
 
-/// Builds the screen for a place; `None` (with a message) for a place this build cannot show.
-pub fn open(ctx: &mut Ctx, place: Place) -> Option<(ScreenId, ScreenState)> {
+/// Builds the screen for a place.
+pub fn open(ctx: &mut Ctx, place: Place) -> (ScreenId, ScreenState) {
     let id = ctx.new_screen_id();
     let screen = match place {
         Place::Functions => screens::functions::FunctionsScreen::new(id).into(),
@@ -211,12 +212,9 @@ pub fn open(ctx: &mut Ctx, place: Place) -> Option<(ScreenId, ScreenState)> {
         Place::Trace(trace) => screens::waterfall::WaterfallScreen::new(id, trace).into(),
         // Narrower terminals fold each Lambda service node into its function.
         Place::Map => screens::map::MapScreen::new(id, ctx.size.0 < 160).into(),
-        other => {
-            ctx.error(format!("{other:?} cannot be opened yet"));
-            return None;
-        }
+        Place::Logs(place) => screens::logs::LogsScreen::new(id, place, ctx).into(),
     };
-    Some((id, screen))
+    (id, screen)
 }
 
 /// The screen the console opens on.

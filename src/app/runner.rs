@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use super::jobs::{Job, JobKey, JobTable, Owner, Start};
+use super::jobs::{Job, JobKey, JobTable, Owner, Request, Start};
 use super::msg::Msg;
 use super::worker;
 use crate::source::Source;
@@ -47,6 +47,28 @@ impl worker::Outlet for ChannelOutlet {
             Err(mpsc::error::TrySendError::Full(_)) => Err(true),
             Err(mpsc::error::TrySendError::Closed(_)) => Err(false),
         }
+    }
+}
+
+/// A subscription that must lose nothing (Insights: few deliveries, the last one the rows):
+/// the unbounded answers channel.
+struct LosslessOutlet {
+    tx: mpsc::UnboundedSender<Answer>,
+    key: JobKey,
+    seq: u64,
+    epoch: u64,
+}
+
+impl worker::Outlet for LosslessOutlet {
+    fn offer(&mut self, msg: Msg) -> Result<(), bool> {
+        let answer = Answer {
+            key: self.key.clone(),
+            seq: self.seq,
+            epoch: self.epoch,
+            last: false,
+            msg: Some(msg),
+        };
+        self.tx.send(answer).map_err(|_| false)
     }
 }
 
@@ -96,14 +118,27 @@ impl Runner {
         let source = source.clone();
         let done = self.answers_tx.clone();
         let task = if request.is_subscription() {
-            let mut out = ChannelOutlet {
-                tx: self.deliveries_tx.clone(),
-                key: key.clone(),
-                seq,
-                epoch,
-            };
+            let lossless = request.is_lossless();
+            let (bounded, unbounded) = (self.deliveries_tx.clone(), self.answers_tx.clone());
+            let (key2, seq2) = (key.clone(), seq);
             tokio::spawn(async move {
-                worker::follow(&source, request, &mut out).await;
+                if lossless {
+                    let mut out = LosslessOutlet {
+                        tx: unbounded,
+                        key: key2,
+                        seq: seq2,
+                        epoch,
+                    };
+                    worker::follow(&source, request, &mut out).await;
+                } else {
+                    let mut out = ChannelOutlet {
+                        tx: bounded,
+                        key: key2,
+                        seq: seq2,
+                        epoch,
+                    };
+                    worker::follow(&source, request, &mut out).await;
+                }
                 // The job is over; free its key.
                 let _ = done.send(Answer {
                     key,
@@ -118,7 +153,14 @@ impl Runner {
                 if let Some(wait) = debounce {
                     tokio::time::sleep(wait).await;
                 }
-                let msg = worker::run(&source, request).await;
+                let msg = match request {
+                    // CPU work goes off the async workers; a panic there reaches the panic hook.
+                    Request::Work(_, work) => match tokio::task::spawn_blocking(work).await {
+                        Ok(msg) => msg,
+                        Err(_) => return,
+                    },
+                    request => worker::run(&source, request).await,
+                };
                 let _ = done.send(Answer {
                     key,
                     seq,
@@ -205,7 +247,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::app::jobs::{Request, Target};
+    use crate::app::jobs::Target;
     use crate::source::demo::{Clock, DemoSource};
 
     fn demo() -> Source {

@@ -250,6 +250,17 @@ struct App {
     switch_rx: mpsc::UnboundedReceiver<Result<Source, SourceError>>,
 }
 
+/// OSC 52: the terminal (ours, or the one at the other end of SSH) puts the text on its
+/// clipboard. Written by us with the text base64-encoded, so nothing in it is interpreted.
+fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    use base64::Engine;
+    use std::io::Write;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let mut out = io::stdout().lock();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
+
 impl App {
     fn new(source: Source, opts: Options) -> App {
         let (t, err) = theme::resolve(
@@ -305,6 +316,11 @@ impl App {
                     self.handle(Msg::Theme(result));
                 }
                 Cmd::SwitchSource { profile, region } => self.switch(profile, region),
+                Cmd::Copy(text) => {
+                    if let Err(e) = copy_to_clipboard(&text) {
+                        tracing::warn!(%e, "OSC 52 copy failed");
+                    }
+                }
             }
         }
     }

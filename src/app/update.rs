@@ -210,6 +210,14 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             state.overlay = Some(Overlay::Help);
             vec![]
         }
+        "logs" => {
+            let functions = arg.split_whitespace().map(str::to_string).collect();
+            ctx.go(super::router::Place::Logs(super::router::LogsPlace {
+                functions,
+                invocation: None,
+            }));
+            vec![]
+        }
         "usage" => {
             state.overlay = Some(Overlay::Usage);
             vec![]
@@ -336,10 +344,9 @@ fn navigate(state: &mut State) -> Vec<Cmd> {
     for nav in std::mem::take(&mut state.ctx.nav) {
         match nav {
             Nav::Open(place) => {
-                if let Some((id, mut screen)) = router::open(&mut state.ctx, place) {
-                    cmds.extend(screen.base_mut().refresh(&mut state.ctx));
-                    state.stack.push((id, screen));
-                }
+                let (id, mut screen) = router::open(&mut state.ctx, place);
+                cmds.extend(screen.base_mut().refresh(&mut state.ctx));
+                state.stack.push((id, screen));
             }
             Nav::Back | Nav::Home => {
                 let keep = if nav == Nav::Back {

@@ -9,7 +9,7 @@ use futures::{Stream, StreamExt};
 
 use super::jobs::{Deliver, Delivery, Request};
 use super::msg::Msg;
-use crate::domain::{SourceError, TailUpdate};
+use crate::domain::{InsightsUpdate, SourceError, TailUpdate};
 use crate::source::Source;
 
 /// Runs a one-shot request; a subscription given here ends at once with an error.
@@ -28,6 +28,8 @@ pub async fn run(source: &Source, request: Request) -> Msg {
         Request::ColdStarts(q, reply) => reply(source.cold_starts(&q).await),
         Request::AccountSettings(reply) => reply(source.account_settings().await),
         Request::Tail(_, deliver) => deliver(Delivery::Ended(Err(not_one_shot()))),
+        Request::Insights(_, deliver) => deliver(Delivery::Ended(Err(not_one_shot()))),
+        Request::Work(_, work) => work(),
     }
 }
 
@@ -55,23 +57,31 @@ impl Weight for TailUpdate {
     }
 }
 
+impl Weight for InsightsUpdate {
+    fn weight(&self) -> u64 {
+        0
+    }
+}
+
 /// Follows a subscription until it ends or the outlet closes; a one-shot request given here
 /// answers once.
 pub async fn follow(source: &Source, request: Request, out: &mut impl Outlet) {
     match request {
         Request::Tail(req, deliver) => {
-            let stream = source.tail(&req).await;
+            let stream = source.tail(&req).await.map(|s| s.map(Ok));
             pump(stream, deliver, out).await
         }
+        // Dropping the stream (the job cancelled) stops the query.
+        Request::Insights(q, deliver) => pump(source.insights(&q).await, deliver, out).await,
         one_shot => {
             let _ = out.offer(run(source, one_shot).await);
         }
     }
 }
 
-/// Moves a stream's items to the outlet. What the outlet cannot take is counted and reported
-/// with the next delivery that gets through, never dropped silently.
-async fn pump<T: Weight, S: Stream<Item = T> + Unpin>(
+/// Moves a stream's items to the outlet until it ends or fails. What the outlet cannot take is
+/// counted and reported with the next delivery that gets through, never dropped silently.
+async fn pump<T: Weight, S: Stream<Item = Result<T, SourceError>> + Unpin>(
     stream: Result<S, SourceError>,
     deliver: Deliver<T>,
     out: &mut impl Outlet,
@@ -85,6 +95,13 @@ async fn pump<T: Weight, S: Stream<Item = T> + Unpin>(
     };
     let mut dropped = 0u64;
     while let Some(item) = stream.next().await {
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                let _ = out.offer(deliver(Delivery::Ended(Err(e))));
+                return;
+            }
+        };
         if dropped > 0 {
             match out.offer(deliver(Delivery::Dropped(dropped))) {
                 Ok(()) => dropped = 0,
@@ -160,7 +177,12 @@ mod tests {
             offers: 0,
             stop_after: 100,
         };
-        pump(Ok(futures::stream::iter(updates)), deliver, &mut out).await;
+        pump(
+            Ok(futures::stream::iter(updates.into_iter().map(Ok))),
+            deliver,
+            &mut out,
+        )
+        .await;
         let (mut delivered, mut reported) = (0, 0);
         for m in &out.taken {
             if let Msg::Resize(items, dropped) = m {

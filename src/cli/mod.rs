@@ -8,6 +8,7 @@ use crate::domain::WindowChoice;
 use crate::source::demo::{Clock, DEFAULT_SEED, DemoSource, Fault};
 
 pub mod functions;
+pub mod logs;
 pub mod metrics;
 pub mod overview;
 pub mod screenshots;
@@ -137,6 +138,39 @@ pub enum Command {
     /// then exit
     Overview {
         /// JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print logs of functions (sanitized), or their invocations, or a Logs Insights query
+    Logs {
+        /// Function names
+        #[arg(required = true)]
+        functions: Vec<String>,
+        /// How far back: 30m, 1h, 2d
+        #[arg(long, value_name = "SPAN", conflicts_with_all = ["start", "end"])]
+        since: Option<String>,
+        /// Start (RFC 3339, or a span ago like 2h)
+        #[arg(long, value_name = "TIME", requires = "end")]
+        start: Option<String>,
+        /// End (RFC 3339, or a span ago)
+        #[arg(long, value_name = "TIME", requires = "start")]
+        end: Option<String>,
+        /// Keep following new events
+        #[arg(long, short = 'f')]
+        follow: bool,
+        /// CloudWatch filter pattern, applied by the service
+        #[arg(long, value_name = "PATTERN", default_value = "")]
+        filter: String,
+        /// Only lines matching this regex (applied here)
+        #[arg(long, value_name = "REGEX")]
+        grep: Option<String>,
+        /// One summary row per invocation
+        #[arg(long)]
+        invocations: bool,
+        /// Run this Logs Insights query over the window instead
+        #[arg(long, value_name = "QUERY")]
+        insights: Option<String>,
+        /// One JSON object per line
         #[arg(long)]
         json: bool,
     },

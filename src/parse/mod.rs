@@ -3,6 +3,7 @@
 //! expressions. No I/O.
 
 pub mod filter_pattern;
+pub mod insights;
 pub mod lambda;
 pub mod sanitize;
 pub mod trace_filter;

@@ -511,9 +511,7 @@ impl Parser {
                         pos,
                     }) = self.next()
                     else {
-                        return Err(format!(
-                            "id(…) takes name: \"…\" and type: \"…\", e.g. id(name: \"fn\", type: \"AWS::Lambda::Function\")"
-                        ));
+                        return Err("id(…) takes name: \"…\" and type: \"…\", e.g. id(name: \"fn\", type: \"AWS::Lambda::Function\")".to_string());
                     };
                     self.expect(':', &format!("after {field}"))?;
                     let Some(Token {

@@ -3,6 +3,7 @@
 
 pub mod dashboard;
 pub mod functions;
+pub mod logs;
 pub mod map;
 pub mod overview;
 pub mod traces;

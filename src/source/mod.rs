@@ -20,6 +20,10 @@ pub const MAX_SCAN_PAGES: usize = 2_000;
 /// What a tail delivers, until it is dropped.
 pub type TailStream = Pin<Box<dyn Stream<Item = TailUpdate> + Send>>;
 
+/// What a Logs Insights query delivers: progress, then its rows, or a failure. Dropping it
+/// stops the query.
+pub type InsightsStream = Pin<Box<dyn Stream<Item = Result<InsightsUpdate, SourceError>> + Send>>;
+
 // ---------------------------------------------------------------------------------------------
 // The seam
 
@@ -91,6 +95,10 @@ impl Source {
     /// Follow groups; the stream never ends on its own and survives outages.
     pub async fn tail(&self, req: &TailRequest) -> Result<TailStream, SourceError> {
         dispatch!(self, s => s.tail(req).await)
+    }
+    /// Runs a Logs Insights query, reporting progress; the stream ends after the rows.
+    pub async fn insights(&self, query: &InsightsQuery) -> Result<InsightsStream, SourceError> {
+        dispatch!(self, s => s.insights_stream(query).await)
     }
     /// One page of a scan of trace summaries, from `cursor` (the start of the scan by default).
     /// Spans of the window are scanned newest first; a page never mixes two spans.

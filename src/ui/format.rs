@@ -63,6 +63,27 @@ pub fn clock(t: EpochMs) -> String {
         .unwrap_or_default()
 }
 
+/// "14:02:11": a time of day in UTC, for log lines and spans.
+pub fn time_of_day(t: EpochMs) -> String {
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.format("%H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+/// "14:02:11.123".
+pub fn time_ms(t: EpochMs) -> String {
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.format("%H:%M:%S%.3f").to_string())
+        .unwrap_or_default()
+}
+
+/// "+1.2s", "-3m05s": a time relative to another, for relative timestamps.
+pub fn relative(t: EpochMs, to: EpochMs) -> String {
+    let d = t - to;
+    let sign = if d < 0 { "-" } else { "+" };
+    format!("{sign}{}", millis(d.unsigned_abs() as f64))
+}
+
 /// "14:02" (or "Nov 21" for axis labels of multi-day windows).
 pub fn axis_time(t: EpochMs, span: EpochMs) -> String {
     let fmt = if span > 2 * 24 * HOUR_MS {

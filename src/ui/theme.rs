@@ -114,6 +114,18 @@ roles! {
     map_edge => "map.edge", "service map edges and call counts";
     map_error => "map.error", "map nodes and edges with errors or throttles";
     map_fault => "map.fault", "map nodes and edges with faults";
+    // logs
+    log_match => "log.match", "search matches in log lines";
+    log_gap => "log.gap", "rows for spans that could not be fetched";
+    log_cold => "log.cold", "the cold-start badge";
+    log_time => "log.time", "timestamps of log lines";
+    log_summary => "log.summary", "invocation summary rows";
+    log_fn1 => "log.function.1", "function names, first colour";
+    log_fn2 => "log.function.2", "function names, second colour";
+    log_fn3 => "log.function.3", "function names, third colour";
+    log_fn4 => "log.function.4", "function names, fourth colour";
+    log_fn5 => "log.function.5", "function names, fifth colour";
+    log_fn6 => "log.function.6", "function names, sixth colour";
 }
 
 impl Theme {

@@ -117,6 +117,14 @@ pub fn tick(s: &Source, now: EpochMs) -> Msg {
     }
 }
 
+/// The console drawn at its size with the default theme, as text (trailing spaces trimmed).
+pub fn screen_text(state: &State) -> String {
+    buffer_text(&app::view::render(
+        state,
+        &lambdascope::ui::theme::Theme::default_theme(),
+    ))
+}
+
 /// A drawn buffer as text, one line a row, trailing blanks trimmed (snapshots, assertions).
 pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
     let w = buf.area.width as usize;

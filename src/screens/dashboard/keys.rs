@@ -103,4 +103,11 @@ pub const KEYS: &[Binding] = &[
         "pan forward (to now)",
         false,
     ),
+    b(
+        &[Char('L')],
+        "L",
+        own(DashboardAction::Logs),
+        "logs",
+        true,
+    ),
 ];

@@ -134,11 +134,13 @@ pub enum DashboardAction {
     PanForward,
     /// This function's X-Ray traces.
     Traces,
+    /// This function's logs.
+    Logs,
 }
 
 #[derive(Debug, PartialEq)]
 pub enum DashboardMsg {
-    Config(Result<Function, SourceError>),
+    Config(Result<Box<Function>, SourceError>),
     Charts {
         plan: MetricPlan,
         result: Result<Vec<MetricSeries>, SourceError>,

@@ -360,7 +360,9 @@ impl ScreenBase for DashboardScreen {
                     JobKey::new(Owner::Screen(id), Target::Config(name.clone())),
                     Request::Function(
                         name,
-                        Box::new(move |r| Msg::to(id, DashboardMsg::Config(r))),
+                        Box::new(move |r: Result<crate::domain::Function, SourceError>| {
+                            Msg::to(id, DashboardMsg::Config(r.map(Box::new)))
+                        }),
                     ),
                 )
                 .joining()
@@ -415,7 +417,7 @@ impl Screen for DashboardScreen {
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: DashboardMsg) -> Vec<Cmd> {
         match msg {
-            DashboardMsg::Config(r) => self.config = r.into(),
+            DashboardMsg::Config(r) => self.config = r.map(|f| *f).into(),
             DashboardMsg::Charts { plan, result } => {
                 if !self.same_view(&plan) {
                     return vec![]; // for a span or period no longer shown
@@ -444,6 +446,13 @@ impl Screen for DashboardScreen {
                 ctx.go(Place::Traces {
                     filter: crate::domain::function_filter(&self.name),
                 });
+                vec![]
+            }
+            DashboardAction::Logs => {
+                ctx.go(Place::Logs(crate::app::router::LogsPlace {
+                    functions: vec![self.name.clone()],
+                    invocation: None,
+                }));
                 vec![]
             }
         }

@@ -84,6 +84,20 @@ pub const KEYS: &[Binding] = &[
         false,
     ),
     b(
+        &[Char('l'), Char('L')],
+        "l",
+        own(FunctionsAction::Logs),
+        "logs (of the picked ones)",
+        false,
+    ),
+    b(
+        &[Char(' ')],
+        "space",
+        own(FunctionsAction::Mark),
+        "pick for logs",
+        false,
+    ),
+    b(
         &[Code(KeyCode::Esc)],
         "esc",
         Action::Back,

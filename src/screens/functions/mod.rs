@@ -16,6 +16,10 @@ pub enum FunctionsAction {
     Overview,
     /// The selected function's X-Ray traces.
     Traces,
+    /// Pick the selected function (or drop it) for the logs screen.
+    Mark,
+    /// The logs of the picked functions, or of the selected one.
+    Logs,
 }
 
 /// The functions screen has no messages of its own: its data is the shared catalog's.

@@ -148,6 +148,8 @@ pub struct FunctionsScreen {
     pub rows: Vec<Row>,
     pub selected: usize,
     pub offset: usize,
+    /// Functions picked (space) to open their logs together (l).
+    pub marked: std::collections::BTreeSet<String>,
 }
 
 impl FunctionsScreen {
@@ -162,6 +164,7 @@ impl FunctionsScreen {
             rows: vec![],
             selected: 0,
             offset: 0,
+            marked: Default::default(),
         }
     }
 

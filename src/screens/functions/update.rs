@@ -183,6 +183,30 @@ impl Screen for FunctionsScreen {
                 }
                 return vec![];
             }
+            FunctionsAction::Mark => {
+                if let Some(name) = self.selected_function(&ctx.catalog).map(|f| f.name.clone())
+                    && !self.marked.remove(&name)
+                {
+                    self.marked.insert(name);
+                }
+                self.move_by(1);
+            }
+            FunctionsAction::Logs => {
+                let functions: Vec<String> = if self.marked.is_empty() {
+                    self.selected_function(&ctx.catalog)
+                        .map(|f| vec![f.name.clone()])
+                        .unwrap_or_default()
+                } else {
+                    self.marked.iter().cloned().collect()
+                };
+                if !functions.is_empty() {
+                    ctx.go(Place::Logs(crate::app::router::LogsPlace {
+                        functions,
+                        invocation: None,
+                    }));
+                }
+                return vec![];
+            }
         }
         self.fetch_missing(ctx, true)
     }

@@ -237,6 +237,10 @@ impl Widget for FunctionsView<'_> {
                 }
                 x += cw + 1;
             }
+            if f.marked.contains(&func.name) {
+                // Picked for the logs screen (space marks, l opens their logs together).
+                buf.set_string(area.x + 1, y, "+", theme.input);
+            }
         }
         // A scroll position when the list is longer than the screen.
         if f.rows.len() > height && area.height > 1 {

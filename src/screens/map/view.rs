@@ -113,11 +113,7 @@ impl MapView<'_> {
         let (s, t) = (self.screen, self.theme);
         let window = s.window.map(window_label).unwrap_or_default();
         let mut spans = Vec::new();
-        let selected = s
-            .graph
-            .loaded()
-            .zip(s.layout.places.get(s.selected))
-            .map(|(g, p)| (g, p));
+        let selected = s.graph.loaded().zip(s.layout.places.get(s.selected));
         if let Some((g, p)) = selected {
             let n = &g.services[p.node];
             spans.push(Span::styled(

@@ -61,7 +61,7 @@ pub fn layout(total: u16) -> Vec<(Column, u16)> {
     let mut used = 1u16;
     for (c, min_flex) in priority {
         let w = width(c).unwrap_or(min_flex);
-        if used + w + 1 <= total {
+        if used + w < total {
             used += w + 1;
             chosen.push(c);
         }

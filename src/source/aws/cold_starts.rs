@@ -206,7 +206,11 @@ impl AwsSource {
             return self.cold_starts_from_lambda_insights(q).await;
         }
         let answer = self
-            .insights_answer(&[f.log_group.clone()], &list_query(&f), q.window)
+            .insights_answer(
+                std::slice::from_ref(&f.log_group),
+                &list_query(&f),
+                q.window,
+            )
             .await?;
         let starts = starts_from(&answer.rows)
             .ok_or_else(|| unreadable("cold starts", "@timestamp and init or restore duration"))?;
@@ -414,7 +418,7 @@ impl AwsSource {
         let f = self.function_for_logs(function).await?;
         let rows = self
             .insights(
-                &[f.log_group.clone()],
+                std::slice::from_ref(&f.log_group),
                 &series_query(&f, period_s, percentiles),
                 window,
             )

@@ -1,16 +1,22 @@
 //! Logs Insights: StartQuery, then GetQueryResults until done; our own query is stopped when
-//! the caller gives up (drop) or it takes too long.
+//! the caller gives up (drop) or it takes too long. The console follows it as a stream of
+//! progress (records matched and scanned, bytes scanned) ending with the rows; what it
+//! scanned is billed in the cost meter, also when it was stopped.
 
 use std::time::Duration;
 
 use aws_sdk_cloudwatchlogs::types::QueryStatus;
+use futures::SinkExt;
 
 use super::{Api, AwsSource};
-use crate::domain::{SourceError, TimeWindow};
+use crate::domain::{InsightsProgress, InsightsQuery, InsightsUpdate, SourceError, TimeWindow};
+use crate::source::InsightsStream;
 
 /// StartQuery takes at most 50 groups.
 pub const MAX_INSIGHTS_GROUPS: usize = 50;
 const QUERY_TIMEOUT: Duration = Duration::from_secs(120);
+/// A query the user asked for and watches: Insights' own limit is 60 minutes; stop earlier.
+const USER_QUERY_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 const BYTES_PER_GB: f64 = 1e9;
 
 /// Stops a query that is still running when dropped (the caller lost interest or we timed out).
@@ -18,12 +24,17 @@ struct RunningQuery {
     src: AwsSource,
     id: String,
     finished: bool,
+    /// Bytes scanned so far: a stopped query is billed for them.
+    scanned: f64,
 }
 
 impl Drop for RunningQuery {
     fn drop(&mut self) {
         if self.finished {
             return;
+        }
+        if self.scanned > 0.0 {
+            self.src.bill(Api::StartQuery, self.scanned / BYTES_PER_GB);
         }
         let (src, id) = (self.src.clone(), self.id.clone());
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
@@ -69,6 +80,48 @@ impl AwsSource {
         query: &str,
         window: TimeWindow,
     ) -> Result<Answer, SourceError> {
+        let (rows, stats) = self
+            .run_insights(groups, query, window, QUERY_TIMEOUT, |_| true)
+            .await?;
+        Ok(Answer {
+            rows,
+            bytes_scanned: stats.bytes_scanned,
+            records_matched: stats.records_matched,
+        })
+    }
+
+    /// A query for the console: progress as it runs, then the rows. Dropping the stream stops
+    /// the query. The user may wait longer than a background query does.
+    pub async fn insights_stream(&self, q: &InsightsQuery) -> Result<InsightsStream, SourceError> {
+        let (mut tx, rx) = futures::channel::mpsc::channel(16);
+        let src = self.clone();
+        let q = q.clone();
+        tokio::spawn(async move {
+            let mut ptx = tx.clone();
+            let result = src
+                .run_insights(&q.log_groups, &q.query, q.window, USER_QUERY_TIMEOUT, |p| {
+                    // Progress is best effort (a full channel skips one); a closed stream
+                    // means the user left.
+                    let _ = ptx.try_send(Ok(InsightsUpdate::Running(p)));
+                    !ptx.is_closed()
+                })
+                .await;
+            let last = result.map(|(rows, progress)| InsightsUpdate::Done { rows, progress });
+            let _ = tx.send(last).await;
+        });
+        Ok(Box::pin(rx))
+    }
+
+    /// StartQuery and GetQueryResults until done. `progress` hears each poll and returns false
+    /// when nobody listens any more (the query is then stopped).
+    async fn run_insights(
+        &self,
+        groups: &[String],
+        query: &str,
+        window: TimeWindow,
+        timeout: Duration,
+        mut progress: impl FnMut(InsightsProgress) -> bool,
+    ) -> Result<(Vec<Row>, InsightsProgress), SourceError> {
         if groups.is_empty() || groups.len() > MAX_INSIGHTS_GROUPS {
             return Err(SourceError::Unsupported {
                 what: format!("a Logs Insights query over {} groups", groups.len()),
@@ -95,8 +148,9 @@ impl AwsSource {
             src: self.clone(),
             id: id.clone(),
             finished: false,
+            scanned: 0.0,
         };
-        let deadline = tokio::time::Instant::now() + QUERY_TIMEOUT;
+        let deadline = tokio::time::Instant::now() + timeout;
         let mut wait = Duration::from_millis(250);
         loop {
             let out = self
@@ -104,13 +158,16 @@ impl AwsSource {
                     logs.get_query_results().query_id(&id).send()
                 })
                 .await?;
+            let stats = InsightsProgress {
+                records_matched: out.statistics().map_or(0.0, |s| s.records_matched()),
+                records_scanned: out.statistics().map_or(0.0, |s| s.records_scanned()),
+                bytes_scanned: out.statistics().map_or(0.0, |s| s.bytes_scanned()),
+            };
+            running.scanned = stats.bytes_scanned;
             match out.status() {
                 Some(QueryStatus::Complete) => {
                     running.finished = true;
-                    let stats = out.statistics();
-                    let bytes_scanned = stats.map_or(0.0, |s| s.bytes_scanned());
-                    let records_matched = stats.map_or(0.0, |s| s.records_matched());
-                    let gb = bytes_scanned / BYTES_PER_GB;
+                    let gb = stats.bytes_scanned / BYTES_PER_GB;
                     // Unknown bytes scanned: bill a pessimistic 1 GB rather than nothing.
                     let billed = if gb > 0.0 {
                         gb
@@ -133,11 +190,7 @@ impl AwsSource {
                                 .collect()
                         })
                         .collect();
-                    return Ok(Answer {
-                        rows,
-                        bytes_scanned,
-                        records_matched,
-                    });
+                    return Ok((rows, stats));
                 }
                 Some(s @ (QueryStatus::Failed | QueryStatus::Cancelled | QueryStatus::Timeout)) => {
                     running.finished = true;
@@ -148,10 +201,16 @@ impl AwsSource {
                 }
                 _ => {}
             }
+            if !progress(stats) {
+                // Nobody is waiting: `running` stops the query on the way out.
+                return Err(SourceError::Other(
+                    "the Logs Insights query was stopped".into(),
+                ));
+            }
             if tokio::time::Instant::now() + wait > deadline {
                 return Err(SourceError::Other(format!(
                     "the Logs Insights query took longer than {} s and was stopped",
-                    QUERY_TIMEOUT.as_secs()
+                    timeout.as_secs()
                 )));
             }
             tokio::time::sleep(wait).await;

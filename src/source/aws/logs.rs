@@ -2,18 +2,46 @@
 //!
 //! FilterLogEvents reads one group per call, so a query over several groups runs one cursor per
 //! group. Our `next_token` is that set of cursors, serialised; callers treat it as opaque.
+//!
+//! Every read is bounded ([`LogLimits`]): a page never holds more than its limit, and a span
+//! that could not be read within the bound comes back as a gap on the page, never silently.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Api, AwsSource};
 use crate::domain::{
     EpochMs, LogEvent, LogPage, LogQuery, MINUTE_MS, SourceError, StreamQuery, TimeWindow,
+    stamp_event_ids,
 };
 
 /// FilterLogEvents returns at most 10,000 events a page.
 const MAX_PAGE_EVENTS: usize = 10_000;
-/// Pages may be empty while a token remains; stop after this many and hand the token back.
-const MAX_PAGES_PER_GROUP: usize = 100;
+/// Newest-first reading narrows a span that holds too many events down to this before it gives
+/// up and reports the rest of the span as a gap.
+const NARROWEST_SPAN_MS: EpochMs = 1_000;
+
+/// How much one read may fetch. Tests shrink them to reach the edges with a few events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogLimits {
+    /// FilterLogEvents calls for one group in one read (pages may be empty while a token
+    /// remains); past it the token is handed back, or the span reported.
+    pub pages_per_read: usize,
+    /// Events one tail backfill round reads from one group.
+    pub backfill_events: usize,
+    /// Backfill rounds a group may take to catch up after an outage before the tail skips to
+    /// the present and reports the span it could not read.
+    pub catchup_rounds: u32,
+}
+
+impl Default for LogLimits {
+    fn default() -> Self {
+        LogLimits {
+            pages_per_read: 100,
+            backfill_events: 10_000,
+            catchup_rounds: 10,
+        }
+    }
+}
 
 /// Where one group's reading stands.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -146,10 +174,17 @@ impl AwsSource {
             .iter()
             .any(|g| !g.done)
             .then(|| cursor.encode());
-        Ok(LogPage { events, next_token })
+        Ok(LogPage {
+            events,
+            next_token,
+            gaps: vec![],
+        })
     }
 
     /// Newest first: look back from the end in growing steps until `limit` events are found.
+    /// A step that holds more than a page for some group is narrowed towards its end, so the
+    /// newest events are the ones read; what lies below the narrowed start is left to the next
+    /// page (its token says where), and a span too busy to narrow further is reported as a gap.
     async fn logs_newest(
         &self,
         query: &LogQuery,
@@ -163,27 +198,50 @@ impl AwsSource {
         let mut hi = end;
         let mut span = 5 * MINUTE_MS;
         let mut found: Vec<LogEvent> = Vec::new();
-        while hi > query.window.start {
+        let mut gaps = Vec::new();
+        // Everything at or above `floor` (up to `end`) has been read.
+        let mut floor = end;
+        for _ in 0..64 {
+            if hi <= query.window.start || found.len() >= limit {
+                break;
+            }
             let lo = (hi - span).max(query.window.start);
+            let mut covered = lo;
+            let gaps_before = gaps.len();
             for gc in &cursor.groups {
-                let (events, _) = self
-                    .filter_group_all(&gc.group, TimeWindow::new(lo, hi), &query.filter_pattern)
+                let (events, from, gap) = self
+                    .newest_in(
+                        &gc.group,
+                        TimeWindow::new(lo, hi),
+                        &query.filter_pattern,
+                        limit,
+                    )
                     .await?;
+                covered = covered.max(from);
+                gaps.extend(gap);
                 found.extend(events.into_iter().filter(|e| {
                     !(e.timestamp == end - 1 && cursor.skip_before.contains(&e.event_id))
                 }));
             }
-            hi = lo;
-            span *= 4;
-            if found.len() >= limit {
+            // A busy group was read from `covered` only: what lies below it, for every group,
+            // is read by the next step (or page).
+            found.retain(|e| e.timestamp >= covered);
+            floor = covered;
+            hi = covered;
+            if gaps.len() > gaps_before {
                 break;
             }
+            if covered == lo {
+                span *= 4;
+            }
         }
+        found.retain(|e| e.timestamp >= floor);
         found.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        let more_before = found.len() > limit || hi > query.window.start;
+        let more_before = floor > query.window.start;
+        let cut = found.len() > limit;
         let events: Vec<LogEvent> = found.split_off(found.len().saturating_sub(limit));
         let next_token = match events.first() {
-            Some(oldest) if more_before || !found.is_empty() => {
+            Some(oldest) if cut => {
                 let t = oldest.timestamp;
                 let mut skip: Vec<String> = events
                     .iter()
@@ -202,9 +260,54 @@ impl AwsSource {
                     .encode(),
                 )
             }
+            _ if more_before => Some(
+                Cursor {
+                    before: Some(floor),
+                    skip_before: vec![],
+                    ..cursor
+                }
+                .encode(),
+            ),
             _ => None,
         };
-        Ok(LogPage { events, next_token })
+        Ok(LogPage {
+            events,
+            next_token,
+            gaps,
+        })
+    }
+
+    /// The newest events of one group in `window`, at most about `want`: returns them, the
+    /// start of the span actually read (above `window.start` when it had to narrow), and the
+    /// span it could not read at all.
+    async fn newest_in(
+        &self,
+        group: &str,
+        window: TimeWindow,
+        pattern: &str,
+        want: usize,
+    ) -> Result<(Vec<LogEvent>, EpochMs, Option<TimeWindow>), SourceError> {
+        let mut lo = window.start;
+        loop {
+            let (events, token) = self
+                .filter_group(group, TimeWindow::new(lo, window.end), pattern, None, want)
+                .await?;
+            if token.is_none() {
+                return Ok((events, lo, None));
+            }
+            if window.end - lo <= NARROWEST_SPAN_MS {
+                // Too busy to narrow further: keep what was read, report the rest.
+                let read_to = events.last().map_or(lo, |e| e.timestamp + 1);
+                let gap = TimeWindow::new(read_to, window.end);
+                return Ok((events, lo, (gap.len_ms() > 0).then_some(gap)));
+            }
+            // At least halve; further when the density read so far says `want` events fit in
+            // less (each step is paid in calls).
+            let read = events.last().map_or(1, |e| (e.timestamp - lo).max(1));
+            let estimate = read.saturating_mul(want as EpochMs) / events.len().max(1) as EpochMs;
+            let halved = lo + (window.end - lo) / 2;
+            lo = halved.max(window.end - estimate.max(NARROWEST_SPAN_MS / 2));
+        }
     }
 
     /// One stream in time order (GetLogEvents, from the head). The page token is the forward
@@ -225,28 +328,30 @@ impl AwsSource {
                     .send()
             })
             .await?;
-        let events = page
+        // GetLogEvents returns no event id: identity is the content, as everywhere.
+        let mut events: Vec<LogEvent> = page
             .events()
             .iter()
             .map(|e| {
-                let mut event = LogEvent {
-                    timestamp: e.timestamp().unwrap_or_default(),
-                    ingestion_time: e.ingestion_time().unwrap_or_default(),
-                    log_group: q.log_group.clone(),
-                    log_stream: q.log_stream.clone(),
-                    message: e.message().unwrap_or_default().to_string(),
-                    event_id: String::new(),
-                };
-                // GetLogEvents returns no event id; derive a stable one from the content.
-                event.event_id = format!("stream-{:016x}", super::tail::Seen::key(&event));
-                event
+                LogEvent::new(
+                    q.log_group.clone(),
+                    q.log_stream.clone(),
+                    e.timestamp().unwrap_or_default(),
+                    e.ingestion_time().unwrap_or_default(),
+                    e.message().unwrap_or_default().to_string(),
+                )
             })
             .collect();
+        stamp_event_ids(&mut events);
         let next_token = page
             .next_forward_token()
             .filter(|t| !t.is_empty() && sent.as_deref() != Some(*t))
             .map(str::to_string);
-        Ok(LogPage { events, next_token })
+        Ok(LogPage {
+            events,
+            next_token,
+            gaps: vec![],
+        })
     }
 
     /// Pages one group until `want` events or the end; returns the events and the token to go on.
@@ -261,7 +366,7 @@ impl AwsSource {
         let logs = &self.clients().logs;
         let mut events = Vec::new();
         let pattern = Some(pattern.to_string()).filter(|p| !p.trim().is_empty());
-        for _ in 0..MAX_PAGES_PER_GROUP {
+        for _ in 0..self.log_limits().pages_per_read.max(1) {
             let limit = (want - events.len()).clamp(1, MAX_PAGE_EVENTS) as i32;
             let page = self
                 .call(Api::FilterLogEvents, || {
@@ -276,13 +381,14 @@ impl AwsSource {
                         .send()
                 })
                 .await?;
-            events.extend(page.events().iter().map(|e| LogEvent {
-                timestamp: e.timestamp().unwrap_or_default(),
-                ingestion_time: e.ingestion_time().unwrap_or_default(),
-                log_group: group.to_string(),
-                log_stream: e.log_stream_name().unwrap_or_default().to_string(),
-                message: e.message().unwrap_or_default().to_string(),
-                event_id: e.event_id().unwrap_or_default().to_string(),
+            events.extend(page.events().iter().map(|e| {
+                LogEvent::new(
+                    group.to_string(),
+                    e.log_stream_name().unwrap_or_default().to_string(),
+                    e.timestamp().unwrap_or_default(),
+                    e.ingestion_time().unwrap_or_default(),
+                    e.message().unwrap_or_default().to_string(),
+                )
             }));
             // Empty pages may still carry a token: keep going.
             token = page
@@ -293,19 +399,22 @@ impl AwsSource {
                 break;
             }
         }
+        // FilterLogEvents' own ids are not what the other APIs can know: one rule for all.
         events.sort_by_key(|e| e.timestamp);
+        stamp_event_ids(&mut events);
         Ok((events, token))
     }
 
-    /// Every event of one group in the window (bounded by the page cap).
-    pub(super) async fn filter_group_all(
+    /// Up to `want` events of one group from the start of the window, oldest first; the token
+    /// is `Some` when more remain.
+    pub(super) async fn filter_group_from(
         &self,
         group: &str,
         window: TimeWindow,
         pattern: &str,
+        want: usize,
     ) -> Result<(Vec<LogEvent>, Option<String>), SourceError> {
-        self.filter_group(group, window, pattern, None, usize::MAX)
-            .await
+        self.filter_group(group, window, pattern, None, want).await
     }
 }
 

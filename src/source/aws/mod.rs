@@ -37,6 +37,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 pub use api::{Api, IAM_ACTIONS};
 pub use budget::RetryPolicy;
+pub use logs::LogLimits;
 
 use self::budget::{Budget, Jitter};
 use self::cost::CostMeter;
@@ -97,6 +98,7 @@ struct Shared {
     account: OnceLock<String>,
     meter: Arc<Mutex<Meter>>,
     policy: RetryPolicy,
+    log_limits: LogLimits,
     ctx: ErrorContext,
     /// Log group name → ARN, for Live Tail.
     group_arns: Mutex<HashMap<String, String>>,
@@ -320,14 +322,42 @@ impl AwsSource {
     /// The same source with another retry policy (tests shrink the backoff).
     pub fn with_retry_policy(&self, policy: RetryPolicy) -> AwsSource {
         let s = &self.shared;
-        Self::assemble(
+        let mut out = Self::assemble(
             s.clients.clone(),
             s.profile.clone(),
             s.region.clone(),
             s.endpoint.clone(),
             s.meter.clone(),
             policy,
-        )
+        );
+        out = out.with_log_limits(s.log_limits);
+        out
+    }
+
+    /// The same source with other read bounds (tests shrink them to reach the edges).
+    pub fn with_log_limits(&self, limits: LogLimits) -> AwsSource {
+        let s = &self.shared;
+        let shared = Shared {
+            clients: s.clients.clone(),
+            profile: s.profile.clone(),
+            region: s.region.clone(),
+            endpoint: s.endpoint.clone(),
+            account: OnceLock::new(),
+            meter: s.meter.clone(),
+            policy: s.policy,
+            log_limits: limits,
+            ctx: s.ctx.clone(),
+            group_arns: Mutex::new(HashMap::new()),
+            percentiles_refused: OnceLock::new(),
+            log_groups: Mutex::new(HashMap::new()),
+        };
+        AwsSource {
+            shared: Arc::new(shared),
+        }
+    }
+
+    fn log_limits(&self) -> LogLimits {
+        self.shared.log_limits
     }
 
     fn assemble(
@@ -350,6 +380,7 @@ impl AwsSource {
             account: OnceLock::new(),
             meter,
             policy,
+            log_limits: LogLimits::default(),
             ctx,
             group_arns: Mutex::new(HashMap::new()),
             percentiles_refused: OnceLock::new(),

@@ -2,14 +2,19 @@
 //! a stream that never ends by itself.
 //!
 //! The loop, per round:
-//! 1. backfill with FilterLogEvents from the last delivered timestamp (minus an overlap), so
-//!    nothing is lost across reconnects, outages or the switch between Live Tail and polling;
+//! 1. backfill with FilterLogEvents from each group's last delivered timestamp (minus an
+//!    overlap), so nothing is lost across reconnects, outages or the switch between Live Tail
+//!    and polling. Each group keeps its own cursor, and one round reads a bounded number of its
+//!    events; a group that is still behind keeps reading (and holds Live Tail back) until it has
+//!    caught up, or, past the catch-up bound, skips to the present and reports the span it
+//!    could not read as [`TailUpdate::Gap`];
 //! 2. follow a Live Tail session until it ends (renewing it before the 3-hour limit), or, when
 //!    Live Tail is unavailable or keeps ending early, poll every few seconds for a while.
 //!
-//! Every event goes through one [`Seen`] set, so none is shown twice. Live Tail events carry no
-//! event id, so identity is (group, stream, timestamp, message), the same for both paths.
-//! Outages produce [`TailUpdate::Interrupted`] and an unbounded retry with capped backoff.
+//! Every event goes through one [`Seen`] set keyed by the event's identity
+//! ([`crate::domain::event_id`], the same rule for FilterLogEvents and Live Tail), so none is
+//! shown twice. Outages produce [`TailUpdate::Interrupted`] and an unbounded retry with capped
+//! backoff; [`TailUpdate::Mode`] says whether Live Tail or polling delivers.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -23,7 +28,8 @@ use futures::channel::mpsc;
 
 use super::{Api, AwsSource};
 use crate::domain::{
-    EpochMs, HOUR_MS, LogEvent, MINUTE_MS, SourceError, TailRequest, TailUpdate, TimeWindow,
+    EpochMs, HOUR_MS, LogEvent, MINUTE_MS, SourceError, TailMode, TailRequest, TailUpdate,
+    TimeWindow, stamp_event_ids,
 };
 use crate::source::TailStream;
 
@@ -72,9 +78,9 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
-    pub(crate) fn key(e: &LogEvent) -> u64 {
+    fn key(e: &LogEvent) -> u64 {
         let mut h = DefaultHasher::new();
-        (&e.log_group, &e.log_stream, e.timestamp, &e.message).hash(&mut h);
+        e.event_id.hash(&mut h);
         h.finish()
     }
     /// True the first time an event is offered.
@@ -89,12 +95,22 @@ impl Seen {
     }
 }
 
+#[derive(Debug, Clone, Copy)]
+struct GroupCursor {
+    at: EpochMs,
+    behind_rounds: u32,
+    /// Nothing older is read again: the start, or where the tail skipped to.
+    floor: EpochMs,
+}
+
 enum Round {
     /// The consumer dropped the stream.
     Closed,
     /// A Live Tail session ended after running this long.
     SessionEnded(Duration),
     Polled,
+    /// A group is still catching up: read again at once.
+    Behind,
 }
 
 struct Tailer {
@@ -104,8 +120,11 @@ struct Tailer {
     seen: Seen,
     /// Nothing older is delivered: the request's `since`, or the moment the tail started.
     since: EpochMs,
-    /// Latest timestamp delivered (or the start point).
-    cursor: EpochMs,
+    /// Per group: the latest timestamp read (or the start point), and the backfill rounds it
+    /// has needed so far to catch up (0 when it has).
+    cursors: HashMap<String, GroupCursor>,
+    /// The mode last announced.
+    mode: Option<TailMode>,
     /// Poll instead of Live Tail until then.
     poll_until: Option<Instant>,
     /// Live Tail refused for good (e.g. no IAM permission): poll only.
@@ -129,10 +148,23 @@ impl AwsSource {
         }
         let (tx, rx) = mpsc::channel(64);
         let since = req.since.unwrap_or_else(|| self.now());
+        let cursors = req
+            .log_groups
+            .iter()
+            .map(|g| {
+                let c = GroupCursor {
+                    at: since,
+                    behind_rounds: 0,
+                    floor: since,
+                };
+                (g.clone(), c)
+            })
+            .collect();
         let tailer = Tailer {
             src: self.clone(),
             since,
-            cursor: since,
+            cursors,
+            mode: None,
             req: req.clone(),
             tx,
             seen: Seen::default(),
@@ -185,7 +217,11 @@ impl AwsSource {
 impl Tailer {
     async fn run(mut self) {
         loop {
-            let live = !self.live_disabled && self.poll_until.is_none_or(|t| Instant::now() >= t);
+            // A group still catching up is read by polling; Live Tail waits for it.
+            let behind = self.cursors.values().any(|c| c.behind_rounds > 0);
+            let live = !self.live_disabled
+                && !behind
+                && self.poll_until.is_none_or(|t| Instant::now() >= t);
             let round = if live {
                 self.live_round().await
             } else {
@@ -200,6 +236,7 @@ impl Tailer {
                         self.poll_until = Some(Instant::now() + POLL_FALLBACK);
                     }
                 }
+                Ok(Round::Behind) => self.outages = 0,
                 Ok(Round::Polled) => {
                     self.outages = 0;
                     let interval = POLL_INTERVAL
@@ -251,41 +288,114 @@ impl Tailer {
         self.tx.is_closed()
     }
 
-    /// Delivers events not seen before; false when the consumer is gone.
-    async fn deliver(&mut self, mut events: Vec<LogEvent>) -> bool {
+    /// Says how events come now, when that changed; false when the consumer is gone.
+    async fn announce(&mut self, mode: TailMode) -> bool {
+        if self.mode == Some(mode) {
+            return !self.tx.is_closed();
+        }
+        self.mode = Some(mode);
+        self.tx.send(TailUpdate::Mode(mode)).await.is_ok()
+    }
+
+    /// Delivers events not seen before; false when the consumer is gone. Live events move a
+    /// group's cursor only once it has caught up: a group still being backfilled must not
+    /// skip what lies between.
+    async fn deliver(&mut self, mut events: Vec<LogEvent>, live: bool) -> bool {
         let since = self.since;
+        let now = self.src.now();
+        for e in &events {
+            if let Some(c) = self.cursors.get_mut(&e.log_group)
+                && (!live || c.behind_rounds == 0)
+            {
+                // A future-dated event must not push the backfill past events still to come.
+                c.at = c.at.max(e.timestamp.min(now));
+            }
+        }
         events.retain(|e| e.timestamp >= since && self.seen.first_time(e));
         if events.is_empty() {
             return !self.tx.is_closed();
         }
         events.sort_by_key(|e| e.timestamp);
-        if let Some(last) = events.last() {
-            // A future-dated event must not push the backfill past events still to come.
-            self.cursor = self.cursor.max(last.timestamp.min(self.src.now()));
-        }
-        self.seen.prune(self.cursor - 3 * OVERLAP_MS);
+        let oldest_cursor = self.cursors.values().map(|c| c.at).min().unwrap_or(now);
+        self.seen.prune(oldest_cursor - 3 * OVERLAP_MS);
         self.tx.send(TailUpdate::Events(events)).await.is_ok()
     }
 
-    /// FilterLogEvents from the cursor (minus the overlap) to now, every group.
-    async fn backfill(&mut self) -> Result<bool, SourceError> {
-        let window = TimeWindow::new(self.cursor - OVERLAP_MS, self.src.now() + HOUR_MS);
-        let mut events = Vec::new();
-        for group in &self.req.log_groups {
-            let (mut e, _) = self
+    /// FilterLogEvents from each group's cursor (minus the overlap) towards now, a bounded
+    /// number of events per group. Returns whether every group has caught up (`None` when the
+    /// consumer is gone).
+    async fn backfill(&mut self) -> Result<Option<bool>, SourceError> {
+        let limits = self.src.log_limits();
+        let now = self.src.now();
+        let mut caught_up = true;
+        for group in self.req.log_groups.clone() {
+            let Some(cursor) = self.cursors.get(&group).copied() else {
+                continue;
+            };
+            // Caught up: re-read the overlap for late-ingested events. Behind: go on from
+            // where the last round stopped (the overlap would eat the bound).
+            let from = if cursor.behind_rounds > 0 {
+                cursor.at
+            } else {
+                cursor.at - OVERLAP_MS
+            };
+            let window = TimeWindow::new(from.max(cursor.floor), now + HOUR_MS);
+            let (events, more) = self
                 .src
-                .filter_group_all(group, window, &self.req.filter_pattern)
+                .filter_group_from(
+                    &group,
+                    window,
+                    &self.req.filter_pattern,
+                    limits.backfill_events,
+                )
                 .await?;
-            events.append(&mut e);
+            let read_to = events.last().map(|e| e.timestamp);
+            if !self.deliver(events, false).await {
+                return Ok(None);
+            }
+            let Some(c) = self.cursors.get_mut(&group) else {
+                continue;
+            };
+            if more.is_none() {
+                c.behind_rounds = 0;
+                continue;
+            }
+            c.behind_rounds += 1;
+            if let Some(t) = read_to {
+                c.at = c.at.max(t);
+            }
+            if c.behind_rounds > limits.catchup_rounds {
+                // Too far behind to catch up and stay live: skip to the present, say what
+                // was not read.
+                let gap = TimeWindow::new(c.at + 1, now);
+                c.at = now;
+                c.floor = now;
+                c.behind_rounds = 0;
+                tracing::warn!(%group, ?gap, "tail could not catch up; reporting a gap");
+                if gap.len_ms() > 0 {
+                    let update = TailUpdate::Gap {
+                        group: group.clone(),
+                        window: gap,
+                    };
+                    if self.tx.send(update).await.is_err() {
+                        return Ok(None);
+                    }
+                }
+            } else {
+                caught_up = false;
+            }
         }
-        Ok(self.deliver(events).await)
+        Ok(Some(caught_up))
     }
 
     async fn poll_round(&mut self) -> Result<Round, SourceError> {
-        Ok(if self.backfill().await? {
-            Round::Polled
-        } else {
-            Round::Closed
+        if !self.announce(TailMode::Polling).await {
+            return Ok(Round::Closed);
+        }
+        Ok(match self.backfill().await? {
+            Some(true) => Round::Polled,
+            Some(false) => Round::Behind,
+            None => Round::Closed,
         })
     }
 
@@ -310,8 +420,14 @@ impl Tailer {
                     .send()
             })
             .await?;
-        // Backfill after the session is up, so nothing falls between the two.
-        if !self.backfill().await? {
+        // Backfill after the session is up, so nothing falls between the two. A group still
+        // behind holds the session back: catching up comes first.
+        match self.backfill().await? {
+            None => return Ok(Round::Closed),
+            Some(false) => return Ok(Round::Behind),
+            Some(true) => {}
+        }
+        if !self.announce(TailMode::LiveTail).await {
             return Ok(Round::Closed);
         }
         let started = Instant::now();
@@ -343,20 +459,19 @@ impl Tailer {
                                 let name = group_name_of(id);
                                 self.req.log_groups.contains(&name).then_some(name)
                             })?;
-                            let mut event = LogEvent {
-                                timestamp: e.timestamp().unwrap_or_default(),
-                                ingestion_time: e.ingestion_time().unwrap_or_default(),
-                                log_group: group,
-                                log_stream: e.log_stream_name().unwrap_or_default().to_string(),
-                                message: e.message().unwrap_or_default().to_string(),
-                                event_id: String::new(),
-                            };
-                            // Live Tail sends no event id; give a stable one derived from content.
-                            event.event_id = format!("live-{:016x}", Seen::key(&event));
-                            Some(event)
+                            Some(LogEvent::new(
+                                group,
+                                e.log_stream_name().unwrap_or_default().to_string(),
+                                e.timestamp().unwrap_or_default(),
+                                e.ingestion_time().unwrap_or_default(),
+                                e.message().unwrap_or_default().to_string(),
+                            ))
                         })
-                        .collect();
-                    if !self.deliver(events).await {
+                        .collect::<Vec<_>>();
+                    // Live Tail sends no event id: identity is the content, as everywhere.
+                    let mut events = events;
+                    stamp_event_ids(&mut events);
+                    if !self.deliver(events, true).await {
                         return Ok(Round::Closed);
                     }
                 }
@@ -399,22 +514,21 @@ mod tests {
     use super::*;
 
     fn ev(ts: EpochMs, msg: &str) -> LogEvent {
-        LogEvent {
-            timestamp: ts,
-            ingestion_time: ts,
-            log_group: "/aws/lambda/a".into(),
-            log_stream: "s".into(),
-            message: msg.into(),
-            event_id: format!("id{ts}"),
-        }
+        LogEvent::new("/aws/lambda/a".into(), "s".into(), ts, ts, msg.into())
     }
 
     #[test]
-    fn seen_is_by_content_not_by_event_id() {
+    fn seen_is_by_identity_the_same_for_every_api() {
         let mut s = Seen::default();
         let polled = ev(1, "START");
-        let mut live = polled.clone();
-        live.event_id.clear();
+        // Live Tail's copy of the same event, built the way the live path builds it.
+        let live = LogEvent::new(
+            polled.log_group.clone(),
+            polled.log_stream.clone(),
+            1,
+            9,
+            "START".into(),
+        );
         assert!(s.first_time(&polled));
         assert!(!s.first_time(&live));
         assert!(s.first_time(&ev(1, "END")));

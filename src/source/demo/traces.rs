@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::Inner;
 use super::catalog::{FunctionSpec, Runtime, Trigger};
-use super::render::{ACCOUNT, REGION, function_arn, request_id};
+use super::render::{ACCOUNT, REGION, function_arn, out_of_memory, request_id};
 use super::traffic::{Attempt, Fate, Model, hash, mix, unit};
 use crate::domain::{
     AnnotationValue, Cause, EpochMs, Exception, Http, MINUTE_MS, ORIGIN_API_GATEWAY,
@@ -243,6 +243,13 @@ fn failure_cause(spec: &FunctionSpec, a: &Attempt) -> Cause {
                 "Task timed out after {}.00 seconds",
                 spec.timeout_s
             )),
+            ..Default::default()
+        },
+        // The same death the logs and REPORT line show (render::out_of_memory).
+        _ if out_of_memory(spec, a) => Exception {
+            id: Some(id),
+            kind: Some("Runtime.OutOfMemory".into()),
+            message: Some("signal: killed".into()),
             ..Default::default()
         },
         _ => Exception {

@@ -1,0 +1,393 @@
+//! `lambdascope logs FUNCTION... [--since 1h | --start T --end T] [--follow] [--filter PATTERN]
+//! [--grep REGEX] [--invocations] [--insights QUERY] [--json]`: logs for scripts and pipes.
+//!
+//! Lines are made safe (control characters and escape sequences shown escaped, never written
+//! raw), coloured only when stdout is a terminal, and printed oldest first. A fetch that does
+//! not follow exits 0 at its end; a closed pipe (`| head`) ends it quietly.
+
+use std::io::{self, IsTerminal, Write};
+
+use futures::StreamExt;
+use serde::Serialize;
+
+use crate::domain::{
+    EpochMs, Function, InsightsQuery, InsightsUpdate, LogEvent, LogQuery, SourceError, TailRequest,
+    TailUpdate, TimeWindow,
+};
+use crate::screens::logs::buffer::{Kind, LogBuffer};
+use crate::source::Source;
+use crate::ui::format;
+
+/// What to print.
+#[derive(Debug, Clone, Default)]
+pub struct LogsArgs {
+    pub functions: Vec<String>,
+    pub window: Option<TimeWindow>,
+    pub since_ms: Option<EpochMs>,
+    pub follow: bool,
+    pub filter: String,
+    pub grep: Option<String>,
+    pub invocations: bool,
+    pub insights: Option<String>,
+    pub json: bool,
+}
+
+/// Why printing stopped early.
+#[derive(Debug)]
+pub enum Stop {
+    /// The reader went away (SIGPIPE / EPIPE): not an error.
+    Closed,
+    Failed(String),
+}
+
+impl From<io::Error> for Stop {
+    fn from(e: io::Error) -> Stop {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Stop::Closed
+        } else {
+            Stop::Failed(e.to_string())
+        }
+    }
+}
+
+impl From<serde_json::Error> for Stop {
+    fn from(e: serde_json::Error) -> Stop {
+        match e.io_error_kind() {
+            Some(io::ErrorKind::BrokenPipe) => Stop::Closed,
+            _ => Stop::Failed(e.to_string()),
+        }
+    }
+}
+
+impl From<SourceError> for Stop {
+    fn from(e: SourceError) -> Stop {
+        Stop::Failed(e.to_string())
+    }
+}
+
+/// `1h`, `30m`, `2d`, `90s` → ms.
+pub fn parse_span(s: &str) -> Result<EpochMs, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a span like 30m, 1h or 2d"))?;
+    let unit_ms = match unit {
+        "s" => 1000,
+        "m" | "" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(format!("{s:?}: use s, m, h or d")),
+    };
+    n.checked_mul(unit_ms)
+        .ok_or_else(|| format!("{s:?} is too long"))
+}
+
+/// An RFC 3339 time or a span ago (`2h`).
+pub fn parse_time(s: &str, now: EpochMs) -> Result<EpochMs, String> {
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(d.timestamp_millis());
+    }
+    parse_span(s).map(|ago| now - ago)
+}
+
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    timestamp: String,
+    function: &'a str,
+    log_stream: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonInvocation<'a> {
+    request_id: &'a str,
+    function: &'a str,
+    start: String,
+    duration_ms: Option<f64>,
+    billed_ms: Option<f64>,
+    memory_mb: Option<u32>,
+    max_memory_used_mb: Option<u32>,
+    init_ms: Option<f64>,
+    outcome: String,
+    trace_id: Option<&'a str>,
+}
+
+struct Printer {
+    out: io::BufWriter<io::Stdout>,
+    colour: bool,
+    json: bool,
+    grep: Option<regex::Regex>,
+    several: bool,
+    function_of: crate::screens::logs::buffer::FunctionMap,
+}
+
+impl Printer {
+    fn line(&mut self, e: &LogEvent) -> io::Result<()> {
+        if let Some(re) = &self.grep
+            && !re.is_match(&e.message)
+        {
+            return Ok(());
+        }
+        let function = self
+            .function_of
+            .function_of(&e.log_group, &e.log_stream)
+            .to_string();
+        if self.json {
+            let j = JsonLine {
+                timestamp: crate::source::demo::render::iso(e.timestamp),
+                function: &function,
+                log_stream: &e.log_stream,
+                message: &e.message,
+            };
+            serde_json::to_writer(&mut self.out, &j)?;
+            return writeln!(self.out);
+        }
+        // One event may hold several lines (a REPORT with its XRAY line, a traceback).
+        let text = crate::parse::sanitize::escape_plain(&e.message.replace(['\r', '\n'], "\u{1}"))
+            .replace("\\x01", "\n    ");
+        let text = text.trim_end();
+        let stamp = format::time_ms(e.timestamp);
+        let who = if self.several {
+            format!("{function} ")
+        } else {
+            String::new()
+        };
+        if self.colour {
+            let level = crate::parse::lambda::classify(&e.message).level();
+            let colour = match level {
+                Some(crate::parse::lambda::Level::Error | crate::parse::lambda::Level::Fatal) => {
+                    "31"
+                }
+                Some(crate::parse::lambda::Level::Warn) => "33",
+                _ => "0",
+            };
+            writeln!(
+                self.out,
+                "\x1b[2m{stamp}\x1b[0m \x1b[36m{who}\x1b[0m\x1b[{colour}m{text}\x1b[0m"
+            )
+        } else {
+            writeln!(self.out, "{stamp} {who}{text}")
+        }
+    }
+}
+
+/// Prints the logs asked for; returns when done (or never, following).
+pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
+    let catalog = source.list_functions().await.unwrap_or_default();
+    let mut groups: Vec<String> = Vec::new();
+    let mut function_of = crate::screens::logs::buffer::FunctionMap::default();
+    for name in &args.functions {
+        let group = catalog
+            .iter()
+            .find(|f| &f.name == name)
+            .map(|f| f.log_group.clone())
+            .unwrap_or_else(|| Function::default_log_group(name));
+        function_of
+            .groups
+            .entry(group.clone())
+            .or_default()
+            .push(name.clone());
+        if !groups.contains(&group) {
+            groups.push(group);
+        }
+    }
+    let now = source.now();
+    let window = args
+        .window
+        .unwrap_or_else(|| TimeWindow::new(now - args.since_ms.unwrap_or(3_600_000), now + 1));
+    let stdout = io::stdout();
+    let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let grep = match &args.grep {
+        Some(g) => Some(regex::Regex::new(g).map_err(|e| Stop::Failed(format!("--grep: {e}")))?),
+        None => None,
+    };
+    let mut p = Printer {
+        out: io::BufWriter::with_capacity(1 << 16, stdout),
+        colour,
+        json: args.json,
+        grep,
+        several: args.functions.len() > 1,
+        function_of,
+    };
+
+    if let Some(q) = &args.insights {
+        return insights(source, &mut p, groups, q, window).await;
+    }
+
+    let mut buffer = LogBuffer::new(usize::MAX / 2);
+    buffer.function_map = p.function_of.clone();
+    let mut q = LogQuery {
+        log_groups: groups.clone(),
+        window,
+        filter_pattern: args.filter.clone(),
+        limit: 10_000,
+        newest_first: false,
+        next_token: None,
+    };
+    loop {
+        let page = source.logs(&q).await?;
+        for g in &page.gaps {
+            eprintln!(
+                "lambdascope: not fetched: {}–{}",
+                format::time_of_day(g.start),
+                format::time_of_day(g.end)
+            );
+        }
+        if args.invocations {
+            buffer.append(&page.events);
+        } else {
+            for e in &page.events {
+                p.line(e)?;
+            }
+        }
+        match page.next_token {
+            Some(t) => q.next_token = Some(t),
+            None => break,
+        }
+    }
+    if args.invocations {
+        print_invocations(&mut p, &buffer)?;
+    }
+    p.out.flush()?;
+    if !args.follow {
+        return Ok(());
+    }
+    let mut tail = source
+        .tail(&TailRequest {
+            log_groups: groups.into_iter().take(10).collect(),
+            filter_pattern: args.filter.clone(),
+            since: Some(window.end),
+        })
+        .await?;
+    while let Some(update) = tail.next().await {
+        match update {
+            TailUpdate::Events(events) => {
+                for e in &events {
+                    p.line(e)?;
+                }
+                p.out.flush()?;
+            }
+            TailUpdate::Interrupted { reason, retry_in } => {
+                eprintln!(
+                    "lambdascope: tail interrupted: {reason}; retrying in {}s",
+                    retry_in.as_secs().max(1)
+                )
+            }
+            TailUpdate::Gap { group, window } => eprintln!(
+                "lambdascope: not fetched in {group}: {}–{}",
+                format::time_of_day(window.start),
+                format::time_of_day(window.end)
+            ),
+            TailUpdate::Sampled => eprintln!("lambdascope: Live Tail is sampling"),
+            TailUpdate::Mode(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn print_invocations(p: &mut Printer, b: &LogBuffer) -> io::Result<()> {
+    let mut invs: Vec<_> = b.invs().map(|(_, i)| i).collect();
+    invs.sort_by_key(|i| (i.start, i.first_seq));
+    for inv in invs {
+        let function = b.functions.name(u32::from(inv.function));
+        let outcome = match &inv.outcome {
+            None => "running".to_string(),
+            Some(crate::domain::Outcome::Success) => "success".into(),
+            Some(crate::domain::Outcome::Timeout) => "timeout".into(),
+            Some(o) if o.is_oom() => "out of memory".into(),
+            Some(crate::domain::Outcome::Error(e)) => format!("error {e}"),
+        };
+        let r = inv.report.as_ref();
+        if p.json {
+            let j = JsonInvocation {
+                request_id: &inv.request_id,
+                function,
+                start: crate::source::demo::render::iso(inv.start),
+                duration_ms: r.map(|r| r.duration_ms),
+                billed_ms: r.map(|r| r.billed_ms),
+                memory_mb: r.map(|r| r.memory_mb),
+                max_memory_used_mb: r.map(|r| r.max_memory_used_mb),
+                init_ms: r.and_then(|r| r.init_ms.or(r.restore_ms)),
+                outcome,
+                trace_id: inv.trace_id.as_deref(),
+            };
+            serde_json::to_writer(&mut p.out, &j)?;
+            writeln!(p.out)?;
+            continue;
+        }
+        let figures = match r {
+            Some(r) => format!(
+                "{:>9} billed {:>9} mem {:>5}/{:<5} MB{}",
+                format::millis(r.duration_ms),
+                format::millis(r.billed_ms),
+                r.max_memory_used_mb,
+                r.memory_mb,
+                r.init_ms
+                    .or(r.restore_ms)
+                    .map(|i| format!(" cold {}", format::millis(i)))
+                    .unwrap_or_default()
+            ),
+            None => "(no REPORT yet)".into(),
+        };
+        writeln!(
+            p.out,
+            "{} {} {} {} {}",
+            format::time_ms(inv.start),
+            format::safe(function),
+            format::safe(&inv.request_id),
+            format::safe(&outcome),
+            figures
+        )?;
+    }
+    let _ = Kind::Gap;
+    Ok(())
+}
+
+async fn insights(
+    source: &Source,
+    p: &mut Printer,
+    groups: Vec<String>,
+    query: &str,
+    window: TimeWindow,
+) -> Result<(), Stop> {
+    let mut stream = source
+        .insights(&InsightsQuery {
+            log_groups: groups,
+            query: query.to_string(),
+            window,
+        })
+        .await?;
+    while let Some(u) = stream.next().await {
+        match u? {
+            InsightsUpdate::Running(_) => {}
+            InsightsUpdate::Done { rows, progress } => {
+                for row in &rows {
+                    if p.json {
+                        let obj: serde_json::Map<String, serde_json::Value> = row
+                            .iter()
+                            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                            .collect();
+                        serde_json::to_writer(&mut p.out, &obj)?;
+                        writeln!(p.out)?;
+                    } else {
+                        let cells: Vec<String> = row
+                            .iter()
+                            .map(|(k, v)| format!("{k}={}", format::safe(v)))
+                            .collect();
+                        writeln!(p.out, "{}", cells.join("\t"))?;
+                    }
+                }
+                eprintln!(
+                    "lambdascope: {} rows; {} records matched of {} scanned",
+                    rows.len(),
+                    progress.records_matched,
+                    progress.records_scanned
+                );
+            }
+        }
+    }
+    p.out.flush()?;
+    Ok(())
+}

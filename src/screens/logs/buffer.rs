@@ -1,0 +1,978 @@
+//! The retained log buffer: a bounded ring of lines, folded live into invocations.
+//!
+//! Memory is what bounds it, so lines are not kept as `LogEvent`s (five strings each) but as
+//! compact records over shared text:
+//! - a [`Segment`] holds up to [`SEGMENT_LINES`] lines: their text back to back in one byte
+//!   arena (each line followed by a `0xFF` byte, which no UTF-8 text holds, so no search can
+//!   match across two lines) and one 32-byte [`Line`] record each (time, offset, stream,
+//!   function, invocation, kind, level);
+//! - log streams and functions are interned once;
+//! - what a line *is* (START, REPORT, an app line at ERROR, …) is classified once, when it
+//!   arrives, and only the kind and level are kept; the rest is re-read from the text on demand.
+//!
+//! Lines are numbered by a sequence that never changes: appended lines count up, older pages
+//! loaded above count down, and dropping the oldest lines only moves the first live number.
+//! Searches and views refer to lines by that number. Closed segments are immutable and shared
+//! (`Arc`), so a search can run on a snapshot while new lines arrive.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use crate::domain::{EpochMs, LogEvent, Outcome, TimeWindow};
+use crate::parse::lambda::{self, Level, LogLine};
+
+/// Lines per segment: small enough that dropping the oldest frees memory soon, large enough
+/// that there are few of them.
+pub const SEGMENT_LINES: usize = 16 * 1024;
+/// The default bound: a million lines.
+pub const DEFAULT_CAPACITY: usize = 1_000_000;
+/// Separates lines in a segment's text: never part of UTF-8 text.
+pub const SEPARATOR: u8 = 0xFF;
+/// No invocation.
+pub const NO_INV: u32 = u32::MAX;
+/// Duplicates are looked for among events this close to the newest one.
+const DEDUP_SPAN_MS: EpochMs = 10 * 60_000;
+
+/// What a line is, from the Lambda parser, in one byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Kind {
+    Start,
+    End,
+    Report,
+    InitStart,
+    RestoreStart,
+    InitReport,
+    Timeout,
+    App,
+    Platform,
+    Other,
+    /// Not an event: a span that could not be fetched. Its text says which.
+    Gap,
+}
+
+impl Kind {
+    /// START, END, REPORT and the other lines Lambda writes itself.
+    pub fn is_platform(self) -> bool {
+        !matches!(self, Kind::App | Kind::Other | Kind::Gap)
+    }
+}
+
+/// One line: 32 bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line {
+    pub ts: EpochMs,
+    /// Where its text starts in the segment, and how long it is.
+    pub start: u32,
+    pub len: u32,
+    pub stream: u32,
+    /// Its invocation, or [`NO_INV`].
+    pub inv: u32,
+    pub function: u16,
+    pub kind: Kind,
+    /// `Level` as a number (0 = none, 1 = trace … 6 = fatal).
+    pub level: u8,
+}
+
+impl Line {
+    pub fn level(&self) -> Option<Level> {
+        level_from(self.level)
+    }
+}
+
+fn level_code(l: Option<Level>) -> u8 {
+    match l {
+        None => 0,
+        Some(Level::Trace) => 1,
+        Some(Level::Debug) => 2,
+        Some(Level::Info) => 3,
+        Some(Level::Warn) => 4,
+        Some(Level::Error) => 5,
+        Some(Level::Fatal) => 6,
+    }
+}
+
+fn level_from(c: u8) -> Option<Level> {
+    Some(match c {
+        1 => Level::Trace,
+        2 => Level::Debug,
+        3 => Level::Info,
+        4 => Level::Warn,
+        5 => Level::Error,
+        6 => Level::Fatal,
+        _ => return None,
+    })
+}
+
+/// Up to [`SEGMENT_LINES`] consecutive lines and their text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Segment {
+    /// Sequence number of `lines[0]`.
+    pub base: i64,
+    pub lines: Vec<Line>,
+    pub text: Vec<u8>,
+    /// Lines at the front already dropped (the segment goes when all are).
+    pub skip: usize,
+}
+
+impl Segment {
+    pub fn text_of(&self, l: &Line) -> &[u8] {
+        let (a, b) = (l.start as usize, (l.start + l.len) as usize);
+        self.text.get(a..b).unwrap_or_default()
+    }
+    fn push(&mut self, line: Line, text: &str) {
+        let start = self.text.len() as u32;
+        self.text.extend_from_slice(text.as_bytes());
+        self.text.push(SEPARATOR);
+        self.lines.push(Line {
+            start,
+            len: text.len() as u32,
+            ..line
+        });
+    }
+    fn seq_range(&self) -> std::ops::Range<i64> {
+        self.base + self.skip as i64..self.base + self.lines.len() as i64
+    }
+    /// Heap bytes held (for the memory budget).
+    fn heap_bytes(&self) -> usize {
+        self.lines.capacity() * std::mem::size_of::<Line>() + self.text.capacity()
+    }
+}
+
+/// What the REPORT said, compactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvReport {
+    pub duration_ms: f64,
+    pub billed_ms: f64,
+    pub memory_mb: u32,
+    pub max_memory_used_mb: u32,
+    pub init_ms: Option<f64>,
+    /// SnapStart restore instead of an init.
+    pub restore_ms: Option<f64>,
+}
+
+/// One request, folded from its lines as they arrive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inv {
+    pub request_id: Box<str>,
+    pub function: u16,
+    pub stream: u32,
+    pub first_seq: i64,
+    pub last_seq: i64,
+    /// Its START (or first line) time.
+    pub start: EpochMs,
+    pub report: Option<InvReport>,
+    /// Known once the REPORT (or a timeout line) has come; `None` while it runs.
+    pub outcome: Option<Outcome>,
+    pub ended: bool,
+    pub trace_id: Option<Box<str>>,
+    /// The highest level among its lines.
+    pub max_level: u8,
+    /// Lines still in the buffer.
+    pub live_lines: u32,
+    /// Its first line that logged an error, for error groups.
+    pub first_error: Option<i64>,
+}
+
+impl Inv {
+    pub fn cold(&self) -> bool {
+        self.report
+            .as_ref()
+            .is_some_and(|r| r.init_ms.is_some() || r.restore_ms.is_some())
+    }
+    pub fn failed(&self) -> bool {
+        self.outcome.as_ref().is_some_and(Outcome::is_failure)
+            || level_from(self.max_level) >= Some(Level::Error)
+    }
+    pub fn timed_out(&self) -> bool {
+        self.outcome == Some(Outcome::Timeout)
+    }
+    pub fn out_of_memory(&self) -> bool {
+        self.outcome.as_ref().is_some_and(Outcome::is_oom)
+            || self
+                .report
+                .as_ref()
+                .is_some_and(|r| r.memory_mb > 0 && r.max_memory_used_mb >= r.memory_mb)
+    }
+}
+
+/// Names interned to small numbers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Interner {
+    pub names: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Interner {
+    pub fn get(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), i);
+        i
+    }
+    pub fn name(&self, i: u32) -> &str {
+        self.names.get(i as usize).map_or("", String::as_str)
+    }
+}
+
+/// Which function a log event belongs to: the group's own function, or (a shared group) the
+/// one its stream names: `2026/10/08/tenner-notifier[$LATEST]22be…`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FunctionMap {
+    /// Group → the functions writing to it.
+    pub groups: HashMap<String, Vec<String>>,
+}
+
+impl FunctionMap {
+    pub fn function_of<'a>(&'a self, group: &'a str, stream: &str) -> &'a str {
+        match self.groups.get(group).map(Vec::as_slice) {
+            Some([one]) => one,
+            Some(many) if !many.is_empty() => {
+                let named = stream
+                    .splitn(4, '/')
+                    .nth(3)
+                    .and_then(|rest| rest.split_once('['))
+                    .map(|(name, _)| name)
+                    .unwrap_or("");
+                many.iter()
+                    .find(|f| f.as_str() == named)
+                    .map_or(group, String::as_str)
+            }
+            _ => group,
+        }
+    }
+}
+
+/// What changed with an append, so views and indexes can follow cheaply.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Appended {
+    pub lines: usize,
+    pub duplicates: usize,
+    /// Lines dropped at the front to stay within the bound.
+    pub dropped: usize,
+    /// Invocations that gained a line they did not start with (their row may change).
+    pub touched: Vec<u32>,
+    /// New invocations.
+    pub new_invs: Vec<u32>,
+    /// INIT_START lines tied to the invocation that followed them (they start its row).
+    pub attached: Vec<i64>,
+}
+
+/// The buffer. See the module docs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogBuffer {
+    pub capacity: usize,
+    segments: VecDeque<Arc<Segment>>,
+    /// The number the next appended line gets.
+    next_seq: i64,
+    /// The number of the oldest line still held (equal to `next_seq` when empty).
+    first_seq: i64,
+    /// Lines dropped at the front, ever.
+    pub dropped: u64,
+    pub streams: Interner,
+    pub functions: Interner,
+    pub function_map: FunctionMap,
+    invs: Vec<Option<Inv>>,
+    free_invs: Vec<u32>,
+    by_request: HashMap<Box<str>, u32>,
+    /// Per stream, the invocation whose END has not come: lines without a request id in that
+    /// stream (print() output, Python's unhandled-error line) are its.
+    open_by_stream: HashMap<u32, u32>,
+    /// Per stream, an INIT_START (or RESTORE_START) waiting for the request it prepares: a
+    /// cold start's first line belongs to that request.
+    init_by_stream: HashMap<u32, i64>,
+    /// Identities of recent events, for dropping duplicates (pruned by time).
+    recent: HashSet<u64>,
+    recent_ts: VecDeque<(EpochMs, u64)>,
+    newest_ts: EpochMs,
+    /// Raw bytes of the messages held (for the memory budget).
+    pub raw_bytes: usize,
+}
+
+impl Default for LogBuffer {
+    fn default() -> Self {
+        LogBuffer::new(DEFAULT_CAPACITY)
+    }
+}
+
+fn identity(e: &LogEvent) -> u64 {
+    let mut h = DefaultHasher::new();
+    e.event_id.hash(&mut h);
+    h.finish()
+}
+
+impl LogBuffer {
+    pub fn new(capacity: usize) -> LogBuffer {
+        LogBuffer {
+            capacity: capacity.max(1),
+            segments: VecDeque::new(),
+            next_seq: 0,
+            first_seq: 0,
+            dropped: 0,
+            streams: Interner::default(),
+            functions: Interner::default(),
+            function_map: FunctionMap::default(),
+            invs: Vec::new(),
+            free_invs: Vec::new(),
+            by_request: HashMap::new(),
+            open_by_stream: HashMap::new(),
+            init_by_stream: HashMap::new(),
+            recent: HashSet::new(),
+            recent_ts: VecDeque::new(),
+            newest_ts: EpochMs::MIN,
+            raw_bytes: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        (self.next_seq - self.first_seq) as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn is_full(&self) -> bool {
+        self.len() >= self.capacity
+    }
+    /// Sequence numbers held: `first_seq()..end_seq()`.
+    pub fn first_seq(&self) -> i64 {
+        self.first_seq
+    }
+    pub fn end_seq(&self) -> i64 {
+        self.next_seq
+    }
+    pub fn seqs(&self) -> std::ops::Range<i64> {
+        self.first_seq..self.next_seq
+    }
+    /// The newest and oldest event times held.
+    pub fn time_span(&self) -> Option<TimeWindow> {
+        let first = self.line(self.first_seq)?.0.ts;
+        let last = self.line(self.next_seq - 1)?.0.ts;
+        Some(TimeWindow::new(first.min(last), first.max(last) + 1))
+    }
+
+    fn segment_index(&self, seq: i64) -> Option<usize> {
+        if seq < self.first_seq || seq >= self.next_seq {
+            return None;
+        }
+        let i = self.segments.partition_point(|s| s.base <= seq);
+        i.checked_sub(1)
+    }
+
+    /// A line and its text.
+    pub fn line(&self, seq: i64) -> Option<(&Line, &[u8])> {
+        let s = &self.segments[self.segment_index(seq)?];
+        let l = s.lines.get((seq - s.base) as usize)?;
+        Some((l, s.text_of(l)))
+    }
+
+    /// A line's text as a string (lossy only if it was stored broken).
+    pub fn text(&self, seq: i64) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.line(seq).map_or(&[][..], |(_, t)| t))
+    }
+
+    /// Every line in order, with its number.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &Line, &[u8])> + '_ {
+        self.segments.iter().flat_map(|s| {
+            let r = s.seq_range();
+            s.lines[s.skip..]
+                .iter()
+                .zip(r)
+                .map(move |(l, seq)| (seq, l, s.text_of(l)))
+        })
+    }
+
+    /// Lines `from..to` in order (clamped to what is held).
+    pub fn range(&self, from: i64, to: i64) -> impl Iterator<Item = (i64, &Line, &[u8])> + '_ {
+        let from = from.max(self.first_seq);
+        let to = to.min(self.next_seq);
+        let first = self.segment_index(from).unwrap_or(self.segments.len());
+        self.segments
+            .iter()
+            .skip(first)
+            .flat_map(move |s| {
+                let r = s.seq_range();
+                let lo = (from.max(r.start) - s.base) as usize;
+                let hi = (to.min(r.end) - s.base).max(lo as i64) as usize;
+                s.lines
+                    .get(lo..hi)
+                    .unwrap_or_default()
+                    .iter()
+                    .zip(s.base + lo as i64..)
+                    .map(move |(l, seq)| (seq, l, s.text_of(l)))
+            })
+            .take_while(move |(seq, _, _)| *seq < to)
+    }
+
+    /// The shared segments, for a search that runs while lines keep arriving.
+    pub fn snapshot(&self) -> Vec<Arc<Segment>> {
+        self.segments.iter().cloned().collect()
+    }
+
+    pub fn inv(&self, id: u32) -> Option<&Inv> {
+        self.invs.get(id as usize).and_then(Option::as_ref)
+    }
+    pub fn invs(&self) -> impl Iterator<Item = (u32, &Inv)> + '_ {
+        self.invs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (i as u32, v)))
+    }
+    pub fn inv_by_request(&self, request_id: &str) -> Option<u32> {
+        self.by_request.get(request_id).copied()
+    }
+    /// The lines of one invocation, in order.
+    pub fn inv_lines(&self, id: u32) -> Vec<i64> {
+        let Some(inv) = self.inv(id) else {
+            return vec![];
+        };
+        self.range(inv.first_seq, inv.last_seq + 1)
+            .filter(|(_, l, _)| l.inv == id)
+            .map(|(s, _, _)| s)
+            .collect()
+    }
+
+    /// Heap bytes held by lines, text and the fold (for the memory budget).
+    pub fn heap_bytes(&self) -> usize {
+        let segs: usize = self.segments.iter().map(|s| s.heap_bytes()).sum();
+        let invs = self.invs.capacity() * std::mem::size_of::<Option<Inv>>()
+            + self
+                .invs()
+                .map(|(_, i)| i.request_id.len() + i.trace_id.as_ref().map_or(0, |t| t.len()))
+                .sum::<usize>();
+        let index = self.by_request.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 40);
+        let recent = self.recent.capacity() * 16 + self.recent_ts.capacity() * 16;
+        segs + invs + index + recent
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Adding lines
+
+    /// Appends new events (a tail delivery, the newest page). Duplicates of recent events are
+    /// skipped; the oldest lines go when the bound is reached, and are counted.
+    pub fn append(&mut self, events: &[LogEvent]) -> Appended {
+        let mut out = Appended::default();
+        for e in events {
+            if !self.first_time(e) {
+                out.duplicates += 1;
+                continue;
+            }
+            self.push_back(e, &mut out);
+        }
+        out.dropped = self.enforce_capacity();
+        out
+    }
+
+    /// A row that says a span was not fetched, at the end.
+    pub fn append_gap(&mut self, window: TimeWindow, what: &str) {
+        let text = format!(
+            "not fetched: {}–{}{what}",
+            crate::ui::format::time_of_day(window.start),
+            crate::ui::format::time_of_day(window.end)
+        );
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let line = Line {
+            ts: window.start,
+            start: 0,
+            len: 0,
+            stream: 0,
+            inv: NO_INV,
+            function: 0,
+            kind: Kind::Gap,
+            level: level_code(Some(Level::Warn)),
+        };
+        self.open_segment(seq).push(line, &text);
+        self.enforce_capacity();
+    }
+
+    fn first_time(&mut self, e: &LogEvent) -> bool {
+        let id = identity(e);
+        if !self.recent.insert(id) {
+            return false;
+        }
+        self.recent_ts.push_back((e.timestamp, id));
+        self.newest_ts = self.newest_ts.max(e.timestamp);
+        // Forget old identities; a late duplicate older than this is not expected.
+        if self.recent_ts.len() > 1024 {
+            let horizon = self.newest_ts - DEDUP_SPAN_MS;
+            while let Some(&(t, id)) = self.recent_ts.front() {
+                if t >= horizon || self.recent_ts.len() < 512 {
+                    break;
+                }
+                self.recent.remove(&id);
+                self.recent_ts.pop_front();
+            }
+        }
+        true
+    }
+
+    /// The segment new lines go to, opening one when the last is full (or there is none).
+    fn open_segment(&mut self, seq: i64) -> &mut Segment {
+        let need_new = self
+            .segments
+            .back()
+            .is_none_or(|s| s.lines.len() >= SEGMENT_LINES || s.base + s.lines.len() as i64 != seq);
+        if need_new {
+            self.segments.push_back(Arc::new(Segment {
+                base: seq,
+                ..Segment::default()
+            }));
+        }
+        let last = self.segments.len() - 1;
+        // Shared with a running search: that search keeps its copy.
+        Arc::make_mut(&mut self.segments[last])
+    }
+
+    fn classify(&mut self, e: &LogEvent) -> (Line, LogLine) {
+        let parsed = lambda::classify(&e.message);
+        let stream = self.streams.get(&e.log_stream);
+        let function = {
+            let name = self
+                .function_map
+                .function_of(&e.log_group, &e.log_stream)
+                .to_string();
+            self.functions.get(&name) as u16
+        };
+        let kind = match &parsed {
+            LogLine::Start { .. } => Kind::Start,
+            LogLine::End { .. } => Kind::End,
+            LogLine::Report(_) => Kind::Report,
+            LogLine::InitStart { .. } => Kind::InitStart,
+            LogLine::RestoreStart { .. } => Kind::RestoreStart,
+            LogLine::InitReport(_) => Kind::InitReport,
+            LogLine::Timeout { .. } => Kind::Timeout,
+            LogLine::App(_) => Kind::App,
+            LogLine::Platform { .. } => Kind::Platform,
+            LogLine::Other => Kind::Other,
+        };
+        let line = Line {
+            ts: e.timestamp,
+            start: 0,
+            len: 0,
+            stream,
+            inv: NO_INV,
+            function,
+            kind,
+            level: level_code(parsed.level()),
+        };
+        (line, parsed)
+    }
+
+    fn push_back(&mut self, e: &LogEvent, out: &mut Appended) {
+        let seq = self.next_seq;
+        let (mut line, parsed) = self.classify(e);
+        line.inv = self.fold(seq, &line, &parsed, out);
+        self.next_seq += 1;
+        self.raw_bytes += e.message.len();
+        self.open_segment(seq).push(line, &e.message);
+        out.lines += 1;
+    }
+
+    /// Ties a line to its invocation (creating it at its first line), and updates what the
+    /// invocation knows. Returns the invocation's id or [`NO_INV`].
+    fn fold(&mut self, seq: i64, line: &Line, parsed: &LogLine, out: &mut Appended) -> u32 {
+        let (id, created) = match parsed.request_id() {
+            Some(rid) => self.inv_for(rid, seq, line, out),
+            // An init waits for the request it prepares.
+            None if matches!(line.kind, Kind::InitStart | Kind::RestoreStart) => {
+                self.init_by_stream.insert(line.stream, seq);
+                return NO_INV;
+            }
+            // Other platform lines without a request id (EXTENSION, TELEMETRY) stand alone;
+            // other lines in a stream with a request under way are that request's.
+            None if line.kind.is_platform() => return NO_INV,
+            None => match self.open_by_stream.get(&line.stream) {
+                Some(&id) => (id, false),
+                None => return NO_INV,
+            },
+        };
+        if matches!(parsed, LogLine::Start { .. })
+            && let Some(init) = self.init_by_stream.remove(&line.stream)
+            && init < seq
+            && self.set_inv(init, id)
+        {
+            if let Some(inv) = self.invs.get_mut(id as usize).and_then(Option::as_mut) {
+                inv.first_seq = inv.first_seq.min(init);
+                inv.live_lines += 1;
+            }
+            out.attached.push(init);
+        }
+        let open = &mut self.open_by_stream;
+        let Some(inv) = self.invs.get_mut(id as usize).and_then(Option::as_mut) else {
+            return NO_INV;
+        };
+        inv.first_seq = inv.first_seq.min(seq);
+        inv.last_seq = inv.last_seq.max(seq);
+        inv.live_lines += 1;
+        inv.max_level = inv.max_level.max(line.level);
+        if line.level >= level_code(Some(Level::Error)) && inv.first_error.is_none() {
+            inv.first_error = Some(seq);
+        }
+        match parsed {
+            LogLine::Start { .. } => {
+                inv.start = line.ts;
+                open.insert(line.stream, id);
+            }
+            LogLine::End { .. } => {
+                inv.ended = true;
+                if open.get(&line.stream) == Some(&id) {
+                    open.remove(&line.stream);
+                }
+            }
+            LogLine::Report(r) => {
+                inv.report = Some(InvReport {
+                    duration_ms: r.duration_ms,
+                    billed_ms: r.billed_ms,
+                    memory_mb: r.memory_mb,
+                    max_memory_used_mb: r.max_memory_used_mb,
+                    init_ms: r.init_duration_ms,
+                    restore_ms: r.restore_duration_ms,
+                });
+                inv.ended = true;
+                if inv.trace_id.is_none() {
+                    inv.trace_id = r.trace_id.as_deref().map(Box::from);
+                }
+                let status = r.status.as_deref();
+                let timed_out = inv.outcome == Some(Outcome::Timeout)
+                    || status == Some("timeout")
+                    || r.error_type.as_deref() == Some("Sandbox.Timedout");
+                inv.outcome = Some(if timed_out {
+                    Outcome::Timeout
+                } else if matches!(status, None | Some("success")) {
+                    match inv.outcome.take() {
+                        Some(Outcome::Error(t)) => Outcome::Error(t),
+                        _ => Outcome::Success,
+                    }
+                } else {
+                    Outcome::Error(r.error_type.clone().unwrap_or_else(|| "error".into()))
+                });
+                if open.get(&line.stream) == Some(&id) {
+                    open.remove(&line.stream);
+                }
+            }
+            LogLine::Timeout { .. } => inv.outcome = Some(Outcome::Timeout),
+            LogLine::App(app) => {
+                if app.unhandled && !matches!(inv.outcome, Some(Outcome::Timeout)) {
+                    let t = app.error_type.clone().unwrap_or_else(|| "Error".into());
+                    match &inv.outcome {
+                        Some(Outcome::Error(_)) => {}
+                        _ => inv.outcome = Some(Outcome::Error(t)),
+                    }
+                }
+                if inv.trace_id.is_none() {
+                    inv.trace_id = app.trace_id.as_deref().map(Box::from);
+                }
+            }
+            _ => {}
+        }
+        if !created {
+            out.touched.push(id);
+        }
+        id
+    }
+
+    /// Ties an already stored line to an invocation; false if the line is gone.
+    fn set_inv(&mut self, seq: i64, id: u32) -> bool {
+        if let Some(i) = self.segment_index(seq) {
+            let seg = Arc::make_mut(&mut self.segments[i]);
+            if let Some(l) = seg.lines.get_mut((seq - seg.base) as usize) {
+                l.inv = id;
+                return true;
+            }
+        }
+        // Still in the segment being built (a prepended page): not reachable here.
+        false
+    }
+
+    /// The invocation of a request id, created at its first line; and whether it was.
+    fn inv_for(&mut self, rid: &str, seq: i64, line: &Line, out: &mut Appended) -> (u32, bool) {
+        if let Some(&id) = self.by_request.get(rid) {
+            return (id, false);
+        }
+        let inv = Inv {
+            request_id: rid.into(),
+            function: line.function,
+            stream: line.stream,
+            first_seq: seq,
+            last_seq: seq,
+            start: line.ts,
+            report: None,
+            outcome: None,
+            ended: false,
+            trace_id: None,
+            max_level: 0,
+            live_lines: 0,
+            first_error: None,
+        };
+        let id = match self.free_invs.pop() {
+            Some(id) => {
+                self.invs[id as usize] = Some(inv);
+                id
+            }
+            None => {
+                self.invs.push(Some(inv));
+                (self.invs.len() - 1) as u32
+            }
+        };
+        self.by_request.insert(rid.into(), id);
+        out.new_invs.push(id);
+        (id, true)
+    }
+
+    /// Drops the oldest lines beyond the bound; returns how many.
+    fn enforce_capacity(&mut self) -> usize {
+        let mut dropped = 0;
+        while self.len() > self.capacity {
+            let over = self.len() - self.capacity;
+            let Some(front) = self.segments.front_mut() else {
+                break;
+            };
+            let seg = Arc::make_mut(front);
+            let n = over.min(seg.lines.len() - seg.skip);
+            let gone: Vec<u32> = seg.lines[seg.skip..seg.skip + n]
+                .iter()
+                .map(|l| l.inv)
+                .filter(|&i| i != NO_INV)
+                .collect();
+            for l in &seg.lines[seg.skip..seg.skip + n] {
+                self.raw_bytes = self.raw_bytes.saturating_sub(l.len as usize);
+            }
+            seg.skip += n;
+            let empty = seg.skip >= seg.lines.len();
+            self.first_seq += n as i64;
+            dropped += n;
+            if empty {
+                self.segments.pop_front();
+            }
+            for id in gone {
+                self.release_line(id);
+            }
+        }
+        self.dropped += dropped as u64;
+        dropped
+    }
+
+    fn release_line(&mut self, id: u32) {
+        let Some(slot) = self.invs.get_mut(id as usize) else {
+            return;
+        };
+        let Some(inv) = slot.as_mut() else { return };
+        inv.live_lines = inv.live_lines.saturating_sub(1);
+        if inv.live_lines == 0 {
+            let rid = inv.request_id.clone();
+            *slot = None;
+            self.by_request.remove(&rid);
+            self.open_by_stream.retain(|_, v| *v != id);
+            self.free_invs.push(id);
+        }
+    }
+
+    /// Prepends an older page (ascending). Refused, returning false, when the buffer is full:
+    /// older lines would push out newer ones.
+    pub fn prepend(&mut self, events: &[LogEvent]) -> bool {
+        if self.len() + events.len() > self.capacity {
+            return false;
+        }
+        if events.is_empty() {
+            return true;
+        }
+        let base = self.first_seq - events.len() as i64;
+        let mut seg = Segment {
+            base,
+            ..Segment::default()
+        };
+        let mut parsed = Vec::with_capacity(events.len());
+        for e in events {
+            let (line, p) = self.classify(e);
+            self.raw_bytes += e.message.len();
+            seg.push(line, &e.message);
+            parsed.push(p);
+        }
+        // Segments of older pages may be small; they hold what one page brought.
+        self.first_seq = base;
+        self.segments.push_front(Arc::new(seg));
+        // Fold once the lines are in place (a cold start ties its INIT_START line back).
+        let mut out = Appended::default();
+        // Streams under way at the top of the page are not those under way now.
+        let saved = std::mem::take(&mut self.open_by_stream);
+        let saved_init = std::mem::take(&mut self.init_by_stream);
+        for (i, p) in parsed.iter().enumerate() {
+            let seq = base + i as i64;
+            let Some(line) = self.line(seq).map(|(l, _)| *l) else {
+                continue;
+            };
+            let id = self.fold(seq, &line, p, &mut out);
+            if id != NO_INV {
+                self.set_inv(seq, id);
+            }
+        }
+        self.open_by_stream = saved;
+        self.init_by_stream = saved_init;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(t: EpochMs, stream: &str, msg: &str) -> LogEvent {
+        LogEvent::new("/aws/lambda/f".into(), stream.into(), t, t, msg.into())
+    }
+
+    fn invocation(t: EpochMs, rid: &str, stream: &str) -> Vec<LogEvent> {
+        vec![
+            ev(
+                t,
+                stream,
+                &format!("START RequestId: {rid} Version: $LATEST"),
+            ),
+            ev(
+                t + 1,
+                stream,
+                &format!("2026-11-23T14:00:00.001Z\t{rid}\tINFO\thandling"),
+            ),
+            ev(t + 2, stream, &format!("END RequestId: {rid}")),
+            ev(
+                t + 2,
+                stream,
+                &format!(
+                    "REPORT RequestId: {rid}\tDuration: 12.5 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t"
+                ),
+            ),
+        ]
+    }
+
+    #[test]
+    fn lines_fold_into_invocations_as_they_arrive() {
+        let mut b = LogBuffer::new(100);
+        let lines = invocation(10, "r1", "s1");
+        // START and one app line: under way, no outcome yet.
+        b.append(&lines[..2]);
+        let id = b.inv_by_request("r1").unwrap();
+        assert_eq!(b.inv(id).unwrap().outcome, None);
+        assert!(!b.inv(id).unwrap().ended);
+        // A print() without a request id in the same stream is the request's.
+        b.append(&[ev(11, "s1", "plain print output")]);
+        b.append(&lines[2..]);
+        let inv = b.inv(id).unwrap();
+        assert_eq!(inv.outcome, Some(Outcome::Success));
+        assert_eq!(inv.report.as_ref().unwrap().duration_ms, 12.5);
+        assert_eq!(b.inv_lines(id).len(), 5);
+        assert_eq!(b.len(), 5);
+    }
+
+    #[test]
+    fn the_ring_drops_the_oldest_and_counts_them() {
+        let mut b = LogBuffer::new(6);
+        b.append(&invocation(10, "r1", "s1"));
+        b.append(&invocation(20, "r2", "s1"));
+        assert_eq!(b.len(), 6);
+        assert_eq!(b.dropped, 2);
+        assert_eq!(b.first_seq(), 2);
+        assert!(b.text(2).starts_with("END RequestId: r1"));
+        // r1 lost lines but keeps its REPORT: still known.
+        assert!(b.inv_by_request("r1").is_some());
+        b.append(&invocation(30, "r3", "s1"));
+        assert!(b.inv_by_request("r1").is_none(), "all its lines are gone");
+        assert_eq!(b.dropped, 6);
+    }
+
+    #[test]
+    fn duplicates_are_skipped_and_older_pages_go_above() {
+        let mut b = LogBuffer::new(100);
+        let lines = invocation(100, "r2", "s1");
+        b.append(&lines);
+        let again = b.append(&lines[2..]);
+        assert_eq!((again.lines, again.duplicates), (0, 2));
+        assert!(b.prepend(&invocation(10, "r1", "s2")));
+        assert_eq!(b.first_seq(), -4);
+        assert!(b.text(-4).starts_with("START RequestId: r1"));
+        let id = b.inv_by_request("r1").unwrap();
+        assert_eq!(b.inv(id).unwrap().first_seq, -4);
+        let order: Vec<EpochMs> = b.iter().map(|(_, l, _)| l.ts).collect();
+        assert_eq!(order, [10, 11, 12, 12, 100, 101, 102, 102]);
+        // Full: an older page would push out newer lines, so it is refused.
+        let mut full = LogBuffer::new(4);
+        full.append(&lines);
+        assert!(!full.prepend(&invocation(10, "r1", "s2")));
+    }
+
+    #[test]
+    fn segments_roll_over_and_ranges_cross_them() {
+        let mut b = LogBuffer::new(SEGMENT_LINES * 3);
+        let events: Vec<LogEvent> = (0..(SEGMENT_LINES + 10) as i64)
+            .map(|i| ev(i, "s", &format!("line {i}")))
+            .collect();
+        b.append(&events);
+        let seqs: Vec<i64> = b
+            .range(SEGMENT_LINES as i64 - 2, SEGMENT_LINES as i64 + 2)
+            .map(|(s, _, _)| s)
+            .collect();
+        assert_eq!(seqs.len(), 4);
+        assert_eq!(
+            b.text(SEGMENT_LINES as i64),
+            format!("line {}", SEGMENT_LINES)
+        );
+    }
+
+    #[test]
+    fn shared_groups_name_the_function_in_the_stream() {
+        let mut m = FunctionMap::default();
+        m.groups.insert(
+            "/shop/api".into(),
+            vec!["users-api-profile".into(), "cart-api-update".into()],
+        );
+        assert_eq!(
+            m.function_of("/shop/api", "2026/11/23/cart-api-update[$LATEST]0123"),
+            "cart-api-update"
+        );
+        m.groups.insert("/aws/lambda/a".into(), vec!["a".into()]);
+        assert_eq!(
+            m.function_of("/aws/lambda/a", "2026/11/23/[$LATEST]01"),
+            "a"
+        );
+    }
+
+    #[test]
+    fn a_cold_starts_init_line_starts_its_invocation() {
+        let mut b = LogBuffer::new(100);
+        b.append(&[ev(
+            1,
+            "s",
+            "INIT_START Runtime Version: python:3.12.v36\tRuntime Version ARN: x",
+        )]);
+        let out = b.append(&invocation(5, "c1", "s"));
+        let id = b.inv_by_request("c1").unwrap();
+        assert_eq!(b.inv(id).unwrap().first_seq, 0);
+        assert_eq!(b.line(0).unwrap().0.inv, id);
+        assert_eq!(out.attached, [0]);
+        // The same in an older page loaded above.
+        let mut older = vec![ev(0, "t", "INIT_START Runtime Version: python:3.12.v36")];
+        older.extend(invocation(1, "c0", "t"));
+        assert!(b.prepend(&older));
+        let id0 = b.inv_by_request("c0").unwrap();
+        assert_eq!(b.inv(id0).unwrap().first_seq, b.first_seq());
+        assert_eq!(b.inv_lines(id0).len(), 5);
+    }
+
+    #[test]
+    fn timeouts_after_the_report_and_out_of_memory() {
+        let mut b = LogBuffer::new(100);
+        b.append(&[
+            ev(1, "s", "START RequestId: t1 Version: $LATEST"),
+            ev(9, "s", "REPORT RequestId: t1\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t"),
+            ev(10, "s", "2026-11-23T14:00:00.010Z t1 Task timed out after 3.00 seconds"),
+            ev(11, "s", "START RequestId: o1 Version: $LATEST"),
+            ev(12, "s", "REPORT RequestId: o1\tDuration: 5.00 ms\tBilled Duration: 5 ms\tMemory Size: 128 MB\tMax Memory Used: 128 MB\tStatus: error\tError Type: Runtime.OutOfMemory"),
+        ]);
+        let t = b.inv(b.inv_by_request("t1").unwrap()).unwrap();
+        assert!(t.timed_out() && t.failed());
+        let o = b.inv(b.inv_by_request("o1").unwrap()).unwrap();
+        assert!(o.out_of_memory() && o.failed() && !o.timed_out());
+    }
+}
