@@ -54,9 +54,15 @@ fn wide_terminal_detail_and_resizes() {
     );
     t.keys(&["Enter"]);
     t.wait_for_chart("Cold starts");
-    t.wait_for_chart("Invocations");
-    let s = t.wait_for("reserved");
-    assert!(s.contains("Duration") && s.contains("configuration"), "{s}");
+    let s = t.wait_for_chart("Invocations");
+    assert!(
+        s.contains("Duration") && s.contains("Concurrency") && s.contains("Throttles"),
+        "six charts at 200 wide:\n{s}"
+    );
+    // The configuration is the third panel; a third tab comes back to the charts.
+    t.keys(&["Tab", "Tab"]);
+    t.wait_for("reserved");
+    t.keys(&["Tab"]);
     for (w, h) in [(1, 1), (20, 5), (80, 24), (300, 80)] {
         t.cmd(&[
             "resize-window",

@@ -259,8 +259,9 @@ pub fn big_account() -> &'static BigAccount {
     })
 }
 
-/// Writes X-Ray segment documents straight into moto (PutTraceSegments, in fifties).
-pub fn put_traces(documents: &[serde_json::Value]) {
-    let body = serde_json::json!({ "documents": documents }).to_string();
+/// Writes X-Ray segment documents straight into moto (PutTraceSegments, in fifties), in a
+/// region of their own so that tests reading the seeded traces do not see them.
+pub fn put_traces(region: &str, documents: &[serde_json::Value]) {
+    let body = serde_json::json!({ "region": region, "documents": documents }).to_string();
     control(&emulator().endpoint, "POST", "/__control/put_traces", &body);
 }

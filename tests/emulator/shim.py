@@ -205,7 +205,9 @@ class Handler(BaseHTTPRequestHandler):
                                                    q.get("metrics") == "1")
         elif url.path == "/__control/stats":
             with st["lock"]:
-                result = dict(st["stats"], queries=list(st["queries"]))
+                result = dict(st["stats"])
+                if st["queries"]:
+                    result["queries"] = list(st["queries"])
         else:
             return self.reply(404, b"{}", {"Content-Type": "application/json"})
         self.reply(200, json.dumps(result).encode(), {"Content-Type": "application/json"})

@@ -103,11 +103,5 @@ pub const KEYS: &[Binding] = &[
         "pan forward (to now)",
         false,
     ),
-    b(
-        &[Char('L')],
-        "L",
-        own(DashboardAction::Logs),
-        "logs",
-        true,
-    ),
+    b(&[Char('L')], "L", own(DashboardAction::Logs), "logs", true),
 ];
