@@ -523,3 +523,30 @@ async fn hostile_segment_documents_are_drawn_escaped() {
         assert!(!text.contains(bad), "{bad:?} reached the screen:\n{text}");
     }
 }
+
+/// A filter longer than the head line is cut where the count begins, never written over it.
+#[tokio::test]
+async fn a_long_filter_leaves_the_count_readable_at_80_columns() {
+    let s = source();
+    let mut state = console(&s, (80, 24)).await;
+    open(
+        &s,
+        &mut state,
+        r#"traces service(id(name: "orders-api-create", type: "AWS::Lambda::Function")) { fault }"#,
+    )
+    .await;
+    let n = list(&state).summaries().len();
+    assert!(n > 0, "the incident function has faults");
+    let text = screen_text(&state);
+    let head = text.lines().nth(1).expect("the head line");
+    // The right part: `{n} traces`, after the list position `i/{n} · ` when it scrolls.
+    let right = match head.find(&format!("/{n} · ")) {
+        Some(slash) => head[..slash].trim_end_matches(|c: char| c.is_ascii_digit()),
+        None => &head[..head.rfind(&format!("{n} traces")).expect("the count")],
+    };
+    assert!(
+        right.ends_with(' ') && head.trim_end().ends_with(&format!("{n} traces")),
+        "the count stands apart from the filter: {head:?}"
+    );
+    assert!(head.contains("service(id(name"), "{head:?}");
+}

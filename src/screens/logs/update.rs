@@ -39,7 +39,10 @@ impl LogsScreen {
         // An invocation (from a trace): read forward from just before it started, so its lines
         // are in the first page whatever happened around it.
         let window = match &place.invocation {
-            Some((_, at)) => TimeWindow::new(at - MINUTE_MS, at + AROUND_INVOCATION_MS),
+            Some((_, at)) => TimeWindow::new(
+                at - MINUTE_MS,
+                (at + AROUND_INVOCATION_MS).min(ctx.now.max(at + MINUTE_MS)),
+            ),
             None => ctx.focus(),
         };
         let live = place.invocation.is_none() && ctx.now - window.end <= LIVE_SLACK_MS;

@@ -130,8 +130,6 @@ impl TracesView<'_> {
                 t.input,
             ));
         }
-        buf.set_line(area.x, area.y, &Line::from(left), area.width);
-
         let mut right = String::new();
         let found = s.summaries().len();
         if let Some(scan) = &s.scan {
@@ -162,10 +160,15 @@ impl TracesView<'_> {
         if s.rows.len() > s.list_height(ctx) {
             right = format!("{}/{} · {right}", s.selected + 1, s.rows.len());
         }
+        // The count wins over a long filter: the filter is cut where the count begins.
         let w = right.chars().count() as u16;
-        if w < area.width / 2 {
+        let room = if w < area.width / 2 {
             buf.set_string(area.right() - w, area.y, right, t.dim);
-        }
+            area.width - w - 1
+        } else {
+            area.width
+        };
+        buf.set_line(area.x, area.y, &Line::from(left), room);
     }
 
     fn rejected(&self, area: Rect, buf: &mut Buffer) {
