@@ -62,7 +62,7 @@ def main():
         "aws logs filter-log-events": [tool("aws"), "logs", "filter-log-events", "--log-group-name", GROUP,
                                        "--start-time", str(since_s * 1000), "--output", "text", "--query", "events[].message"],
         "awslogs get": [tool("awslogs"), "get", GROUP, "ALL", "-s", "1h", "--no-group", "--no-stream"],
-        "sam logs": [tool("sam"), "logs", "--name", "email-sender", "-s", "1h ago"],
+        "sam logs": [tool("sam"), "logs", "--cw-log-group", GROUP, "-s", "1h ago"],
     }
     results = {}
     for name, cmd in commands.items():

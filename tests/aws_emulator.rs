@@ -498,8 +498,15 @@ async fn live_tail_through_the_interceptor_then_polling_delivers_new_events() {
         "StartLiveTail never reached the emulator"
     );
     assert!(calls_seen(&shim, "DescribeLogGroups") >= 1);
+    // From landing in the emulator to coming out of the tail (polling, since moto ends Live
+    // Tail): the latency a user sees, less one frame.
+    let landed = Instant::now();
     put_logs(group, "s2", &batch("later", 2, src.now()));
     collect(&mut tail, 5, &mut seen).await;
+    eprintln!(
+        "MEASURED: event landed to delivered by the tail (polling): {:?}",
+        landed.elapsed()
+    );
     assert_eq!(&seen[3..], ["later event 0", "later event 1"]);
 }
 

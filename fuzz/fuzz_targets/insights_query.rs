@@ -28,7 +28,11 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let (rows, matched) = parsed.run(&events);
     // Filters only ever remove records.
-    assert!(matched <= events.len(), "{matched} matched of {}", events.len());
+    assert!(
+        matched <= events.len(),
+        "{matched} matched of {}",
+        events.len()
+    );
     // A limit is a limit.
     if let Some(n) = query
         .rsplit('|')

@@ -2,7 +2,9 @@
 //! `matches` against a trace summary built from the rest.
 #![no_main]
 
-use lambdascope::domain::TraceSummary;
+use std::collections::BTreeMap;
+
+use lambdascope::domain::{AnnotationValue, ServiceRef, TraceSummary};
 use lambdascope::parse::trace_filter::TraceFilter;
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -36,6 +38,22 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn summary(u: &mut Unstructured) -> Result<TraceSummary> {
+    let mut services = Vec::new();
+    for _ in 0..u.int_in_range(0..=4)? {
+        services.push(service(u)?);
+    }
+    let mut annotations = BTreeMap::new();
+    for _ in 0..u.int_in_range(0..=3)? {
+        let value = match u.int_in_range(0..=2)? {
+            0 => AnnotationValue::Str(u.arbitrary()?),
+            1 => AnnotationValue::Num(u.arbitrary()?),
+            _ => AnnotationValue::Bool(u.arbitrary()?),
+        };
+        annotations
+            .entry(u.arbitrary::<String>()?)
+            .or_insert_with(Vec::new)
+            .push(value);
+    }
     Ok(TraceSummary {
         id: "1-643aca1d-02e095f7341508e00b9b6d2b".into(),
         start: u.arbitrary()?,
@@ -44,10 +62,23 @@ fn summary(u: &mut Unstructured) -> Result<TraceSummary> {
         has_error: u.arbitrary()?,
         has_fault: u.arbitrary()?,
         has_throttle: u.arbitrary()?,
+        is_partial: u.arbitrary()?,
         http_method: u.arbitrary()?,
         http_url: u.arbitrary()?,
         http_status: u.arbitrary()?,
-        services: u.arbitrary()?,
-        request_ids: u.arbitrary()?,
+        entry: services.first().cloned(),
+        services,
+        annotations,
+        root_cause: u.arbitrary()?,
+    })
+}
+
+fn service(u: &mut Unstructured) -> Result<ServiceRef> {
+    Ok(ServiceRef {
+        name: u.arbitrary()?,
+        kind: u.arbitrary()?,
+        fault: u.arbitrary()?,
+        error: u.arbitrary()?,
+        throttle: u.arbitrary()?,
     })
 }

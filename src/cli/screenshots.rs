@@ -16,6 +16,13 @@ pub async fn write_all(source: &Source, out: &Path) -> std::io::Result<Vec<PathB
     let type_filter: Vec<Action> = "orders".chars().map(Action::Input).collect();
     let mut filter = vec![Action::Filter];
     filter.extend(type_filter);
+    // A palette command, as typed.
+    let command = |line: &str| -> Vec<Action> {
+        let mut a = vec![Action::Palette];
+        a.extend(line.chars().map(Action::Input));
+        a.push(Action::InputSubmit);
+        a
+    };
     let shots: Vec<(&str, (u16, u16), Vec<Action>)> = vec![
         ("functions", (120, 32), vec![]),
         (
@@ -26,6 +33,20 @@ pub async fn write_all(source: &Source, out: &Path) -> std::io::Result<Vec<PathB
         ("filter", (120, 32), filter),
         ("function-detail", (160, 44), vec![Action::Enter]),
         ("help", (120, 32), vec![Action::Help]),
+        (
+            "cold-starts",
+            (160, 44),
+            vec![Action::Down, Action::Enter, Action::NextPanel],
+        ),
+        ("overview", (120, 32), command("overview")),
+        ("logs", (160, 44), command("logs orders-api-create")),
+        ("traces", (160, 44), command("traces fault")),
+        (
+            "waterfall",
+            (160, 44),
+            [command("traces fault"), vec![Action::Enter]].concat(),
+        ),
+        ("map", (160, 44), command("map")),
         ("functions-80x24", (80, 24), vec![]),
     ];
     let mut files = Vec::new();
