@@ -140,7 +140,11 @@ impl Matcher {
                 while at < seg.text.len() {
                     let hit = match self {
                         Matcher::Exact(f) => f.find(&seg.text[at..]).map(|i| at + i),
-                        Matcher::Regex(r) => r.find_at(&seg.text, at).map(|m| m.start()),
+                        // Only the line matters: the shortest match's end is enough and spares
+                        // the engine finding where the leftmost match starts and ends.
+                        Matcher::Regex(r) => r
+                            .shortest_match_at(&seg.text, at)
+                            .map(|end| if end > at { end - 1 } else { end }),
                         Matcher::Fuzzy { .. } => None,
                     };
                     let Some(hit) = hit else { break };
