@@ -22,7 +22,11 @@ impl Tmux {
         env: &[(&str, &str)],
         then: &str,
     ) -> Tmux {
-        let socket = format!("lambdascope-e2e-{}-{name}", std::process::id());
+        // A socket per instance: a test that starts a second terminal under the same name
+        // must not reach the first one's server while it is still shutting down.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = format!("lambdascope-e2e-{}-{name}-{n}", std::process::id());
         // LAMBDASCOPE_BIN runs another build (the release binary, for measurements).
         let bin = std::env::var("LAMBDASCOPE_BIN")
             .unwrap_or_else(|_| env!("CARGO_BIN_EXE_lambdascope").to_string());
