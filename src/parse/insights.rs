@@ -497,7 +497,10 @@ impl Query {
                 }
                 Command::Sort(field, desc) => {
                     records.sort_by(|a, b| {
-                        let ord = compare(a.get(field), b.get(field));
+                        let ord = compare(
+                            a.get(field).map(String::as_str),
+                            b.get(field).map(String::as_str),
+                        );
                         if *desc { ord.reverse() } else { ord }
                     });
                 }
@@ -517,7 +520,8 @@ impl Query {
     }
 }
 
-fn compare(a: Option<&String>, b: Option<&String>) -> std::cmp::Ordering {
+/// Numbers as numbers, anything else as text; a missing value first.
+pub fn compare(a: Option<&str>, b: Option<&str>) -> std::cmp::Ordering {
     match (
         a.and_then(|v| v.parse::<f64>().ok()),
         b.and_then(|v| v.parse::<f64>().ok()),

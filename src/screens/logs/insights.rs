@@ -98,32 +98,30 @@ impl InsightsState {
         cols
     }
 
-    /// Rows in display order (sorted by the chosen column, numbers as numbers).
-    pub fn sorted_rows(&self) -> Vec<&InsightsRow> {
-        let Run::Done { rows, .. } = &self.run else {
-            return vec![];
-        };
-        let mut out: Vec<&InsightsRow> = rows.iter().collect();
-        if let Some((col, desc)) = self.sort {
-            let cols = self.columns();
-            if let Some(name) = cols.get(col) {
-                let key = |r: &InsightsRow| {
-                    r.iter()
-                        .find(|(f, _)| f == name)
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default()
-                };
-                out.sort_by(|a, b| {
-                    let (ka, kb) = (key(a), key(b));
-                    let ord = match (ka.parse::<f64>(), kb.parse::<f64>()) {
-                        (Ok(x), Ok(y)) => x.total_cmp(&y),
-                        _ => ka.cmp(&kb),
-                    };
-                    if desc { ord.reverse() } else { ord }
-                });
-            }
+    /// Sorts the results by the next column: descending, then ascending, then the next
+    /// column. The rows are sorted once here, not on every frame.
+    pub fn next_sort(&mut self) {
+        let cols = self.columns();
+        if cols.is_empty() {
+            return;
         }
-        out
+        let (col, desc) = match self.sort {
+            None => (0, true),
+            Some((c, true)) => (c, false),
+            Some((c, false)) => ((c + 1) % cols.len(), true),
+        };
+        self.sort = Some((col, desc));
+        let Run::Done { rows, .. } = &mut self.run else {
+            return;
+        };
+        let name = &cols[col];
+        fn key<'r>(r: &'r InsightsRow, name: &str) -> Option<&'r str> {
+            r.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str())
+        }
+        rows.sort_by(|a, b| {
+            let ord = crate::parse::insights::compare(key(a, name), key(b, name));
+            if desc { ord.reverse() } else { ord }
+        });
     }
 }
 
@@ -195,10 +193,13 @@ mod tests {
                 rows: vec![row("9"), row("10"), row("2")],
                 progress: InsightsProgress::default(),
             },
-            sort: Some((0, true)),
             ..Default::default()
         };
-        let order: Vec<&str> = s.sorted_rows().iter().map(|r| r[0].1.as_str()).collect();
+        s.next_sort();
+        let Run::Done { rows, .. } = &s.run else {
+            unreachable!()
+        };
+        let order: Vec<&str> = rows.iter().map(|r| r[0].1.as_str()).collect();
         assert_eq!(order, ["10", "9", "2"]);
         s.remember("fields @message");
         s.remember("fields @message");

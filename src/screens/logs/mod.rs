@@ -165,6 +165,9 @@ pub struct LogsScreen {
     pub mode: Mode,
     pub insights: InsightsState,
     pub error_cursor: usize,
+    /// The error groups shown, and the buffer lines they were built from: grouped again only
+    /// when those change, not on every frame.
+    pub error_groups: Option<(std::ops::Range<i64>, Vec<errors::ErrorGroup>)>,
     /// An invocation to open on (from a trace): found when its lines arrive.
     pub pending_invocation: Option<String>,
     /// Body rows at the last draw size.

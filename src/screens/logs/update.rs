@@ -74,6 +74,7 @@ impl LogsScreen {
             mode: Mode::Lines,
             insights: InsightsState::default(),
             error_cursor: 0,
+            error_groups: None,
             height: usize::from(ctx.size.1.saturating_sub(5)).max(1),
         }
     }
@@ -511,13 +512,31 @@ impl LogsScreen {
     // -----------------------------------------------------------------------------------------
     // Error groups
 
+    /// Groups the buffer's errors again while they are shown and the buffer has changed.
+    fn refresh_error_groups(&mut self) {
+        let seqs = self.buffer.seqs();
+        if self.mode != Mode::ErrorGroups
+            || self
+                .error_groups
+                .as_ref()
+                .is_some_and(|(of, _)| *of == seqs)
+        {
+            return;
+        }
+        self.error_groups = Some((seqs, errors::groups(&self.buffer)));
+    }
+
+    pub fn shown_error_groups(&self) -> &[errors::ErrorGroup] {
+        self.error_groups.as_ref().map_or(&[], |(_, g)| g)
+    }
+
     fn on_errors_action(&mut self, action: Action) -> Vec<Cmd> {
-        let n = errors::groups(&self.buffer).len();
+        let n = self.shown_error_groups().len();
         match action {
             Action::Up => self.error_cursor = self.error_cursor.saturating_sub(1),
             Action::Down => self.error_cursor = (self.error_cursor + 1).min(n.saturating_sub(1)),
             Action::Enter => {
-                if let Some(g) = errors::groups(&self.buffer).get(self.error_cursor) {
+                if let Some(g) = self.shown_error_groups().get(self.error_cursor) {
                     let invs: HashSet<u32> = g.invocations.iter().copied().collect();
                     self.only_invs = Some((g.example.clone(), invs));
                     self.mode = Mode::Lines;
@@ -886,11 +905,8 @@ impl ScreenBase for LogsScreen {
     }
 }
 
-impl Screen for LogsScreen {
-    type Msg = LogsMsg;
-    type Action = LogsAction;
-
-    fn on_msg(&mut self, ctx: &mut Ctx, msg: LogsMsg) -> Vec<Cmd> {
+impl LogsScreen {
+    fn handle(&mut self, ctx: &mut Ctx, msg: LogsMsg) -> Vec<Cmd> {
         match msg {
             LogsMsg::Page { older, result } => self.on_page(ctx, older, result),
             LogsMsg::Tail(d) => self.on_tail(ctx, d),
@@ -946,18 +962,22 @@ impl Screen for LogsScreen {
             }
         }
     }
+}
+
+impl Screen for LogsScreen {
+    type Msg = LogsMsg;
+    type Action = LogsAction;
+
+    fn on_msg(&mut self, ctx: &mut Ctx, msg: LogsMsg) -> Vec<Cmd> {
+        let cmds = self.handle(ctx, msg);
+        self.refresh_error_groups();
+        cmds
+    }
 
     fn on_own(&mut self, ctx: &mut Ctx, action: LogsAction) -> Vec<Cmd> {
         use LogsAction as A;
         if self.mode == Mode::Insights && action == A::SortColumn {
-            let cols = self.insights.columns().len();
-            if cols > 0 {
-                self.insights.sort = Some(match self.insights.sort {
-                    None => (0, true),
-                    Some((c, true)) => (c, false),
-                    Some((c, false)) => ((c + 1) % cols, true),
-                });
-            }
+            self.insights.next_sort();
             return vec![];
         }
         match action {
@@ -1079,6 +1099,7 @@ impl Screen for LogsScreen {
             A::ErrorGroups => {
                 self.mode = Mode::ErrorGroups;
                 self.error_cursor = 0;
+                self.refresh_error_groups();
             }
             A::SortColumn => {}
         }

@@ -22,7 +22,7 @@ use unicode_width::UnicodeWidthStr;
 use super::buffer::{Inv, Kind};
 use super::insights::Run;
 use super::rows::Row;
-use super::{LogsScreen, Mode, Stamps, errors};
+use super::{LogsScreen, Mode, Stamps};
 use crate::app::state::Ctx;
 use crate::domain::{Outcome, TailMode, TimeWindow};
 use crate::ui::format;
@@ -515,9 +515,8 @@ impl LogsView<'_> {
                 .wrap(Wrap { trim: false })
                 .render(inner, buf);
             }
-            Run::Done { progress, .. } => {
+            Run::Done { rows, progress } => {
                 let cols = ins.columns();
-                let rows = ins.sorted_rows();
                 let mut lines = vec![Line::styled(
                     format!("{} rows · {}", rows.len(), stats(progress)),
                     t.dim,
@@ -575,7 +574,7 @@ impl LogsView<'_> {
 
     fn error_groups(&self, area: Rect, buf: &mut Buffer) {
         let (s, t) = (self.screen, self.theme);
-        let groups = errors::groups(&s.buffer);
+        let groups = s.shown_error_groups();
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(t.border)
