@@ -25,15 +25,23 @@ struct Answer {
     msg: Option<Msg>,
 }
 
-/// A subscription's way into the loop: the shared bounded channel.
-struct ChannelOutlet {
-    tx: mpsc::Sender<Answer>,
+/// Where a subscription's deliveries go: the shared bounded channel, which drops (and counts)
+/// under pressure, or, for a subscription that must lose nothing (Insights: few deliveries,
+/// the last one the rows), the unbounded answers channel.
+enum Channel {
+    Bounded(mpsc::Sender<Answer>),
+    Lossless(mpsc::UnboundedSender<Answer>),
+}
+
+/// A subscription's way into the loop.
+struct Outlet {
+    channel: Channel,
     key: JobKey,
     seq: u64,
     epoch: u64,
 }
 
-impl worker::Outlet for ChannelOutlet {
+impl worker::Outlet for Outlet {
     fn offer(&mut self, msg: Msg) -> Result<(), bool> {
         let answer = Answer {
             key: self.key.clone(),
@@ -42,33 +50,14 @@ impl worker::Outlet for ChannelOutlet {
             last: false,
             msg: Some(msg),
         };
-        match self.tx.try_send(answer) {
-            Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Full(_)) => Err(true),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(false),
+        match &self.channel {
+            Channel::Bounded(tx) => match tx.try_send(answer) {
+                Ok(()) => Ok(()),
+                Err(mpsc::error::TrySendError::Full(_)) => Err(true),
+                Err(mpsc::error::TrySendError::Closed(_)) => Err(false),
+            },
+            Channel::Lossless(tx) => tx.send(answer).map_err(|_| false),
         }
-    }
-}
-
-/// A subscription that must lose nothing (Insights: few deliveries, the last one the rows):
-/// the unbounded answers channel.
-struct LosslessOutlet {
-    tx: mpsc::UnboundedSender<Answer>,
-    key: JobKey,
-    seq: u64,
-    epoch: u64,
-}
-
-impl worker::Outlet for LosslessOutlet {
-    fn offer(&mut self, msg: Msg) -> Result<(), bool> {
-        let answer = Answer {
-            key: self.key.clone(),
-            seq: self.seq,
-            epoch: self.epoch,
-            last: false,
-            msg: Some(msg),
-        };
-        self.tx.send(answer).map_err(|_| false)
     }
 }
 
@@ -118,27 +107,18 @@ impl Runner {
         let source = source.clone();
         let done = self.answers_tx.clone();
         let task = if request.is_subscription() {
-            let lossless = request.is_lossless();
-            let (bounded, unbounded) = (self.deliveries_tx.clone(), self.answers_tx.clone());
-            let (key2, seq2) = (key.clone(), seq);
-            tokio::spawn(async move {
-                if lossless {
-                    let mut out = LosslessOutlet {
-                        tx: unbounded,
-                        key: key2,
-                        seq: seq2,
-                        epoch,
-                    };
-                    worker::follow(&source, request, &mut out).await;
+            let mut out = Outlet {
+                channel: if request.is_lossless() {
+                    Channel::Lossless(self.answers_tx.clone())
                 } else {
-                    let mut out = ChannelOutlet {
-                        tx: bounded,
-                        key: key2,
-                        seq: seq2,
-                        epoch,
-                    };
-                    worker::follow(&source, request, &mut out).await;
-                }
+                    Channel::Bounded(self.deliveries_tx.clone())
+                },
+                key: key.clone(),
+                seq,
+                epoch,
+            };
+            tokio::spawn(async move {
+                worker::follow(&source, request, &mut out).await;
                 // The job is over; free its key.
                 let _ = done.send(Answer {
                     key,
