@@ -50,6 +50,36 @@ pub enum Op {
     Ge,
 }
 
+impl Op {
+    /// Every comparison with its symbol, the two-character ones first (so `<=` is not read as
+    /// `<`).
+    pub const SYMBOLS: [(&'static str, Op); 6] = [
+        ("!=", Op::Ne),
+        (">=", Op::Ge),
+        ("<=", Op::Le),
+        ("=", Op::Eq),
+        (">", Op::Gt),
+        ("<", Op::Lt),
+    ];
+
+    pub fn from_symbol(s: &str) -> Option<Op> {
+        Op::SYMBOLS.iter().find(|(t, _)| *t == s).map(|&(_, op)| op)
+    }
+
+    /// Whether a value that compares as `ord` with the wanted one passes.
+    pub fn holds(self, ord: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            Op::Eq => ord == Equal,
+            Op::Ne => ord != Equal,
+            Op::Lt => ord == Less,
+            Op::Le => ord != Greater,
+            Op::Gt => ord == Greater,
+            Op::Ge => ord != Less,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     Str(String),
@@ -204,12 +234,7 @@ fn compare(found: &Value, op: Op, lit: &Literal) -> bool {
             let (Some(a), Literal::Num(b)) = (found.as_f64(), lit) else {
                 return false;
             };
-            match op {
-                Op::Lt => a < *b,
-                Op::Le => a <= *b,
-                Op::Gt => a > *b,
-                _ => a >= *b,
-            }
+            a.partial_cmp(b).is_some_and(|ord| op.holds(ord))
         }
     }
 }
@@ -277,18 +302,11 @@ impl JsonParser<'_> {
                 exists: false,
             });
         }
-        let op = [
-            ("!=", Op::Ne),
-            (">=", Op::Ge),
-            ("<=", Op::Le),
-            ("=", Op::Eq),
-            (">", Op::Gt),
-            ("<", Op::Lt),
-        ]
-        .into_iter()
-        .find(|(t, _)| self.eat(t))
-        .map(|(_, op)| op)
-        .ok_or("expected a comparison (=, !=, <, >, <=, >=) in JSON pattern")?;
+        let op = Op::SYMBOLS
+            .into_iter()
+            .find(|(t, _)| self.eat(t))
+            .map(|(_, op)| op)
+            .ok_or("expected a comparison (=, !=, <, >, <=, >=) in JSON pattern")?;
         let value = self.literal()?;
         Ok(JsonExpr::Cmp { path, op, value })
     }

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use regex::Regex;
 
 use crate::domain::{EpochMs, LogEvent};
+use crate::parse::filter_pattern::Op;
 use crate::parse::lambda::{self, LogLine};
 
 const MAX_DEPTH: usize = 64;
@@ -24,16 +25,6 @@ pub enum Expr {
     Present(String),
     Cmp(String, Op, Value),
     Like(String, Regex),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -284,15 +275,9 @@ impl Parser {
             };
         }
         let op = match self.next() {
-            Some(Tok::Sym(s)) => match s.as_str() {
-                "=" => Op::Eq,
-                "!=" => Op::Ne,
-                "<" => Op::Lt,
-                "<=" => Op::Le,
-                ">" => Op::Gt,
-                ">=" => Op::Ge,
-                _ => return Err(format!("unknown operator {s}")),
-            },
+            Some(Tok::Sym(s)) => {
+                Op::from_symbol(&s).ok_or_else(|| format!("unknown operator {s}"))?
+            }
             other => {
                 return Err(format!(
                     "expected an operator after {field}, found {other:?}"
@@ -547,15 +532,7 @@ fn eval(e: &Expr, r: &Record) -> bool {
                 (Value::Num(n), Err(_)) => have.as_str().cmp(n.to_string().as_str()),
                 (Value::Str(s), _) => have.as_str().cmp(s.as_str()),
             };
-            use std::cmp::Ordering::*;
-            match op {
-                Op::Eq => ord == Equal,
-                Op::Ne => ord != Equal,
-                Op::Lt => ord == Less,
-                Op::Le => ord != Greater,
-                Op::Gt => ord == Greater,
-                Op::Ge => ord != Less,
-            }
+            op.holds(ord)
         }
     }
 }
