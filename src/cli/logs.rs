@@ -11,7 +11,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use crate::domain::{
-    EpochMs, Function, InsightsQuery, InsightsUpdate, LogEvent, LogQuery, SourceError, TailRequest,
+    EpochMs, InsightsQuery, InsightsUpdate, LogEvent, LogQuery, SourceError, TailRequest,
     TailUpdate, TimeWindow,
 };
 use crate::screens::logs::buffer::{Kind, LogBuffer};
@@ -176,23 +176,8 @@ impl Printer {
 /// Prints the logs asked for; returns when done (or never, following).
 pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
     let catalog = source.list_functions().await.unwrap_or_default();
-    let mut groups: Vec<String> = Vec::new();
-    let mut function_of = crate::screens::logs::buffer::FunctionMap::default();
-    for name in &args.functions {
-        let group = catalog
-            .iter()
-            .find(|f| &f.name == name)
-            .map(|f| f.log_group.clone())
-            .unwrap_or_else(|| Function::default_log_group(name));
-        function_of
-            .groups
-            .entry(group.clone())
-            .or_default()
-            .push(name.clone());
-        if !groups.contains(&group) {
-            groups.push(group);
-        }
-    }
+    let (function_of, groups) =
+        crate::screens::logs::buffer::FunctionMap::of(&args.functions, &catalog);
     let now = source.now();
     let window = args
         .window

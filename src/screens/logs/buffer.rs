@@ -228,6 +228,28 @@ pub struct FunctionMap {
 }
 
 impl FunctionMap {
+    /// The map for `names`, each in its log group as the catalog says (the default group of a
+    /// name it does not list), and the groups to read, in the order of the names.
+    pub fn of(names: &[String], catalog: &[crate::domain::Function]) -> (FunctionMap, Vec<String>) {
+        let mut map = FunctionMap::default();
+        let mut groups: Vec<String> = Vec::new();
+        for name in names {
+            let group = catalog
+                .iter()
+                .find(|f| &f.name == name)
+                .map(|f| f.log_group.clone())
+                .unwrap_or_else(|| crate::domain::Function::default_log_group(name));
+            map.groups
+                .entry(group.clone())
+                .or_default()
+                .push(name.clone());
+            if !groups.contains(&group) {
+                groups.push(group);
+            }
+        }
+        (map, groups)
+    }
+
     pub fn function_of<'a>(&'a self, group: &'a str, stream: &str) -> &'a str {
         match self.groups.get(group).map(Vec::as_slice) {
             Some([one]) => one,

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::buffer::{Kind, LogBuffer};
+use super::buffer::{FunctionMap, Kind, LogBuffer};
 use super::insights::{self, InsightsState, Run};
 use super::rows::Row;
 use super::search::{self, Matcher, Query};
@@ -103,24 +103,8 @@ impl LogsScreen {
         } else {
             self.functions = self.place.functions.clone();
         }
-        let mut groups: Vec<String> = Vec::new();
-        self.buffer.function_map.groups.clear();
-        for name in &self.functions {
-            let group = fns
-                .iter()
-                .find(|f| &f.name == name)
-                .map(|f| f.log_group.clone())
-                .unwrap_or_else(|| crate::domain::Function::default_log_group(name));
-            self.buffer
-                .function_map
-                .groups
-                .entry(group.clone())
-                .or_default()
-                .push(name.clone());
-            if !groups.contains(&group) {
-                groups.push(group);
-            }
-        }
+        let (map, groups) = FunctionMap::of(&self.functions, fns);
+        self.buffer.function_map = map;
         let changed = groups != self.groups;
         self.groups = groups;
         changed
