@@ -43,6 +43,60 @@ pub const fn b(
 
 pub use Key::{Char, Code, Ctrl};
 
+/// Moving through a screen's rows: `j`/`k`, page down/up, first/last, described for what the
+/// rows are. Not in the footer.
+pub const fn rows(
+    down: &'static str,
+    up: &'static str,
+    top: &'static str,
+    bottom: &'static str,
+) -> [Binding; 6] {
+    [
+        b(
+            &[Char('j'), Code(KeyCode::Down)],
+            "j/↓",
+            Action::Down,
+            down,
+            false,
+        ),
+        b(
+            &[Char('k'), Code(KeyCode::Up)],
+            "k/↑",
+            Action::Up,
+            up,
+            false,
+        ),
+        b(
+            &[Ctrl('d'), Code(KeyCode::PageDown)],
+            "ctrl-d",
+            Action::PageDown,
+            "page down",
+            false,
+        ),
+        b(
+            &[Ctrl('u'), Code(KeyCode::PageUp)],
+            "ctrl-u",
+            Action::PageUp,
+            "page up",
+            false,
+        ),
+        b(
+            &[Char('g'), Code(KeyCode::Home)],
+            "g",
+            Action::Top,
+            top,
+            false,
+        ),
+        b(
+            &[Char('G'), Code(KeyCode::End)],
+            "G",
+            Action::Bottom,
+            bottom,
+            false,
+        ),
+    ]
+}
+
 /// Keys that work on every screen.
 pub const GLOBAL: &[Binding] = &[
     b(&[Char('?')], "?", Action::Help, "help", true),
@@ -125,7 +179,9 @@ pub fn active(state: &State) -> Vec<&'static [Binding]> {
     if state.overlay.is_some() {
         return vec![OVERLAY];
     }
-    vec![state.top().base().keymap(), GLOBAL]
+    let mut tables = state.top().base().keymap().to_vec();
+    tables.push(GLOBAL);
+    tables
 }
 
 fn key_of(ev: &KeyEvent) -> Option<Key> {

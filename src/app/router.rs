@@ -44,8 +44,9 @@ impl<'a> Input<'a> {
 pub trait ScreenBase {
     /// The title in help and in the breadcrumb.
     fn title(&self) -> String;
-    /// Its key table; the footer hints and `?` are generated from it.
-    fn keymap(&self) -> &'static [Binding];
+    /// Its key tables, searched in order before the global keys; the footer hints and `?`
+    /// are generated from them.
+    fn keymap(&self) -> &'static [&'static [Binding]];
     /// A verb every screen understands (moving, drilling in, typing into its input).
     fn on_action(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd>;
     /// Ask again for what is shown: the periodic refresh, `ctrl-r`, a new window, coming back

@@ -34,7 +34,7 @@ impl Widget for HelpOverlay<'_> {
         let top = s.top().base();
         let title = crate::ui::format::safe(&top.title()).into_owned();
         let mut left = Vec::new();
-        section(&title, top.keymap(), t, &mut left);
+        section(&title, &top.keymap().concat(), t, &mut left);
         // What the screen's inputs take, as far as the height allows.
         if let Some((heading, notes)) = top.help_notes() {
             let room = (area.height as usize).saturating_sub(left.len() + 3);

@@ -312,8 +312,8 @@ impl ScreenBase for DashboardScreen {
         format!("Function {}", self.name)
     }
 
-    fn keymap(&self) -> &'static [Binding] {
-        keys::KEYS
+    fn keymap(&self) -> &'static [&'static [Binding]] {
+        &[keys::KEYS]
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {

@@ -3,7 +3,7 @@
 use crossterm::event::KeyCode;
 
 use super::FunctionsAction;
-use crate::app::keys::{Binding, Char, Code, Ctrl, b};
+use crate::app::keys::{Binding, Char, Code, b, rows};
 use crate::app::msg::Action;
 use crate::app::router::ScreenAction;
 
@@ -11,49 +11,10 @@ const fn own(a: FunctionsAction) -> Action {
     Action::Screen(ScreenAction::Functions(a))
 }
 
-pub const KEYS: &[Binding] = &[
-    b(
-        &[Char('j'), Code(KeyCode::Down)],
-        "j/↓",
-        Action::Down,
-        "down",
-        false,
-    ),
-    b(
-        &[Char('k'), Code(KeyCode::Up)],
-        "k/↑",
-        Action::Up,
-        "up",
-        false,
-    ),
-    b(
-        &[Ctrl('d'), Code(KeyCode::PageDown)],
-        "ctrl-d",
-        Action::PageDown,
-        "page down",
-        false,
-    ),
-    b(
-        &[Ctrl('u'), Code(KeyCode::PageUp)],
-        "ctrl-u",
-        Action::PageUp,
-        "page up",
-        false,
-    ),
-    b(
-        &[Char('g'), Code(KeyCode::Home)],
-        "g",
-        Action::Top,
-        "first row",
-        false,
-    ),
-    b(
-        &[Char('G'), Code(KeyCode::End)],
-        "G",
-        Action::Bottom,
-        "last row",
-        false,
-    ),
+/// The keys, searched in order: moving through the rows, then this screen's own.
+pub const KEYS: &[&[Binding]] = &[&rows("down", "up", "first row", "last row"), OWN];
+
+const OWN: &[Binding] = &[
     b(
         &[Code(KeyCode::Enter)],
         "enter",

@@ -64,7 +64,7 @@ impl ScreenBase for FunctionsScreen {
         "Functions".into()
     }
 
-    fn keymap(&self) -> &'static [Binding] {
+    fn keymap(&self) -> &'static [&'static [Binding]] {
         keys::KEYS
     }
 

@@ -3,7 +3,7 @@
 use crossterm::event::KeyCode;
 
 use super::LogsAction;
-use crate::app::keys::{Binding, Char, Code, Ctrl, b};
+use crate::app::keys::{Binding, Char, Code, b, rows};
 use crate::app::msg::Action;
 use crate::app::router::ScreenAction;
 
@@ -11,49 +11,22 @@ const fn own(a: LogsAction) -> Action {
     Action::Screen(ScreenAction::Logs(a))
 }
 
-pub const KEYS: &[Binding] = &[
-    b(
-        &[Char('j'), Code(KeyCode::Down)],
-        "j/↓",
-        Action::Down,
+/// The keys, searched in order: moving through the rows, then this screen's own.
+pub const KEYS: &[&[Binding]] = &[&MOVES, OWN];
+
+/// The rows' moves, with `G` (follow again) in the footer.
+const MOVES: [Binding; 6] = {
+    let mut moves = rows(
         "down",
-        false,
-    ),
-    b(
-        &[Char('k'), Code(KeyCode::Up)],
-        "k/↑",
-        Action::Up,
         "up (pauses; older lines at the top)",
-        false,
-    ),
-    b(
-        &[Ctrl('d'), Code(KeyCode::PageDown)],
-        "ctrl-d",
-        Action::PageDown,
-        "page down",
-        false,
-    ),
-    b(
-        &[Ctrl('u'), Code(KeyCode::PageUp)],
-        "ctrl-u",
-        Action::PageUp,
-        "page up",
-        false,
-    ),
-    b(
-        &[Char('g'), Code(KeyCode::Home)],
-        "g",
-        Action::Top,
         "oldest loaded (loads older)",
-        false,
-    ),
-    b(
-        &[Char('G'), Code(KeyCode::End)],
-        "G",
-        Action::Bottom,
         "newest, follow",
-        true,
-    ),
+    );
+    moves[5].hint = true;
+    moves
+};
+
+const OWN: &[Binding] = &[
     b(
         &[Code(KeyCode::Enter)],
         "enter",

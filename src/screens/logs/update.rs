@@ -696,11 +696,11 @@ impl ScreenBase for LogsScreen {
         format!("Logs {}", self.label())
     }
 
-    fn keymap(&self) -> &'static [Binding] {
+    fn keymap(&self) -> &'static [&'static [Binding]] {
         match self.mode {
             Mode::Lines => keys::KEYS,
-            Mode::Insights => keys::INSIGHTS,
-            Mode::ErrorGroups => keys::ERRORS,
+            Mode::Insights => &[keys::INSIGHTS],
+            Mode::ErrorGroups => &[keys::ERRORS],
         }
     }
 

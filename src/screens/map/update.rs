@@ -75,8 +75,8 @@ impl ScreenBase for MapScreen {
         "Service map".into()
     }
 
-    fn keymap(&self) -> &'static [Binding] {
-        keys::KEYS
+    fn keymap(&self) -> &'static [&'static [Binding]] {
+        &[keys::KEYS]
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {

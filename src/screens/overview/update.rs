@@ -123,8 +123,8 @@ impl ScreenBase for OverviewScreen {
         "Account overview".into()
     }
 
-    fn keymap(&self) -> &'static [Binding] {
-        keys::KEYS
+    fn keymap(&self) -> &'static [&'static [Binding]] {
+        &[keys::KEYS]
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {

@@ -241,7 +241,7 @@ impl ScreenBase for TracesScreen {
         "Traces".into()
     }
 
-    fn keymap(&self) -> &'static [Binding] {
+    fn keymap(&self) -> &'static [&'static [Binding]] {
         keys::KEYS
     }
 

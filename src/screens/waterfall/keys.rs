@@ -3,7 +3,7 @@
 use crossterm::event::KeyCode;
 
 use super::WaterfallAction;
-use crate::app::keys::{Binding, Char, Code, Ctrl, b};
+use crate::app::keys::{Binding, Char, Code, b, rows};
 use crate::app::msg::Action;
 use crate::app::router::ScreenAction;
 
@@ -11,49 +11,18 @@ const fn own(a: WaterfallAction) -> Action {
     Action::Screen(ScreenAction::Waterfall(a))
 }
 
-pub const KEYS: &[Binding] = &[
-    b(
-        &[Char('j'), Code(KeyCode::Down)],
-        "j/↓",
-        Action::Down,
+/// The keys, searched in order: moving through the rows, then this screen's own.
+pub const KEYS: &[&[Binding]] = &[
+    &rows(
         "next span (or scroll the pane)",
-        false,
-    ),
-    b(
-        &[Char('k'), Code(KeyCode::Up)],
-        "k/↑",
-        Action::Up,
         "previous span",
-        false,
-    ),
-    b(
-        &[Ctrl('d'), Code(KeyCode::PageDown)],
-        "ctrl-d",
-        Action::PageDown,
-        "page down",
-        false,
-    ),
-    b(
-        &[Ctrl('u'), Code(KeyCode::PageUp)],
-        "ctrl-u",
-        Action::PageUp,
-        "page up",
-        false,
-    ),
-    b(
-        &[Char('g'), Code(KeyCode::Home)],
-        "g",
-        Action::Top,
         "first span",
-        false,
-    ),
-    b(
-        &[Char('G'), Code(KeyCode::End)],
-        "G",
-        Action::Bottom,
         "last span",
-        false,
     ),
+    OWN,
+];
+
+const OWN: &[Binding] = &[
     b(
         &[Code(KeyCode::Enter), Char(' ')],
         "space",

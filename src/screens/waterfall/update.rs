@@ -315,7 +315,7 @@ impl ScreenBase for WaterfallScreen {
         format!("Trace {}", self.trace_id)
     }
 
-    fn keymap(&self) -> &'static [Binding] {
+    fn keymap(&self) -> &'static [&'static [Binding]] {
         keys::KEYS
     }
 
