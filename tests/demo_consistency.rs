@@ -460,31 +460,6 @@ async fn with_the_real_clock_new_events_keep_arriving() {
     assert!(got > 0, "the live demo produced no events in five seconds");
 }
 
-/// Every log event of `group` stamped in `window`, all pages.
-async fn all_logs(
-    s: &Source,
-    group: &str,
-    window: TimeWindow,
-) -> Vec<lambdascope::domain::LogEvent> {
-    let mut q = LogQuery {
-        log_groups: vec![group.into()],
-        window,
-        filter_pattern: String::new(),
-        limit: 5000,
-        newest_first: false,
-        next_token: None,
-    };
-    let mut out = Vec::new();
-    loop {
-        let page = s.logs(&q).await.expect("logs");
-        out.extend(page.events);
-        match page.next_token {
-            Some(t) => q.next_token = Some(t),
-            None => return out,
-        }
-    }
-}
-
 #[tokio::test]
 async fn logs_agree_with_metrics_report_lines_init_durations_and_errors() {
     use lambdascope::domain::Outcome;
@@ -499,7 +474,7 @@ async fn logs_agree_with_metrics_report_lines_init_durations_and_errors() {
             window.start,
             window.end + (i64::from(f.timeout_s) * 1000 + 10_000),
         );
-        let events: Vec<_> = all_logs(&s, &f.log_group, logs_window)
+        let events: Vec<_> = common::all_logs(&s, &f.log_group, logs_window)
             .await
             .into_iter()
             // Shared groups name the function in the stream.
@@ -600,7 +575,7 @@ async fn cold_starts_are_the_report_lines_with_init_or_restore_durations() {
             window.end + i64::from(f.timeout_s) * 1000 + 10_000,
         );
         let mut from_logs: Vec<(i64, f64, bool)> = Vec::new();
-        for e in all_logs(&s, &f.log_group, logs_window).await {
+        for e in common::all_logs(&s, &f.log_group, logs_window).await {
             if f.shares_log_group() && !e.log_stream.contains(&format!("/{}[", f.name)) {
                 continue;
             }

@@ -361,31 +361,6 @@ async fn the_first_page_goes_above_tail_events_that_came_first() {
     assert_eq!(order, [common::T0 - 5, common::T0 + 5]);
 }
 
-/// Every event of `group` in `window`, paged through the Source.
-async fn all_events(
-    s: &Source,
-    group: &str,
-    window: TimeWindow,
-) -> Vec<lambdascope::domain::LogEvent> {
-    let mut q = lambdascope::domain::LogQuery {
-        log_groups: vec![group.into()],
-        window,
-        filter_pattern: String::new(),
-        limit: 10_000,
-        newest_first: false,
-        next_token: None,
-    };
-    let mut out = Vec::new();
-    loop {
-        let page = s.logs(&q).await.expect("logs");
-        out.extend(page.events);
-        match page.next_token {
-            Some(t) => q.next_token = Some(t),
-            None => return out,
-        }
-    }
-}
-
 #[tokio::test]
 async fn the_demos_insights_agree_with_counting_its_logs() {
     use futures::StreamExt;
@@ -398,7 +373,7 @@ async fn the_demos_insights_agree_with_counting_its_logs() {
         ("orders-api-create", "/aws/lambda/orders-api-create"),
         ("thumbnail-resize", "/aws/lambda/thumbnail-resize"),
     ] {
-        let events = all_events(&s, group, window).await;
+        let events = common::all_logs(&s, group, window).await;
         let reports: Vec<_> = events
             .iter()
             .filter_map(|e| match classify(&e.message) {

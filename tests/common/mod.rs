@@ -140,3 +140,28 @@ pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Every log event of `group` stamped in `window`, all pages.
+pub async fn all_logs(
+    s: &Source,
+    group: &str,
+    window: lambdascope::domain::TimeWindow,
+) -> Vec<lambdascope::domain::LogEvent> {
+    let mut q = lambdascope::domain::LogQuery {
+        log_groups: vec![group.into()],
+        window,
+        filter_pattern: String::new(),
+        limit: 5000,
+        newest_first: false,
+        next_token: None,
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = s.logs(&q).await.expect("logs");
+        out.extend(page.events);
+        match page.next_token {
+            Some(t) => q.next_token = Some(t),
+            None => return out,
+        }
+    }
+}
