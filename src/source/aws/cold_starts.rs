@@ -205,18 +205,18 @@ impl AwsSource {
         if f.has_lambda_insights() {
             return self.cold_starts_from_lambda_insights(q).await;
         }
-        let answer = self
+        let (rows, scanned) = self
             .insights_answer(
                 std::slice::from_ref(&f.log_group),
                 &list_query(&f),
                 q.window,
             )
             .await?;
-        let starts = starts_from(&answer.rows)
+        let starts = starts_from(&rows)
             .ok_or_else(|| unreadable("cold starts", "@timestamp and init or restore duration"))?;
         // Newest first up to the limit: when cut, the figures hold from the oldest row on.
-        let matched = answer.records_matched.round() as u64;
-        let cut = answer.rows.len() >= MAX_ROWS && matched > answer.rows.len() as u64;
+        let matched = scanned.records_matched.round() as u64;
+        let cut = rows.len() >= MAX_ROWS && matched > rows.len() as u64;
         let complete_from = match (cut, starts.first()) {
             (true, Some(oldest)) => oldest.t,
             _ => q.window.start,
@@ -225,8 +225,8 @@ impl AwsSource {
             function: q.function.clone(),
             window: q.window,
             source: ColdStartSource::LogsInsights {
-                bytes_scanned: answer.bytes_scanned,
-                usd: answer.bytes_scanned / 1e9 * USD_PER_INSIGHTS_GB,
+                bytes_scanned: scanned.bytes_scanned,
+                usd: scanned.bytes_scanned / 1e9 * USD_PER_INSIGHTS_GB,
                 matched: Some(matched.max(starts.len() as u64)),
             },
             starts: Some(starts),

@@ -52,15 +52,6 @@ impl Drop for RunningQuery {
 /// One row of an answer: (field, value) pairs without `@ptr`.
 pub type Row = Vec<(String, String)>;
 
-/// A finished query: its rows and what it scanned.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Answer {
-    pub rows: Vec<Row>,
-    pub bytes_scanned: f64,
-    /// Log events that matched the query (more than the rows when over its `limit`).
-    pub records_matched: f64,
-}
-
 impl AwsSource {
     /// Runs a Logs Insights query over `groups` and returns its rows as (field, value) pairs,
     /// without the `@ptr` field.
@@ -70,24 +61,18 @@ impl AwsSource {
         query: &str,
         window: TimeWindow,
     ) -> Result<Vec<Row>, SourceError> {
-        Ok(self.insights_answer(groups, query, window).await?.rows)
+        Ok(self.insights_answer(groups, query, window).await?.0)
     }
 
-    /// [`insights`](Self::insights) with the query's statistics.
+    /// [`insights`](Self::insights) with what the query matched and scanned.
     pub async fn insights_answer(
         &self,
         groups: &[String],
         query: &str,
         window: TimeWindow,
-    ) -> Result<Answer, SourceError> {
-        let (rows, stats) = self
-            .run_insights(groups, query, window, QUERY_TIMEOUT, |_| true)
-            .await?;
-        Ok(Answer {
-            rows,
-            bytes_scanned: stats.bytes_scanned,
-            records_matched: stats.records_matched,
-        })
+    ) -> Result<(Vec<Row>, InsightsProgress), SourceError> {
+        self.run_insights(groups, query, window, QUERY_TIMEOUT, |_| true)
+            .await
     }
 
     /// A query for the console: progress as it runs, then the rows. Dropping the stream stops
