@@ -209,12 +209,27 @@ pub fn resolve(state: &State, ev: &KeyEvent) -> Option<Action> {
     }
 }
 
-/// `(keys, description)` pairs for the footer.
-pub fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
-    active(state)
+/// `(keys, description)` pairs for a footer `width` columns wide.
+pub fn hints(state: &State, width: usize) -> Vec<(&'static str, &'static str)> {
+    let all: Vec<&Binding> = active(state)
         .into_iter()
         .flatten()
         .filter(|b| b.hint)
+        .collect();
+    // `? help` always, last: it leads to every key left out.
+    let help = all.iter().copied().find(|b| b.action == Action::Help);
+    let cost = |b: &Binding| b.label.chars().count() + b.description.chars().count() + 3;
+    let mut room = width.saturating_sub(help.map_or(0, cost));
+    // Whole hints in order of importance, up to the first that does not fit.
+    all.iter()
+        .copied()
+        .filter(|b| b.action != Action::Help)
+        .take_while(|b| {
+            let fits = cost(b) <= room;
+            room = room.saturating_sub(cost(b));
+            fits
+        })
+        .chain(help)
         .map(|b| (b.label, b.description))
         .collect()
 }

@@ -191,24 +191,9 @@ impl Widget for Footer<'_> {
         if let Some(i) = s.top().base().input_summary() {
             spans.push(Span::styled(format!("{} ", format::safe(&i)), t.input));
         }
-        // Whole hints only, and `? help` always: it leads to every key that did not fit.
-        let hints = keys::hints(s);
-        let help = hints.iter().find(|(k, _)| *k == "?").copied();
-        let width = |(k, d): (&str, &str)| k.chars().count() + d.chars().count() + 3;
-        let mut room = usize::from(area.width)
-            .saturating_sub(spans.iter().map(|s| s.width()).sum::<usize>())
-            .saturating_sub(help.map_or(0, width));
-        let shown = hints.iter().copied().filter(|h| Some(*h) != help);
-        for (keys, desc) in shown.chain(help) {
-            let w = width((keys, desc));
-            if Some((keys, desc)) != help {
-                if w > room {
-                    // In order of importance: after the first that does not fit, none.
-                    room = 0;
-                    continue;
-                }
-                room -= w;
-            }
+        let room =
+            usize::from(area.width).saturating_sub(spans.iter().map(|s| s.width()).sum::<usize>());
+        for (keys, desc) in keys::hints(s, room) {
             spans.push(Span::styled(keys, t.hint_key));
             spans.push(Span::styled(format!(" {desc}  "), t.hint_text));
         }
