@@ -198,32 +198,40 @@ fn parse_and_fold(c: &mut Criterion) {
     g.finish();
 }
 
-fn draw(c: &mut Criterion) {
-    let events = lines();
+/// The console at 200×50 on a Logs screen whose buffer holds `events`, as a long tail would
+/// have filled it; and a way to deliver more to it.
+fn logs_screen(events: &[LogEvent]) -> (State, impl Fn(&mut State, Vec<LogEvent>)) {
     let rt = tokio::runtime::Runtime::new().expect("tokio");
     let src = Source::Demo(DemoSource::new(42, Clock::Fixed(T0)));
     let mut state = State::new(src.info(), T0, "dark", vec![]);
     state.ctx.size = (200, 50);
+    state.ctx.log_memory = lambdascope::domain::LogMemory::new(8 << 30);
     let cmds = app::start(&mut state);
     rt.block_on(app::driver::settle(&src, &mut state, cmds));
-    let cmds = app::update(&mut state, Msg::Action(Action::Palette));
-    drop(cmds);
+    app::update(&mut state, Msg::Action(Action::Palette));
     for ch in "logs orders-api-create".chars() {
         app::update(&mut state, Msg::Action(Action::Input(ch)));
     }
     let cmds = app::update(&mut state, Msg::Action(Action::InputSubmit));
     rt.block_on(app::driver::settle(&src, &mut state, cmds));
-    // Fill the screen's buffer with the million lines, as a long tail would.
     let id = state.stack.last().map(|(id, _)| *id).expect("logs screen");
-    for chunk in events.chunks(50_000) {
+    let deliver = move |state: &mut State, evs: Vec<LogEvent>| {
         let msg = Msg::to(
             id,
             lambdascope::screens::logs::LogsMsg::Tail(lambdascope::app::jobs::Delivery::Item(
-                lambdascope::domain::TailUpdate::Events(chunk.to_vec()),
+                lambdascope::domain::TailUpdate::Events(evs),
             )),
         );
-        app::update(&mut state, msg);
+        app::update(state, msg);
+    };
+    for chunk in events.chunks(50_000) {
+        deliver(&mut state, chunk.to_vec());
     }
+    (state, deliver)
+}
+
+fn draw(c: &mut Criterion) {
+    let (state, _) = logs_screen(&lines());
     let theme = Theme::default_theme();
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("backend");
     c.bench_function("draw_logs_200x50_with_1m_lines", |bch| {
@@ -235,5 +243,58 @@ fn draw(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, search_benches, parse_and_fold, draw);
+/// A log storm on a screen holding a million lines with its error groups shown: what one
+/// delivery of 100 events costs the loop (10,000 events/s is 100 every 10 ms), what the worst
+/// message costs (a rebuild of the error groups, at most once a second), and a key press. A key
+/// waits at most the drain budget (25 ms) plus the message under way plus a frame.
+fn storm(c: &mut Criterion) {
+    let events = lines();
+    let (mut state, deliver) = logs_screen(&events);
+    app::update(
+        &mut state,
+        Msg::Action(lambdascope::screens::logs::LogsAction::ErrorGroups.into()),
+    );
+    let mut n = 0i64;
+    let mut fresh = |k: usize| -> Vec<LogEvent> {
+        (0..k)
+            .map(|i| {
+                n += 1;
+                let e = &events[(n as usize * 7 + i) % events.len()];
+                LogEvent::new(
+                    e.log_group.clone(),
+                    e.log_stream.clone(),
+                    T0 + n,
+                    T0 + n,
+                    format!("{} #{n}", e.message),
+                )
+            })
+            .collect()
+    };
+    let mut g = c.benchmark_group("storm_1m_lines_error_groups_shown");
+    g.sample_size(20);
+    g.bench_function("delivery_of_100_events", |bch| {
+        bch.iter_batched(
+            || fresh(100),
+            |evs| deliver(&mut state, evs),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("delivery_that_rebuilds_error_groups", |bch| {
+        bch.iter_batched(
+            || fresh(100),
+            |evs| {
+                // A second later: the groups are due again.
+                state.ctx.now += 1_001;
+                deliver(&mut state, evs)
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("key_press", |bch| {
+        bch.iter(|| app::update(&mut state, Msg::Action(Action::Down)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, search_benches, parse_and_fold, draw, storm);
 criterion_main!(benches);

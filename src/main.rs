@@ -81,6 +81,7 @@ async fn connect(cli: &Cli) -> Result<Source, SourceError> {
             profile: g.profile.clone(),
             region: g.region.clone(),
             endpoint_url: g.endpoint_url.clone(),
+            timeout: Some(g.timeout),
         };
         lambdascope::source::aws::AwsSource::connect(&opts)
             .await
@@ -239,6 +240,7 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                         env("LC_CTYPE").as_deref(),
                         env("LANG").as_deref(),
                     ),
+                log_memory: g.log_memory,
             };
             let log = log_path
                 .map(|p| format!("The log is at {}.", p.display()))

@@ -44,6 +44,7 @@ fn connect_without_credentials_says_what_to_do() {
             profile,
             region: Some("eu-west-1".into()),
             endpoint_url: None,
+            timeout: None,
         };
         let err = rt
             .block_on(AwsSource::connect_with(&opts, loader()))

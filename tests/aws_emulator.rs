@@ -448,7 +448,7 @@ async fn collect(stream: &mut TailStream, want: usize, seen: &mut Vec<String>) -
         {
             Some(TailUpdate::Events(evs)) => seen.extend(evs.into_iter().map(|e| e.message)),
             Some(TailUpdate::Interrupted { .. }) => interruptions += 1,
-            Some(TailUpdate::Sampled | TailUpdate::Mode(_)) => {}
+            Some(TailUpdate::Sampled(_) | TailUpdate::Mode(_) | TailUpdate::Group { .. }) => {}
             Some(TailUpdate::Gap { group, window }) => {
                 panic!("unexpected gap in {group}: {window:?}")
             }
@@ -657,6 +657,7 @@ async fn connect_resolves_credentials_from_a_profile_eagerly() {
         profile: Some("tester".into()),
         region: Some("us-east-1".into()),
         endpoint_url: Some(emulator().endpoint.clone()),
+        timeout: None,
     };
     let src = AwsSource::connect_with(&opts, loader)
         .await
@@ -698,6 +699,7 @@ async fn the_account_comes_with_the_credentials_when_they_say() {
         profile: Some("owned".into()),
         region: None,
         endpoint_url: Some(shim.clone()),
+        timeout: None,
     };
     let src = AwsSource::connect_with(&opts, loader)
         .await
@@ -722,6 +724,7 @@ async fn lists_a_thousand_functions_after_one_connect() {
         profile: None,
         region: Some(big.region.into()),
         endpoint_url: Some(emulator().endpoint.clone()),
+        timeout: None,
     };
     let loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).credentials_provider(
         aws_sdk_cloudwatchlogs::config::Credentials::new("test", "test", None, None, "t"),
@@ -926,6 +929,7 @@ async fn a_local_endpoint_works_without_configured_credentials() {
         profile: None,
         region: Some("us-east-1".into()),
         endpoint_url: Some(emulator().endpoint.clone()),
+        timeout: None,
     };
     let loader = loader_with_profiles("aws-no-credentials", "", "");
     let src = AwsSource::connect_with(&opts, loader)
@@ -1226,4 +1230,346 @@ async fn next_update(tail: &mut TailStream, deadline: Instant) -> Option<TailUpd
     tokio::time::timeout(left, tail.next())
         .await
         .expect("the tail did not deliver in time")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Under faults: what an incident looks like (the shim's control API: hang, empty pages with
+// tokens, a silent Live Tail, a missing group among several, a late event behind a page's end).
+
+/// A source whose every call gives up after `secs` seconds, retries included.
+async fn impatient(endpoint: &str, secs: u64) -> AwsSource {
+    source_at(endpoint, "us-east-1")
+        .await
+        .with_retry_policy(RetryPolicy::with_deadline(Duration::from_secs(secs)))
+}
+
+#[tokio::test]
+async fn an_endpoint_that_takes_requests_and_never_answers_times_out_with_a_clear_message() {
+    let shim = private_shim();
+    control(&shim, "POST", "/__control/hang?seconds=120", "");
+    let src = impatient(&shim, 3).await;
+    let started = Instant::now();
+    let err = tokio::time::timeout(PATIENCE, src.list_functions())
+        .await
+        .expect("a hanging endpoint must not hold the call forever")
+        .expect_err("nothing answers");
+    let SourceError::TimedOut { what, endpoint, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (what.as_str(), endpoint.as_str()),
+        ("ListFunctions", shim.as_str())
+    );
+    let text = err.to_string();
+    assert!(
+        text.starts_with("ListFunctions timed out after ") && text.ends_with("did not answer"),
+        "{text}"
+    );
+    eprintln!(
+        "MEASURED: ListFunctions against a hanging endpoint, 3 s deadline: error after {:?}",
+        started.elapsed()
+    );
+}
+
+/// The command line against the same fault: a plain error and a non-zero exit, not a hang.
+#[test]
+fn the_functions_command_against_a_hanging_endpoint_ends_with_the_reason() {
+    let shim = private_shim();
+    control(&shim, "POST", "/__control/hang?seconds=300", "");
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+        .args([
+            "functions",
+            "--endpoint-url",
+            &shim,
+            "--region",
+            "us-east-1",
+        ])
+        .args(["--timeout", "4s"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("XDG_STATE_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run lambdascope functions");
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > PATIENCE {
+            let _ = child.kill();
+            panic!("`lambdascope functions` still hanging after {PATIENCE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().expect("output");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("ListFunctions timed out after") && stderr.contains("did not answer"),
+        "{stderr}"
+    );
+    eprintln!(
+        "MEASURED: `lambdascope functions --timeout 4s` against a hanging endpoint: exit after {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn one_group_that_was_never_created_does_not_blank_the_others() {
+    let src = source_at(&private_shim(), "us-east-1").await;
+    let missing = "/aws/lambda/never-invoked";
+    let groups = ["/aws/lambda/payments-webhook", missing];
+    let window = TimeWindow::new(emulator().seeded_at - 2 * HOUR_MS, src.now() + MINUTE_MS);
+    for newest_first in [true, false] {
+        let mut q = query(&groups, window, 500);
+        q.newest_first = newest_first;
+        let page = src
+            .logs(&q)
+            .await
+            .expect("a page despite the missing group");
+        assert!(!page.events.is_empty(), "newest_first={newest_first}");
+        assert!(
+            page.events
+                .iter()
+                .all(|e| e.log_group == "/aws/lambda/payments-webhook")
+        );
+        assert_eq!(
+            page.unreadable,
+            [(
+                missing.to_string(),
+                "no log group yet (never invoked?)".to_string()
+            )],
+            "newest_first={newest_first}"
+        );
+    }
+}
+
+#[test]
+fn the_logs_command_prints_the_groups_it_can_and_names_the_one_it_cannot() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+        .args(["logs", "payments-webhook", "never-invoked", "--since", "3h"])
+        .args([
+            "--endpoint-url",
+            &emulator().endpoint,
+            "--region",
+            "us-east-1",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("XDG_STATE_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .output()
+        .expect("run lambdascope logs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("payments-webhook"), "{stdout}");
+    assert!(stdout.contains("REPORT RequestId"), "{stdout}");
+    assert_eq!(
+        stderr.trim(),
+        "lambdascope: /aws/lambda/never-invoked: no log group yet (never invoked?)",
+        "named once"
+    );
+}
+
+#[tokio::test]
+async fn a_tail_names_the_missing_group_once_and_follows_the_others() {
+    let src = source_at(&private_shim(), "us-east-1").await;
+    let group = "/test/tail-beside-a-missing-group";
+    let missing = "/test/no-such-group";
+    let now = src.now();
+    put_logs(group, "setup", &batch("setup", 1, now - MINUTE_MS));
+    let mut tail = src
+        .tail(&TailRequest {
+            log_groups: vec![group.into(), missing.into()],
+            filter_pattern: String::new(),
+            since: Some(now),
+        })
+        .await
+        .expect("tail");
+    put_logs(group, "s", &batch("alive", 3, src.now()));
+    let deadline = Instant::now() + PATIENCE;
+    let (mut named, mut seen) = (0, Vec::new());
+    while seen.len() < 3 {
+        match next_update(&mut tail, deadline).await {
+            Some(TailUpdate::Events(evs)) => seen.extend(evs.into_iter().map(|e| e.message)),
+            Some(TailUpdate::Group { group: g, problem }) => {
+                assert_eq!(g, missing);
+                assert_eq!(
+                    problem.as_deref(),
+                    Some("no log group yet (never invoked?)")
+                );
+                named += 1;
+            }
+            Some(TailUpdate::Interrupted { reason, .. }) => panic!("interrupted: {reason}"),
+            Some(_) => {}
+            None => panic!("the tail ended"),
+        }
+    }
+    assert_eq!(seen, ["alive event 0", "alive event 1", "alive event 2"]);
+    assert_eq!(named, 1, "the missing group is named once");
+}
+
+/// FilterLogEvents scanning a busy group for a rare match answers empty pages with a token:
+/// "keep scanning", not "too many events". The match is found, no gap is invented, and the
+/// read costs the pages it needs, not a halving search.
+#[tokio::test]
+async fn a_rare_match_behind_empty_pages_is_found_without_a_false_gap() {
+    let shim = private_shim();
+    let group = "/test/rare-match";
+    let now = wall_clock_ms();
+    put_logs(
+        group,
+        "s",
+        &[(now - 20 * HOUR_MS, "the rare one".to_string())],
+    );
+    control(&shim, "POST", "/__control/empty_pages?n=40", "");
+    let src = source_at(&shim, "us-east-1").await;
+    let mut q = query(&[group], TimeWindow::new(now - 24 * HOUR_MS, now), 100);
+    q.newest_first = true;
+    let mut events = Vec::new();
+    let mut gaps = Vec::new();
+    loop {
+        let page = src.logs(&q).await.expect("page");
+        events.extend(page.events.into_iter().map(|e| e.message));
+        gaps.extend(page.gaps);
+        match page.next_token {
+            Some(t) => q.next_token = Some(t),
+            None => break,
+        }
+    }
+    assert_eq!(events, ["the rare one"]);
+    assert!(gaps.is_empty(), "a false gap: {gaps:?}");
+    let calls = calls_seen(&shim, "FilterLogEvents");
+    eprintln!(
+        "MEASURED: newest-first read over 24 h, one match behind 40 empty pages: {calls} FilterLogEvents calls"
+    );
+    assert!(calls < 400, "{calls} calls for one rare match");
+}
+
+/// AWS sends a Live Tail update every second; a session that goes silent is dead. The tail says
+/// so, ends the session and reads on from its cursor, losing nothing.
+#[tokio::test]
+async fn a_live_tail_that_goes_silent_is_ended_and_the_tail_reads_on() {
+    let shim = private_shim();
+    control(&shim, "POST", "/__control/silent_tail?seconds=300", "");
+    let src = source_at(&shim, "us-east-1").await;
+    let group = "/test/silent-live-tail";
+    let mut tail = tail_from(&src, group, src.now()).await;
+    put_logs(group, "s", &batch("during the silence", 3, src.now()));
+    let deadline = Instant::now() + PATIENCE;
+    let (mut silent, mut seen) = (false, Vec::new());
+    while !silent || seen.len() < 3 {
+        match next_update(&mut tail, deadline).await {
+            Some(TailUpdate::Events(evs)) => seen.extend(evs.into_iter().map(|e| e.message)),
+            Some(TailUpdate::Interrupted { reason, .. }) => {
+                assert!(
+                    reason.starts_with("Live Tail sent nothing for 15 s"),
+                    "{reason}"
+                );
+                silent = true;
+            }
+            Some(_) => {}
+            None => panic!("the tail ended"),
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "during the silence event 0",
+            "during the silence event 1",
+            "during the silence event 2"
+        ]
+    );
+    assert!(calls_seen(&shim, "StartLiveTail") >= 1);
+}
+
+/// An event stamped just before the end of the page a screen read, but ingested after it, is
+/// read by the tail (which starts with an overlap); what both read is kept once.
+#[tokio::test]
+async fn an_event_ingested_late_behind_the_page_end_is_shown_once() {
+    use lambdascope::domain::{LogMemory, TAIL_OVERLAP_MS};
+    use lambdascope::screens::logs::buffer::LogBuffer;
+    let src = source_at(&private_shim(), "us-east-1").await;
+    let group = "/test/late-event";
+    let end = src.now();
+    put_logs(group, "s", &batch("early", 3, end - 30_000));
+    let mut q = query(&[group], TimeWindow::new(end - HOUR_MS, end), 500);
+    q.newest_first = true;
+    let page = src.logs(&q).await.expect("page");
+    assert_eq!(page.events.len(), 3);
+    // Stamped 2 s before the page's end, it lands only now.
+    put_logs(group, "s", &[(end - 2_000, "late".to_string())]);
+    let mut buffer = LogBuffer::default().with_memory(LogMemory::new(64 << 20));
+    buffer.append(&page.events);
+    let mut tail = src
+        .tail(&TailRequest {
+            log_groups: vec![group.into()],
+            filter_pattern: String::new(),
+            since: Some(end - TAIL_OVERLAP_MS),
+        })
+        .await
+        .expect("tail");
+    let deadline = Instant::now() + PATIENCE;
+    while !buffer.iter().any(|(_, _, t)| t == b"late") {
+        if let Some(TailUpdate::Events(evs)) = next_update(&mut tail, deadline).await {
+            buffer.append(&evs);
+        }
+    }
+    let texts: Vec<String> = buffer
+        .iter()
+        .map(|(_, _, t)| String::from_utf8_lossy(t).into_owned())
+        .collect();
+    assert_eq!(
+        texts,
+        ["early event 0", "early event 1", "early event 2", "late"],
+        "every event once, the late one included"
+    );
+}
+
+/// `:logs` over many groups: one FilterLogEvents read per group would take minutes a page at
+/// 10 calls a second; above the bound the newest page comes from Logs Insights, one query per
+/// 50 groups, and pages back the same way.
+#[tokio::test]
+async fn the_newest_page_over_many_groups_comes_from_insights() {
+    let shim = private_shim();
+    let src =
+        source_at(&shim, "us-east-1")
+            .await
+            .with_log_limits(lambdascope::source::aws::LogLimits {
+                insights_above_groups: 2,
+                ..Default::default()
+            });
+    let now = wall_clock_ms();
+    let groups: Vec<String> = (0..3).map(|i| format!("/test/many-{i}")).collect();
+    for (i, g) in groups.iter().enumerate() {
+        put_logs(
+            g,
+            "s",
+            &batch(&format!("g{i}"), 4, now - 10 * MINUTE_MS + i as i64 * 10),
+        );
+    }
+    let refs: Vec<&str> = groups.iter().map(String::as_str).collect();
+    let mut q = query(&refs, TimeWindow::new(now - HOUR_MS, now), 5);
+    q.newest_first = true;
+    let mut pages = Vec::new();
+    loop {
+        let page = src.logs(&q).await.expect("a page");
+        pages.push(page.events.len());
+        match page.next_token {
+            Some(t) => q.next_token = Some(t),
+            None => break,
+        }
+        assert!(pages.len() < 10, "paging does not end: {pages:?}");
+    }
+    assert_eq!(
+        pages.iter().sum::<usize>(),
+        12,
+        "every event once: {pages:?}"
+    );
+    assert_eq!(pages[0], 5);
+    assert!(calls_seen(&shim, "StartQuery") >= 1);
+    assert_eq!(calls_seen(&shim, "FilterLogEvents"), 0);
 }

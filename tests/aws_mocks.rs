@@ -1068,10 +1068,9 @@ async fn insights_bills_bytes_scanned_and_drops_the_ptr_field() {
     assert!((line.estimated_usd - 0.01).abs() < 1e-12);
 }
 
-#[tokio::test]
-async fn an_abandoned_insights_query_is_stopped() {
-    let start = started_query();
-    let running = mock!(aws_sdk_cloudwatchlogs::Client::get_query_results)
+/// GetQueryResults that says "Running" however often it is asked.
+fn query_running_forever() -> Rule {
+    mock!(aws_sdk_cloudwatchlogs::Client::get_query_results)
         .sequence()
         .output(|| {
             aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput::builder()
@@ -1079,7 +1078,13 @@ async fn an_abandoned_insights_query_is_stopped() {
                 .build()
         })
         .repeatedly()
-        .build();
+        .build()
+}
+
+#[tokio::test]
+async fn an_abandoned_insights_query_is_stopped() {
+    let start = started_query();
+    let running = query_running_forever();
     let stop = mock!(aws_sdk_cloudwatchlogs::Client::stop_query)
         .match_requests(|req| req.query_id() == Some("q-1"))
         .then_output(|| {
@@ -1111,6 +1116,41 @@ async fn an_abandoned_insights_query_is_stopped() {
         "StopQuery was not sent for the abandoned query"
     );
     assert!(running.num_calls() >= 1);
+}
+
+/// Quitting drops the running query's job on a runtime about to shut down: its StopQuery must
+/// be waited for, or the query goes on scanning (and billing) for up to an hour.
+#[test]
+fn quitting_stops_the_insights_query_still_running() {
+    let start = started_query();
+    let running = query_running_forever();
+    let stop = mock!(aws_sdk_cloudwatchlogs::Client::stop_query).then_output(|| {
+        aws_sdk_cloudwatchlogs::operation::stop_query::StopQueryOutput::builder()
+            .success(true)
+            .build()
+    });
+    // One thread: nothing spawned runs unless the caller waits for it, as at shutdown.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let src = source(Rules {
+            logs: vec![&start, &running, &stop],
+            ..Default::default()
+        });
+        let groups = ["/aws/lambda/x".to_string()];
+        let q = src.insights(&groups, "fields @message", TimeWindow::new(0, HOUR_MS));
+        // The console quits while the query runs: its job is dropped.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), q)
+                .await
+                .is_err()
+        );
+        Source::Aws(src).settle(Duration::from_secs(3)).await;
+    });
+    drop(rt);
+    assert_eq!(stop.num_calls(), 1, "the query was left scanning");
 }
 
 #[tokio::test]

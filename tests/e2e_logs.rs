@@ -75,3 +75,41 @@ fn hostile_log_lines_reach_the_terminal_escaped() {
     );
     let _ = std::io::stdout().flush();
 }
+
+/// `logs --invocations` streams: each invocation is printed once, when nothing more can come
+/// for it, and together they are every REPORT line of the same window.
+#[test]
+fn the_invocations_command_prints_every_invocation_once() {
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+            .args(["--demo", "--clock", "2026-11-23T14:00:00Z"])
+            .args(["logs", "orders-api-get", "--since", "2h", "--json"])
+            .args(extra)
+            .env("XDG_STATE_HOME", env!("CARGO_TARGET_TMPDIR"))
+            .output()
+            .expect("run lambdascope logs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let lines = run(&[]);
+    let reports = lines
+        .lines()
+        .filter(|l| l.contains("\"message\":\"REPORT RequestId"))
+        .count();
+    let invocations = run(&["--invocations"]);
+    let ids: Vec<String> = invocations
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        // Those still running at the window's end have no REPORT yet.
+        .filter(|v| v["outcome"] != "running")
+        .map(|v| v["request_id"].as_str().expect("request_id").to_string())
+        .collect();
+    assert!(reports > 100, "{reports} REPORT lines");
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "an invocation printed twice");
+    assert_eq!(ids.len(), reports);
+}

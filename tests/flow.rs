@@ -3,8 +3,8 @@
 mod common;
 
 use common::{
-    catalog, command, console, fresh, home, jobs, metrics_asked, press, settle, source, status,
-    table, targets, tick, typed,
+    catalog, command, console, fresh, home, jobs, metrics_asked, press, screen_text, settle,
+    source, status, table, targets, tick, typed,
 };
 use lambdascope::app::catalog::CatalogMsg;
 use lambdascope::app::jobs::{Owner, Policy, Request, Target};
@@ -458,4 +458,33 @@ async fn a_dashboard_answer_after_its_screen_closed_goes_nowhere() {
     settle(&s, &mut state, cmds).await;
     assert_eq!(state.screen(), ScreenKind::Functions);
     assert_eq!(state.stack.len(), 1);
+}
+
+/// A refresh that never answers leaves old figures on screen: after twice the refresh period
+/// they are called stale with their age, never "all healthy" or a current failing list.
+#[tokio::test]
+async fn figures_that_stopped_coming_are_called_stale_whatever_the_reason() {
+    let s = source();
+    let mut state = console(&s, (120, 40)).await;
+    let fresh = screen_text(&state);
+    assert!(fresh.contains("● orders-api-create"), "{fresh}");
+    // Time passes; the refreshes the ticks ask for never answer (nothing is settled).
+    let every = state.ctx.policy.rows_every;
+    update(&mut state, tick(&s, common::T0 + every));
+    let text = screen_text(&state);
+    assert!(
+        text.contains("● orders-api-create"),
+        "still fresh enough:\n{text}"
+    );
+    update(&mut state, tick(&s, common::T0 + 3 * every + MINUTE_MS));
+    let text = screen_text(&state);
+    let status = text.lines().rev().nth(1).unwrap_or_default();
+    assert!(
+        status.contains("metrics: stale, figures from 1m ago"),
+        "{status}"
+    );
+    assert!(
+        !status.contains("healthy") && !status.contains("●"),
+        "{status}"
+    );
 }

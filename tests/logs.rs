@@ -445,3 +445,136 @@ async fn the_demos_insights_agree_with_counting_its_logs() {
         assert_eq!(timeouts.len(), counted.min(50), "{function}");
     }
 }
+
+/// The tail starts a little before the end of the first page (an event ingested late behind the
+/// page's end is read by one or the other), and what both read is kept once.
+#[tokio::test]
+async fn the_tail_overlaps_the_first_page_and_keeps_each_event_once() {
+    use lambdascope::domain::TAIL_OVERLAP_MS;
+    let s = source();
+    let mut state = console(&s, (120, 40)).await;
+    let cmds = command(&mut state, "logs orders-api-get");
+    let page_end = cmds
+        .iter()
+        .filter_map(Cmd::job)
+        .find_map(|j| match &j.request {
+            Request::Logs(q, _) => Some(q.window.end),
+            _ => None,
+        })
+        .expect("a first page");
+    let since = cmds
+        .iter()
+        .filter_map(Cmd::job)
+        .find_map(|j| match &j.request {
+            Request::Tail(r, _) => r.since,
+            _ => None,
+        })
+        .expect("a tail");
+    assert_eq!(since, page_end - TAIL_OVERLAP_MS);
+    settle(&s, &mut state, cmds).await;
+    let ids: Vec<i64> = logs(&state).buffer.iter().map(|(seq, _, _)| seq).collect();
+    let texts: std::collections::HashSet<(i64, String)> = logs(&state)
+        .buffer
+        .iter()
+        .map(|(_, l, t)| (l.ts, String::from_utf8_lossy(t).into_owned()))
+        .collect();
+    assert_eq!(
+        texts.len(),
+        ids.len(),
+        "an event read by the page and the tail shows twice"
+    );
+}
+
+/// The header says what is true: sampling only while Live Tail samples, "quiet" rather than
+/// a growing lag when nothing arrives, and the group that cannot be read, by name.
+#[tokio::test]
+async fn the_header_tells_the_truth_about_sampling_quiet_and_missing_groups() {
+    use lambdascope::app::Msg;
+    use lambdascope::app::jobs::Delivery;
+    use lambdascope::domain::{LogEvent, TailMode, TailUpdate};
+    use lambdascope::screens::logs::LogsMsg;
+    let s = source();
+    let mut state = console(&s, (200, 40)).await;
+    command(&mut state, "logs orders-api-get");
+    let id = logs(&state).id;
+    let tail = |state: &mut State, u: TailUpdate| {
+        update(state, Msg::to(id, LogsMsg::Tail(Delivery::Item(u))));
+    };
+    let header = |state: &State| {
+        common::screen_text(state)
+            .lines()
+            .find(|l| l.contains(" logs orders-api-get "))
+            .unwrap_or_default()
+            .to_string()
+    };
+    tail(&mut state, TailUpdate::Mode(TailMode::LiveTail));
+    tail(&mut state, TailUpdate::Sampled(true));
+    assert!(header(&state).contains("sampling"), "{}", header(&state));
+    tail(&mut state, TailUpdate::Mode(TailMode::Polling));
+    assert!(!header(&state).contains("sampling"), "{}", header(&state));
+
+    let event = LogEvent::new(
+        "/aws/lambda/orders-api-get".into(),
+        "s".into(),
+        common::T0 - 1_500,
+        common::T0,
+        "a line".into(),
+    );
+    tail(&mut state, TailUpdate::Events(vec![event]));
+    assert!(header(&state).contains("lag 1.5"), "{}", header(&state));
+    update(&mut state, common::tick(&s, common::T0 + 47_000));
+    let h = header(&state);
+    assert!(h.contains("quiet") && !h.contains("lag"), "{h}");
+
+    tail(
+        &mut state,
+        TailUpdate::Group {
+            group: "/aws/lambda/never-invoked".into(),
+            problem: Some("no log group yet (never invoked?)".into()),
+        },
+    );
+    assert!(
+        header(&state).contains("/aws/lambda/never-invoked: no log group yet (never invoked?)"),
+        "{}",
+        header(&state)
+    );
+    assert_eq!(
+        common::status(&state),
+        "/aws/lambda/never-invoked: no log group yet (never invoked?)"
+    );
+}
+
+/// A Logs screen covered by another stops its tail (one session and one growing buffer for
+/// the screen in view) and takes it up again, from its newest event, when uncovered.
+#[tokio::test]
+async fn a_covered_logs_screen_pauses_its_tail_and_resumes_it() {
+    let s = source();
+    let mut state = console(&s, (120, 40)).await;
+    let cmds = command(&mut state, "logs orders-api-get");
+    settle(&s, &mut state, cmds).await;
+    let first = logs(&state).id;
+    let cmds = command(&mut state, "logs payments-webhook");
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::Cancel(k)
+            if k.owner == lambdascope::app::jobs::Owner::Screen(first)
+                && matches!(k.target, Target::Tail(_)))),
+        "{cmds:?}"
+    );
+    let cmds = update(&mut state, lambdascope::app::Msg::Action(Action::Back));
+    assert_eq!(logs(&state).id, first);
+    let resumed = cmds
+        .iter()
+        .filter_map(Cmd::job)
+        .find_map(|j| match &j.request {
+            Request::Tail(r, _) => r.since,
+            _ => None,
+        })
+        .expect("the tail is taken up again");
+    // From where it stopped (its newest event, or the first page's end), not from now.
+    let l = logs(&state);
+    let stopped_at = l
+        .tail
+        .newest
+        .map_or(l.window.end, |(t, _)| t.max(l.window.end));
+    assert_eq!(resumed, stopped_at - lambdascope::domain::TAIL_OVERLAP_MS);
+}

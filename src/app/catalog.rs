@@ -74,6 +74,14 @@ impl Catalog {
         self.list.is_loading() || !self.loading.is_empty()
     }
 
+    /// The age of the health figures once they are older than twice the refresh that should
+    /// have renewed them (`every`), whatever the reason: a refresh that failed, one that never
+    /// answered, a connection that went quiet. None while they are fresh.
+    pub fn stale_for(&self, now: EpochMs, every: EpochMs) -> Option<EpochMs> {
+        let age = now - self.stats_at?;
+        (age > 2 * every).then_some(age)
+    }
+
     /// Functions in trouble over the window, worst first.
     pub fn unhealthy(&self) -> Vec<(&str, &FunctionStats)> {
         let mut bad: Vec<(&str, &FunctionStats)> = self

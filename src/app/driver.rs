@@ -24,6 +24,10 @@ impl worker::Outlet for FirstOnly {
         self.0 = Some(msg);
         Err(false)
     }
+    async fn insist(&mut self, msg: Msg) -> bool {
+        let _ = self.offer(msg);
+        false
+    }
 }
 
 /// Takes every delivery (an Insights query runs to its rows).
@@ -33,6 +37,10 @@ impl worker::Outlet for All {
     fn offer(&mut self, msg: Msg) -> Result<(), bool> {
         self.0.push(msg);
         Ok(())
+    }
+    async fn insist(&mut self, msg: Msg) -> bool {
+        self.0.push(msg);
+        true
     }
 }
 

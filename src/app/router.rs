@@ -61,6 +61,11 @@ pub trait ScreenBase {
         None
     }
     /// The terminal was resized.
+    /// Another screen opened on top of this one: a screen that streams stops here (its
+    /// `refresh` runs again when it is uncovered).
+    fn on_covered(&mut self, _ctx: &mut Ctx) -> Vec<Cmd> {
+        vec![]
+    }
     fn on_resize(&mut self, _ctx: &mut Ctx) -> Vec<Cmd> {
         vec![]
     }

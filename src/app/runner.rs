@@ -41,15 +41,21 @@ struct Outlet {
     epoch: u64,
 }
 
-impl worker::Outlet for Outlet {
-    fn offer(&mut self, msg: Msg) -> Result<(), bool> {
-        let answer = Answer {
+impl Outlet {
+    fn answer(&self, msg: Msg) -> Answer {
+        Answer {
             key: self.key.clone(),
             seq: self.seq,
             epoch: self.epoch,
             last: false,
             msg: Some(msg),
-        };
+        }
+    }
+}
+
+impl worker::Outlet for Outlet {
+    fn offer(&mut self, msg: Msg) -> Result<(), bool> {
+        let answer = self.answer(msg);
         match &self.channel {
             Channel::Bounded(tx) => match tx.try_send(answer) {
                 Ok(()) => Ok(()),
@@ -57,6 +63,15 @@ impl worker::Outlet for Outlet {
                 Err(mpsc::error::TrySendError::Closed(_)) => Err(false),
             },
             Channel::Lossless(tx) => tx.send(answer).map_err(|_| false),
+        }
+    }
+
+    async fn insist(&mut self, msg: Msg) -> bool {
+        let answer = self.answer(msg);
+        match &self.channel {
+            // Waits for room: the loop drains the channel, so this is short.
+            Channel::Bounded(tx) => tx.send(answer).await.is_ok(),
+            Channel::Lossless(tx) => tx.send(answer).is_ok(),
         }
     }
 }
@@ -119,14 +134,23 @@ impl Runner {
             };
             tokio::spawn(async move {
                 worker::follow(&source, request, &mut out).await;
-                // The job is over; free its key.
-                let _ = done.send(Answer {
+                // The job is over; free its key, behind its last delivery on the same channel
+                // (on the other one it could overtake, and the delivery would not be admitted).
+                let last = Answer {
                     key,
                     seq,
                     epoch,
                     last: true,
                     msg: None,
-                });
+                };
+                match out.channel {
+                    Channel::Bounded(tx) => {
+                        let _ = tx.send(last).await;
+                    }
+                    Channel::Lossless(_) => {
+                        let _ = done.send(last);
+                    }
+                }
             })
         } else {
             tokio::spawn(async move {
@@ -169,6 +193,14 @@ impl Runner {
         for seq in self.table.cancel_owner(owner) {
             self.abort(seq);
         }
+    }
+
+    /// Quitting: every job ends now (a dropped Insights stream stops its query).
+    pub fn abort_all(&mut self) {
+        for (_, task) in self.tasks.drain() {
+            task.abort();
+        }
+        self.table.new_epoch();
     }
 
     /// The source changed: everything in flight belonged to the old one, and any answer of

@@ -28,6 +28,8 @@ use crate::ui::theme::{self, ColorDepth, Theme};
 /// The shortest gap between frames. A burst of messages becomes one frame; 60 fps rather than
 /// 30 because the frame with the first data would otherwise wait up to 33 ms for its slot.
 const FRAME: Duration = Duration::from_millis(16);
+/// The longest the loop spends on queued answers before it draws and reads keys again.
+const DRAIN_BUDGET: Duration = Duration::from_millis(25);
 /// Deliveries of all subscriptions waiting for the loop; beyond this they are dropped and counted.
 const SUBSCRIPTION_BUFFER: usize = 1024;
 
@@ -40,6 +42,8 @@ pub struct Options {
     pub theme_dir: Option<PathBuf>,
     /// Chart markers in ASCII rather than braille.
     pub ascii: bool,
+    /// Bytes all log buffers may hold together.
+    pub log_memory: usize,
 }
 
 /// Why the console stopped.
@@ -164,13 +168,31 @@ impl Signals {
     }
 }
 
+/// How long quitting waits for the Logs Insights queries still running to be stopped (they
+/// would go on scanning, and billing, for up to an hour).
+const STOP_QUERIES_WITHIN: Duration = Duration::from_secs(3);
+
 pub async fn run(source: Source, opts: Options) -> io::Result<Ended> {
     let mut signals = Signals::new()?;
-    let panicked = panic_notify();
-    let (_guard, mut terminal) = TerminalGuard::enter()?;
+    let (guard, mut terminal) = TerminalGuard::enter()?;
     let size = terminal.size()?;
     let mut app = App::new(source, opts);
     app.state.ctx.size = (size.width, size.height);
+    let ended = drive(&mut app, &mut terminal, &mut signals).await;
+    // The terminal first, then the clean-up a person need not watch.
+    drop(terminal);
+    drop(guard);
+    app.runner.abort_all();
+    app.source.settle(STOP_QUERIES_WITHIN).await;
+    ended
+}
+
+async fn drive(
+    app: &mut App,
+    terminal: &mut ratatui::DefaultTerminal,
+    signals: &mut Signals,
+) -> io::Result<Ended> {
+    let panicked = panic_notify();
     let cmds = update::start(&mut app.state);
     app.dispatch(cmds);
 
@@ -218,19 +240,23 @@ pub async fn run(source: Source, opts: Options) -> io::Result<Ended> {
             }
             _ = tokio::time::sleep_until(next_tick) => {
                 let seen = |a: &App| (a.state.ctx.now / 1000, a.state.is_busy(), a.state.ctx.health.clone(), a.state.ctx.source.clone());
-                let before = seen(&app);
+                let before = seen(app);
                 let (now, health, info) = (app.source.now(), app.source.health(), app.source.info());
                 app.handle(Msg::Tick { now, health, info });
                 // Redraw for the clock's second, a spinner frame, or news from the source.
-                dirty |= before != seen(&app) || app.state.is_busy();
+                dirty |= before != seen(app) || app.state.is_busy();
                 let pause = if app.state.is_busy() { 100 } else { 1000 - now.rem_euclid(1000) as u64 };
                 next_tick = Instant::now() + Duration::from_millis(pause.max(10));
             }
             ended = signals.next() => return Ok(ended),
             _ = panicked.notified() => {}
         }
-        // Drain whatever else is queued before drawing once.
-        while let Some(msg) = app.runner.try_next() {
+        // Drain whatever else is queued before drawing once, but only for so long: under a log
+        // storm the next frame and the next key come first, and the rest waits its turn.
+        let drain_until = Instant::now() + DRAIN_BUDGET;
+        while Instant::now() < drain_until
+            && let Some(msg) = app.runner.try_next()
+        {
             app.handle(msg);
             dirty = true;
         }
@@ -273,6 +299,7 @@ impl App {
         let mut state = super::state::State::new(source.info(), source.now(), &t.name, themes);
         state.ctx.window = opts.window;
         state.ctx.ascii = opts.ascii;
+        state.ctx.log_memory = crate::domain::LogMemory::new(opts.log_memory);
         if let Some(e) = err {
             state.ctx.error(format!("theme: {e}; using {}", t.name));
         }
@@ -341,23 +368,17 @@ impl App {
 
     #[cfg(feature = "aws")]
     fn switch(&mut self, profile: Option<String>, region: Option<String>) {
-        use crate::domain::SourceInfo;
-        let SourceInfo::Aws {
-            profile: cur_profile,
-            region: cur_region,
-            endpoint,
-            ..
-        } = self.source.info()
-        else {
+        let Source::Aws(current) = &self.source else {
             let _ = self.switch_tx.send(Err(SourceError::Other(
                 "the demo account cannot switch".into(),
             )));
             return;
         };
+        let cur = current.options();
         let opts = crate::source::aws::AwsOptions {
-            profile: profile.or(cur_profile),
-            region: region.or(Some(cur_region)),
-            endpoint_url: endpoint,
+            profile: profile.or(cur.profile),
+            region: region.or(cur.region),
+            ..cur
         };
         let tx = self.switch_tx.clone();
         tokio::spawn(async move {

@@ -105,6 +105,8 @@ pub struct Ctx {
     pub switching: Option<String>,
     /// Moves through the screen stack asked for during this update.
     pub nav: Vec<Nav>,
+    /// The byte budget every log buffer shares.
+    pub log_memory: std::sync::Arc<crate::domain::LogMemory>,
     next_screen: u64,
 }
 
@@ -184,6 +186,7 @@ impl State {
             frame: 0,
             switching: None,
             nav: Vec::new(),
+            log_memory: crate::domain::LogMemory::new(crate::domain::DEFAULT_LOG_MEMORY),
             next_screen: 0,
         };
         let home = super::router::home(&mut ctx);

@@ -344,6 +344,9 @@ fn navigate(state: &mut State) -> Vec<Cmd> {
     for nav in std::mem::take(&mut state.ctx.nav) {
         match nav {
             Nav::Open(place) => {
+                if let Some((_, covered)) = state.stack.last_mut() {
+                    cmds.extend(covered.base_mut().on_covered(&mut state.ctx));
+                }
                 let (id, mut screen) = router::open(&mut state.ctx, place);
                 cmds.extend(screen.base_mut().refresh(&mut state.ctx));
                 state.stack.push((id, screen));

@@ -5,6 +5,9 @@
 //! [`follow`] and one in [`Request::is_subscription`]; the runtime and the test driver treat
 //! every subscription alike.
 
+use std::future::Future;
+use std::time::Duration;
+
 use futures::{Stream, StreamExt};
 
 use super::jobs::{Deliver, Delivery, Request};
@@ -12,24 +15,79 @@ use super::msg::Msg;
 use crate::domain::{InsightsUpdate, SourceError, TailUpdate};
 use crate::source::Source;
 
+/// The runner's backstop for a one-shot Source call: whatever the source's own deadlines do,
+/// a job answers by then, so a refresh never waits on (or joins) a dead request for long.
+pub const BACKSTOP: Duration = Duration::from_secs(120);
+/// Cold starts come from a Logs Insights query, which may rightly scan for minutes.
+pub const QUERY_BACKSTOP: Duration = Duration::from_secs(15 * 60);
+
 /// Runs a one-shot request; a subscription given here ends at once with an error.
 pub async fn run(source: &Source, request: Request) -> Msg {
+    let b = |what: &'static str| Bound {
+        what,
+        source,
+        limit: BACKSTOP,
+    };
     match request {
-        Request::Functions(reply) => reply(source.list_functions().await),
-        Request::Function(name, reply) => reply(source.function(&name).await),
-        Request::Metrics(req, reply) => reply(source.metrics(&req).await),
-        Request::MetricSets(reqs, reply) => reply(source.metric_sets(&reqs).await),
-        Request::Logs(q, reply) => reply(source.logs(&q).await),
-        Request::Stream(q, reply) => reply(source.stream_events(&q).await),
-        Request::TraceSummaries(q, reply) => reply(source.trace_summaries(&q).await),
-        Request::TracePage(q, c, reply) => reply(source.trace_page(&q, &c).await),
-        Request::Traces(ids, reply) => reply(source.traces(&ids).await),
-        Request::ServiceGraph(w, reply) => reply(source.service_graph(w).await),
-        Request::ColdStarts(q, reply) => reply(source.cold_starts(&q).await),
-        Request::AccountSettings(reply) => reply(source.account_settings().await),
+        Request::Functions(reply) => {
+            reply(b("the function list").on(source.list_functions()).await)
+        }
+        Request::Function(name, reply) => reply(b("a function").on(source.function(&name)).await),
+        Request::Metrics(req, reply) => reply(b("metrics").on(source.metrics(&req)).await),
+        Request::MetricSets(reqs, reply) => reply(b("metrics").on(source.metric_sets(&reqs)).await),
+        Request::Logs(q, reply) => reply(b("a page of logs").on(source.logs(&q)).await),
+        Request::Stream(q, reply) => reply(b("a log stream").on(source.stream_events(&q)).await),
+        Request::TraceSummaries(q, reply) => {
+            reply(b("traces").on(source.trace_summaries(&q)).await)
+        }
+        Request::TracePage(q, c, reply) => reply(b("traces").on(source.trace_page(&q, &c)).await),
+        Request::Traces(ids, reply) => reply(b("traces").on(source.traces(&ids)).await),
+        Request::ServiceGraph(w, reply) => {
+            reply(b("the service map").on(source.service_graph(w)).await)
+        }
+        Request::ColdStarts(q, reply) => {
+            let bound = Bound {
+                limit: QUERY_BACKSTOP,
+                ..b("cold starts")
+            };
+            reply(bound.on(source.cold_starts(&q)).await)
+        }
+        Request::AccountSettings(reply) => {
+            reply(b("account settings").on(source.account_settings()).await)
+        }
         Request::Tail(_, deliver) => deliver(Delivery::Ended(Err(not_one_shot()))),
         Request::Insights(_, deliver) => deliver(Delivery::Ended(Err(not_one_shot()))),
         Request::Work(_, work) => work(),
+    }
+}
+
+/// A one-shot call under the backstop.
+struct Bound<'a> {
+    what: &'static str,
+    source: &'a Source,
+    limit: Duration,
+}
+
+impl<'a> Bound<'a> {
+    /// Boxed: Source calls are large futures, and the test driver awaits many of them nested on
+    /// one thread's stack.
+    fn on<T: 'a>(
+        self,
+        call: impl Future<Output = Result<T, SourceError>> + Send + 'a,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<T, SourceError>> + Send + 'a>> {
+        Box::pin(async move {
+            match tokio::time::timeout(self.limit, call).await {
+                Ok(r) => r,
+                Err(_) => {
+                    tracing::warn!(what = self.what, "a source call hit the backstop");
+                    Err(SourceError::TimedOut {
+                        what: self.what.into(),
+                        endpoint: self.source.info().to_string(),
+                        after: self.limit,
+                    })
+                }
+            }
+        })
     }
 }
 
@@ -41,6 +99,9 @@ fn not_one_shot() -> SourceError {
 /// message is dropped and counted), `Err(false)` that it is gone (the subscription ends).
 pub trait Outlet {
     fn offer(&mut self, msg: Msg) -> Result<(), bool>;
+    /// Hands over a message that must not be lost (a gap, an interruption, the end), waiting
+    /// for room if need be; false when the receiver is gone.
+    fn insist(&mut self, msg: Msg) -> impl Future<Output = bool> + Send;
 }
 
 /// How many events a delivery carries, for the drop count.
@@ -79,8 +140,9 @@ pub async fn follow(source: &Source, request: Request, out: &mut impl Outlet) {
     }
 }
 
-/// Moves a stream's items to the outlet until it ends or fails. What the outlet cannot take is
-/// counted and reported with the next delivery that gets through, never dropped silently.
+/// Moves a stream's items to the outlet until it ends or fails. Events the outlet cannot take
+/// are counted and reported with the next delivery that gets through; control notices (gaps,
+/// interruptions, mode changes, the end) and the drop counts themselves are never dropped.
 async fn pump<T: Weight, S: Stream<Item = Result<T, SourceError>> + Unpin>(
     stream: Result<S, SourceError>,
     deliver: Deliver<T>,
@@ -89,7 +151,7 @@ async fn pump<T: Weight, S: Stream<Item = Result<T, SourceError>> + Unpin>(
     let mut stream = match stream {
         Ok(s) => s,
         Err(e) => {
-            let _ = out.offer(deliver(Delivery::Ended(Err(e))));
+            out.insist(deliver(Delivery::Ended(Err(e)))).await;
             return;
         }
     };
@@ -98,21 +160,35 @@ async fn pump<T: Weight, S: Stream<Item = Result<T, SourceError>> + Unpin>(
         let item = match item {
             Ok(item) => item,
             Err(e) => {
-                let _ = out.offer(deliver(Delivery::Ended(Err(e))));
+                if dropped > 0 {
+                    out.insist(deliver(Delivery::Dropped(dropped))).await;
+                }
+                out.insist(deliver(Delivery::Ended(Err(e)))).await;
                 return;
             }
         };
+        let w = item.weight();
+        if w == 0 {
+            // A notice: in order, after the count of what was dropped before it.
+            if dropped > 0 && !out.insist(deliver(Delivery::Dropped(dropped))).await {
+                return;
+            }
+            dropped = 0;
+            if !out.insist(deliver(Delivery::Item(item))).await {
+                return;
+            }
+            continue;
+        }
         if dropped > 0 {
             match out.offer(deliver(Delivery::Dropped(dropped))) {
                 Ok(()) => dropped = 0,
                 Err(true) => {
-                    dropped += item.weight();
+                    dropped += w;
                     continue;
                 }
                 Err(false) => return,
             }
         }
-        let w = item.weight();
         match out.offer(deliver(Delivery::Item(item))) {
             Ok(()) => {}
             Err(true) => dropped += w,
@@ -120,9 +196,9 @@ async fn pump<T: Weight, S: Stream<Item = Result<T, SourceError>> + Unpin>(
         }
     }
     if dropped > 0 {
-        let _ = out.offer(deliver(Delivery::Dropped(dropped)));
+        out.insist(deliver(Delivery::Dropped(dropped))).await;
     }
-    let _ = out.offer(deliver(Delivery::Ended(Ok(()))));
+    out.insist(deliver(Delivery::Ended(Ok(())))).await;
 }
 
 #[cfg(test)]
@@ -148,6 +224,13 @@ mod tests {
             }
             self.taken.push(msg);
             Ok(())
+        }
+        async fn insist(&mut self, msg: Msg) -> bool {
+            if self.taken.len() >= self.stop_after {
+                return false;
+            }
+            self.taken.push(msg);
+            true
         }
     }
 
@@ -193,6 +276,40 @@ mod tests {
         // Every event was either delivered or reported as dropped; none vanished.
         assert_eq!(delivered + reported, 12, "{:?}", out.taken);
         assert!(reported > 0);
+    }
+
+    #[tokio::test]
+    async fn notices_are_never_dropped_however_full_the_outlet_is() {
+        let gap = |i: i64| TailUpdate::Gap {
+            group: "g".into(),
+            window: crate::domain::TimeWindow::new(i, i + 1),
+        };
+        let updates: Vec<TailUpdate> = (0..6)
+            .flat_map(|i| [TailUpdate::Events(vec![event(i as usize)]), gap(i)])
+            .collect();
+        let deliver: Deliver<TailUpdate> = Box::new(|d| match d {
+            Delivery::Item(TailUpdate::Gap { window, .. }) => Msg::Resize(7, window.start as u16),
+            Delivery::Ended(_) => Msg::Resize(9, 9),
+            _ => Msg::Resize(0, 0),
+        });
+        let mut out = Flaky {
+            taken: vec![],
+            offers: 0,
+            stop_after: 100,
+        };
+        pump(
+            Ok(futures::stream::iter(updates.into_iter().map(Ok))),
+            deliver,
+            &mut out,
+        )
+        .await;
+        let gaps: Vec<&Msg> = out
+            .taken
+            .iter()
+            .filter(|m| matches!(m, Msg::Resize(7, _)))
+            .collect();
+        assert_eq!(gaps.len(), 6, "{:?}", out.taken);
+        assert_eq!(out.taken.last(), Some(&Msg::Resize(9, 9)), "the end, last");
     }
 
     #[tokio::test]

@@ -5,16 +5,17 @@
 //! raw), coloured only when stdout is a terminal, and printed oldest first. A fetch that does
 //! not follow exits 0 at its end; a closed pipe (`| head`) ends it quietly.
 
+use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 
 use futures::StreamExt;
 use serde::Serialize;
 
 use crate::domain::{
-    EpochMs, InsightsQuery, InsightsUpdate, LogEvent, LogQuery, SourceError, TailRequest,
-    TailUpdate, TimeWindow,
+    EpochMs, InsightsQuery, InsightsUpdate, LogEvent, LogQuery, MAX_TAILED_GROUPS, SourceError,
+    TAIL_OVERLAP_MS, TailRequest, TailUpdate, TimeWindow,
 };
-use crate::screens::logs::buffer::{Kind, LogBuffer};
+use crate::screens::logs::buffer::{Inv, Kind, LogBuffer};
 use crate::source::Source;
 use crate::ui::format;
 
@@ -201,8 +202,20 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
         return insights(source, &mut p, groups, q, window).await;
     }
 
-    let mut buffer = LogBuffer::new(usize::MAX / 2);
-    buffer.function_map = p.function_of.clone();
+    // `--invocations` streams: an invocation is printed once nothing more can come for it (its
+    // function's timeout, and a minute, after it started), so only that span is held.
+    let longest_timeout = catalog
+        .iter()
+        .filter(|f| args.functions.is_empty() || args.functions.contains(&f.name))
+        .map(|f| i64::from(f.timeout_s) * 1000)
+        .max()
+        .unwrap_or(15 * 60_000);
+    let mut folding = Folding {
+        buffer: LogBuffer::new(INVOCATION_LINES),
+        closed_after: longest_timeout + 60_000,
+        printed: HashSet::new(),
+    };
+    folding.buffer.function_map = p.function_of.clone();
     let mut q = LogQuery {
         log_groups: groups.clone(),
         window,
@@ -211,8 +224,29 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
         newest_first: false,
         next_token: None,
     };
+    // What the tail re-reads of the window's end (its overlap) is not printed twice.
+    let overlap_from = window.end - TAIL_OVERLAP_MS;
+    let mut printed_late: HashSet<String> = HashSet::new();
+    let mut named: HashSet<String> = HashSet::new();
     loop {
         let page = source.logs(&q).await?;
+        for (group, why) in &page.unreadable {
+            if named.insert(group.clone()) {
+                eprintln!(
+                    "lambdascope: {}: {}",
+                    format::safe(group),
+                    format::safe(why)
+                );
+            }
+        }
+        if args.follow {
+            printed_late.extend(
+                page.events
+                    .iter()
+                    .filter(|e| e.timestamp >= overlap_from)
+                    .map(|e| e.event_id.clone()),
+            );
+        }
         for g in &page.gaps {
             eprintln!(
                 "lambdascope: not fetched: {}–{}",
@@ -221,7 +255,13 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
             );
         }
         if args.invocations {
-            buffer.append(&page.events);
+            let appended = folding.buffer.append(&page.events);
+            for id in appended.new_invs {
+                folding.printed.remove(&id);
+            }
+            if let Some(last) = page.events.last() {
+                folding.print_closed(&mut p, Some(last.timestamp))?;
+            }
         } else {
             for e in &page.events {
                 p.line(e)?;
@@ -233,30 +273,53 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
         }
     }
     if args.invocations {
-        print_invocations(&mut p, &buffer)?;
+        folding.print_closed(&mut p, None)?;
     }
     p.out.flush()?;
     if !args.follow {
         return Ok(());
     }
+    if groups.len() > MAX_TAILED_GROUPS {
+        eprintln!(
+            "lambdascope: following the first {MAX_TAILED_GROUPS} of {} log groups; name fewer functions to follow the others",
+            groups.len()
+        );
+    }
     let mut tail = source
         .tail(&TailRequest {
-            log_groups: groups.into_iter().take(10).collect(),
+            log_groups: groups.into_iter().take(MAX_TAILED_GROUPS).collect(),
             filter_pattern: args.filter.clone(),
-            since: Some(window.end),
+            since: Some(overlap_from),
         })
         .await?;
     while let Some(update) = tail.next().await {
         match update {
             TailUpdate::Events(events) => {
                 for e in &events {
+                    if !printed_late.is_empty() && printed_late.remove(&e.event_id) {
+                        continue;
+                    }
                     p.line(e)?;
                 }
                 p.out.flush()?;
             }
+            TailUpdate::Group { group, problem } => match problem {
+                Some(why) if named.insert(group.clone()) => {
+                    eprintln!(
+                        "lambdascope: {}: {}",
+                        format::safe(&group),
+                        format::safe(&why)
+                    )
+                }
+                Some(_) => {}
+                None => {
+                    named.remove(&group);
+                }
+            },
             TailUpdate::Interrupted { reason, retry_in } => {
                 eprintln!(
-                    "lambdascope: tail interrupted: {reason}; retrying in {}s",
+                    "lambdascope: tail interrupted: {}; retrying in {}s",
+                    format::safe(&reason),
                     retry_in.as_secs().max(1)
                 )
             }
@@ -265,16 +328,50 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
                 format::time_of_day(window.start),
                 format::time_of_day(window.end)
             ),
-            TailUpdate::Sampled => eprintln!("lambdascope: Live Tail is sampling"),
+            TailUpdate::Sampled(true) => eprintln!("lambdascope: Live Tail is sampling"),
+            TailUpdate::Sampled(false) => {}
             TailUpdate::Mode(_) => {}
         }
     }
     Ok(())
 }
 
-fn print_invocations(p: &mut Printer, b: &LogBuffer) -> io::Result<()> {
-    let mut invs: Vec<_> = b.invs().map(|(_, i)| i).collect();
-    invs.sort_by_key(|i| (i.start, i.first_seq));
+/// Lines `logs --invocations` holds while it folds: far more than the lines of the invocations
+/// still open at any time.
+const INVOCATION_LINES: usize = 2_000_000;
+
+/// Lines folded into invocations as pages come, printed as they close.
+struct Folding {
+    buffer: LogBuffer,
+    /// An invocation this long after its start is closed: nothing more can come for it.
+    closed_after: EpochMs,
+    /// Invocations printed, by id (an id is reused once its lines are gone).
+    printed: HashSet<u32>,
+}
+
+impl Folding {
+    /// Prints the invocations closed by `now` (every one left, at the end), oldest first.
+    fn print_closed(&mut self, p: &mut Printer, now: Option<EpochMs>) -> io::Result<()> {
+        let b = &self.buffer;
+        let mut ready: Vec<(u32, &Inv)> = b
+            .invs()
+            .filter(|(id, i)| {
+                !self.printed.contains(id) && now.is_none_or(|t| i.start + self.closed_after < t)
+            })
+            .collect();
+        ready.sort_by_key(|(_, i)| (i.start, i.first_seq));
+        let ids: Vec<u32> = ready.iter().map(|(id, _)| *id).collect();
+        print_invocations(p, b, ready.into_iter().map(|(_, i)| i))?;
+        self.printed.extend(ids);
+        Ok(())
+    }
+}
+
+fn print_invocations<'a>(
+    p: &mut Printer,
+    b: &LogBuffer,
+    invs: impl Iterator<Item = &'a Inv>,
+) -> io::Result<()> {
     for inv in invs {
         let function = b.functions.name(u32::from(inv.function));
         let outcome = match &inv.outcome {

@@ -48,6 +48,14 @@ pub struct Global {
     /// Send every AWS call to this endpoint, e.g. LocalStack or moto on http://127.0.0.1:4566
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Give up on an AWS call that has not answered after this long, retries included
+    /// (e.g. 30s, 2m)
+    #[arg(long, global = true, value_name = "SPAN", default_value = "30s", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+    /// Memory all log buffers may hold together before the oldest lines are evicted (and
+    /// counted), e.g. 512M, 2G
+    #[arg(long, global = true, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
+    pub log_memory: usize,
     /// Colour theme: dark, light, high-contrast, monochrome, or one of yours
     #[arg(long, global = true, value_name = "NAME", default_value = crate::ui::theme::DEFAULT_THEME)]
     pub theme: String,
@@ -195,6 +203,40 @@ fn parse_period(s: &str) -> Result<u32, String> {
         ));
     }
     u32::try_from(ms / 1000).map_err(|_| format!("{s:?} is too long a period"))
+}
+
+/// `512M`, `2G`, `64K`; a bare number is bytes.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: usize = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size like 512M or 2G"))?;
+    let shift = match unit.trim_end_matches(['B', 'b', 'i']) {
+        "" => 0,
+        "K" | "k" => 10,
+        "M" | "m" => 20,
+        "G" | "g" => 30,
+        _ => return Err(format!("{s:?}: use K, M or G")),
+    };
+    n.checked_mul(1usize << shift)
+        .filter(|&b| b >= 1 << 20)
+        .ok_or_else(|| format!("{s:?}: between 1M and what the machine can address"))
+}
+
+/// `30s`, `2m`; a bare number is seconds here (a deadline, not a window).
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let ms = if t.bytes().all(|b| b.is_ascii_digit()) {
+        logs::parse_span(&format!("{t}s"))?
+    } else {
+        logs::parse_span(t)?
+    };
+    if ms < 1000 {
+        return Err(format!("{s:?}: a timeout is at least 1s"));
+    }
+    Ok(std::time::Duration::from_millis(ms as u64))
 }
 
 fn parse_fault(s: &str) -> Result<Fault, String> {

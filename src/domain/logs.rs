@@ -1,5 +1,7 @@
 //! CloudWatch Logs events and queries, and the invocations they add up to.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -109,6 +111,19 @@ pub struct LogPage {
     /// Spans inside the page's range that could not be fetched within the request bound (a
     /// group with more events in one second than a page holds). Shown, never silent.
     pub gaps: Vec<TimeWindow>,
+    /// Groups that could not be read at all (group, why); the page holds the others.
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// Why a group cannot be read, when that is the group's own trouble (the other groups can be
+/// read): it does not exist yet, or it alone is denied. None for trouble that is everyone's.
+pub fn group_problem(e: &super::SourceError) -> Option<String> {
+    use super::SourceError as E;
+    match e {
+        E::NotFound(_) => Some("no log group yet (never invoked?)".into()),
+        E::AccessDenied { .. } => Some(e.to_string()),
+        _ => None,
+    }
 }
 
 /// One log stream (one execution environment) read in order: GetLogEvents.
@@ -121,10 +136,19 @@ pub struct StreamQuery {
     pub next_token: Option<String>,
 }
 
+/// Live Tail follows at most 10 groups a session; a tail of more runs several sessions.
+pub const LIVE_TAIL_GROUPS: usize = 10;
+/// The most groups one tail follows (five Live Tail sessions of the account's fifteen).
+pub const MAX_TAILED_GROUPS: usize = 50;
+/// A tail starts this far before the end of what was read as a page, so an event stamped just
+/// before the page's end but ingested just after it is read by one or the other; the buffer
+/// drops the events both read.
+pub const TAIL_OVERLAP_MS: EpochMs = 60_000;
+
 /// A request to follow groups as new events arrive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TailRequest {
-    /// At most 10 (the Live Tail limit).
+    /// At most [`MAX_TAILED_GROUPS`].
     pub log_groups: Vec<String>,
     pub filter_pattern: String,
     /// Deliver events from here on; `None` means "from now".
@@ -140,8 +164,16 @@ pub enum TailUpdate {
         reason: String,
         retry_in: Duration,
     },
-    /// Live Tail sampled the stream because it was too busy.
-    Sampled,
+    /// Whether Live Tail is sampling the stream because it is too busy (sent when that
+    /// changes; only Live Tail samples).
+    Sampled(bool),
+    /// A group that cannot be read: it does not exist yet (a function that was never invoked
+    /// has none) or is denied. Said once; `problem: None` when it can be read again. The other
+    /// groups go on.
+    Group {
+        group: String,
+        problem: Option<String>,
+    },
     /// How the events are coming now.
     Mode(TailMode),
     /// Events in this span of `group` could not be fetched within the catch-up bound after an
@@ -169,6 +201,9 @@ impl TailMode {
         }
     }
 }
+
+/// Logs Insights reads at most this many groups a query.
+pub const MAX_INSIGHTS_GROUPS: usize = 50;
 
 /// A Logs Insights query over some groups and a window.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -232,5 +267,61 @@ impl Outcome {
     /// The runtime ran out of memory (`Runtime.OutOfMemory`).
     pub fn is_oom(&self) -> bool {
         matches!(self, Outcome::Error(t) if t == "Runtime.OutOfMemory")
+    }
+}
+
+/// The default byte budget of all log buffers together.
+pub const DEFAULT_LOG_MEMORY: usize = 512 << 20;
+
+/// One byte budget for every log buffer of the console (lines and their text; the fold's
+/// records and the duplicate index come on top, a stated overhead). The buffer that grows past
+/// it evicts its own oldest lines, and counts them.
+#[derive(Debug)]
+pub struct LogMemory {
+    limit: usize,
+    used: AtomicUsize,
+    evicted: AtomicU64,
+}
+
+impl LogMemory {
+    pub fn new(limit: usize) -> Arc<LogMemory> {
+        Arc::new(LogMemory {
+            limit: limit.max(1),
+            used: AtomicUsize::new(0),
+            evicted: AtomicU64::new(0),
+        })
+    }
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+    /// Lines evicted to stay within the budget, by every buffer, ever.
+    pub fn evicted_lines(&self) -> u64 {
+        self.evicted.load(Ordering::Relaxed)
+    }
+    pub fn evicted(&self, lines: u64) {
+        self.evicted.fetch_add(lines, Ordering::Relaxed);
+    }
+    /// A buffer's holding went from `before` to `after` bytes.
+    pub fn charge(&self, before: usize, after: usize) {
+        if after >= before {
+            self.used.fetch_add(after - before, Ordering::Relaxed);
+        } else {
+            let less = before - after;
+            let _ = self
+                .used
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
+                    Some(u.saturating_sub(less))
+                });
+        }
+    }
+}
+
+/// Buffers compare by content; the budget they share is not part of it.
+impl PartialEq for LogMemory {
+    fn eq(&self, _: &LogMemory) -> bool {
+        true
     }
 }

@@ -24,6 +24,13 @@ pub enum SourceError {
     Throttled { api: String, retry_in: Duration },
     #[error("cannot reach {endpoint}: {reason}")]
     Unreachable { endpoint: String, reason: String },
+    /// The endpoint took the request and never answered within the deadline.
+    #[error("{what} timed out after {}s: {endpoint} did not answer", after.as_secs().max(1))]
+    TimedOut {
+        what: String,
+        endpoint: String,
+        after: Duration,
+    },
     #[error("unknown region {0:?}")]
     UnknownRegion(String),
     #[error("{what} is not supported here: {reason}")]

@@ -56,6 +56,15 @@ impl Source {
     pub fn health(&self) -> SourceHealth {
         dispatch!(self, s => s.health())
     }
+    /// Waits, at most `within`, for the clean-up calls still under way (StopQuery for a Logs
+    /// Insights query the console dropped), so that quitting leaves nothing scanning.
+    pub async fn settle(&self, within: std::time::Duration) {
+        match self {
+            Source::Demo(_) => {}
+            #[cfg(feature = "aws")]
+            Source::Aws(s) => s.settle(within).await,
+        }
+    }
     /// Every function (all pages).
     pub async fn list_functions(&self) -> Result<Vec<Function>, SourceError> {
         dispatch!(self, s => s.list_functions().await)

@@ -163,6 +163,7 @@ pub async fn source_at(endpoint: &str, region: &str) -> AwsSource {
         profile: None,
         region: Some(region.into()),
         endpoint_url: Some(endpoint.into()),
+        timeout: None,
     };
     AwsSource::from_sdk_config(&conf, &opts)
 }

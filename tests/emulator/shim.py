@@ -4,10 +4,18 @@ It forwards every request as-is, except:
   (a) CloudWatch over rpcv2Cbor (POST /service/GraniteServiceVersion20100801/operation/<Op>):
       CBOR request -> AWS JSON 1.0 request to moto -> JSON reply -> CBOR reply, timestamps as
       CBOR tag 1, errors as {"__type", "message"} (moto 5.2.5 only speaks Query/JSON here);
-  (b) GetTraceSummaries replies: moto writes "Users": {} where the model says a list.
+  (b) GetTraceSummaries replies: moto writes "Users": {} where the model says a list;
+  (c) StartQuery's endTime: AWS includes the whole second, moto only its first millisecond.
 
 Test control API (never forwarded):
   POST /__control/outage?seconds=N        drop every connection to this shim for N seconds
+  POST /__control/hang?seconds=N          for N seconds, take every request and never answer it
+                                          (the connection stays open, then closes unanswered)
+  POST /__control/empty_pages?n=N         the next FilterLogEvents reads answer N empty pages with
+                                          a nextToken each before moto's answer (a busy group
+                                          scanned for a rare match); counted per read
+  POST /__control/silent_tail?seconds=N   Live Tail sessions started in the next N seconds open
+                                          (HTTP 200, event stream) and then send nothing at all
   POST /__control/throttle?op=Op&n=N      answer the next N calls of Op with a throttling error
   POST /__control/shim                    start another shim on moto: {"endpoint": ...}
   POST /__control/put_logs                {"region","group","stream","events":[{timestamp,message}]}
@@ -23,9 +31,11 @@ import datetime as dt
 import http.client
 import json
 import socket
+import struct
 import threading
 import time
 import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import cbor2
@@ -45,6 +55,22 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def event_message(event_type, payload):
+    """One message of the AWS event stream encoding: prelude (total and header lengths, CRC),
+    string headers, a JSON payload, and the message CRC."""
+    def header(name, value):
+        n, v = name.encode(), value.encode()
+        return bytes([len(n)]) + n + bytes([7]) + struct.pack(">H", len(v)) + v
+    headers = (header(":message-type", "event") + header(":event-type", event_type)
+               + header(":content-type", "application/json"))
+    body = json.dumps(payload).encode()
+    total = 12 + len(headers) + len(body) + 4
+    prelude = struct.pack(">II", total, len(headers))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    message = prelude + headers + body
+    return message + struct.pack(">I", zlib.crc32(message))
 
 
 def to_epoch(v):
@@ -118,7 +144,26 @@ class Handler(BaseHTTPRequestHandler):
         if time.time() < st["outage_until"]:
             self.close_connection = True  # hang up without a response: the client sees a dead endpoint
             return
+        if time.time() < st["hang_until"]:
+            # Took the request, never answers: only a deadline on the client ends this.
+            while time.time() < st["hang_until"]:
+                time.sleep(0.1)
+            self.close_connection = True
+            return
         op = operation_of(self.command, self.path, self.headers)
+        if op == "StartLiveTail" and time.time() < st["silent_until"]:
+            return self.silent_stream(st["silent_until"])
+        if op == "StartQuery":
+            # AWS reads endTime as a whole second, both ends inclusive; moto as an instant
+            # (events after endTime * 1000 ms are left out): one more second makes them agree.
+            req = json.loads(body or b"{}")
+            if isinstance(req.get("endTime"), int):
+                req["endTime"] += 1
+                body = json.dumps(req).encode()
+        if op == "FilterLogEvents" and st["empty_pages"] > 0:
+            page = self.empty_page(body)
+            if page is not None:
+                return page
         with st["lock"]:
             st["stats"][op] = st["stats"].get(op, 0) + 1
             throttled = st["throttle"].get(op, 0) > 0
@@ -173,6 +218,38 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, cbor2.dumps(doc, datetime_as_timestamp=True),
                    {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"})
 
+    def silent_stream(self, until):
+        """A Live Tail session that opens and then says nothing (AWS sends an update every
+        second, even an empty one: silence means the stream is dead)."""
+        with self.server.state["lock"]:
+            self.server.state["stats"]["StartLiveTail"] = self.server.state["stats"].get("StartLiveTail", 0) + 1
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.amazon.eventstream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        # The session starts as AWS starts it, then nothing more comes.
+        start = event_message("sessionStart", {"requestId": "silent", "sessionId": "silent"})
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(start), start))
+        self.wfile.flush()
+        while time.time() < until:
+            time.sleep(0.1)
+        self.close_connection = True
+
+    def empty_page(self, body):
+        """An empty page with a token while the scan goes on; moto's answer once `n` are spent.
+        Our tokens say how many empty pages this read has had."""
+        st = self.server.state
+        req = json.loads(body or b"{}")
+        token = req.get("nextToken") or ""
+        ours = token.startswith("shim-empty-")
+        seen = int(token[len("shim-empty-"):]) if ours else 0
+        if (token and not ours) or seen >= st["empty_pages"]:
+            req.pop("nextToken", None)
+            status, headers, out = self.forward("POST", self.path, dict(self.headers), json.dumps(req).encode())
+            return self.reply(status, out, headers)
+        doc = {"events": [], "searchedLogStreams": [], "nextToken": f"shim-empty-{seen + 1}"}
+        return self.reply(200, json.dumps(doc).encode(), {"Content-Type": "application/x-amz-json-1.1"})
+
     def throttle(self, op, cbor):
         if cbor:
             return self.reply(400, cbor2.dumps({"__type": "Throttling", "message": "Rate exceeded"}),
@@ -189,6 +266,12 @@ class Handler(BaseHTTPRequestHandler):
         result = {}
         if url.path == "/__control/outage":
             st["outage_until"] = time.time() + float(q.get("seconds", "5"))
+        elif url.path == "/__control/hang":
+            st["hang_until"] = time.time() + float(q.get("seconds", "5"))
+        elif url.path == "/__control/empty_pages":
+            st["empty_pages"] = int(q.get("n", "0"))
+        elif url.path == "/__control/silent_tail":
+            st["silent_until"] = time.time() + float(q.get("seconds", "30"))
         elif url.path == "/__control/throttle":
             with st["lock"]:
                 st["throttle"][q["op"]] = int(q.get("n", "1"))
@@ -218,6 +301,7 @@ def start(moto_url, control):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.moto_url, server.moto_host, server.control = moto_url, urllib.parse.urlparse(moto_url).netloc, control
-    server.state = {"lock": threading.Lock(), "stats": {}, "queries": [], "throttle": {}, "outage_until": 0.0}
+    server.state = {"lock": threading.Lock(), "stats": {}, "queries": [], "throttle": {}, "outage_until": 0.0,
+                    "hang_until": 0.0, "silent_until": 0.0, "empty_pages": 0}
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}"

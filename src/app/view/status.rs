@@ -16,6 +16,7 @@ use ratatui::widgets::Widget;
 
 use crate::app::catalog::Problem;
 use crate::app::keys;
+use crate::app::router::ScreenKind;
 use crate::app::state::{Level, Overlay, State};
 use crate::domain::EpochMs;
 use crate::ui::format;
@@ -68,8 +69,16 @@ impl Widget for StatusLine<'_> {
         ]
         .into_iter()
         .find_map(|(what, p)| p.as_ref().map(|p| (what, p)));
-        let left = match (&ctx.status, stale) {
-            (Some(m), _) if m.fresh(ctx.now) => {
+        // The rows on the functions screen are renewed every `rows_every`; elsewhere only the
+        // account-wide health pass renews them.
+        let every = if s.top().kind() == ScreenKind::Functions {
+            ctx.policy.rows_every
+        } else {
+            ctx.policy.health_every(ctx.catalog.functions().len())
+        };
+        let old = ctx.catalog.stale_for(ctx.now, every);
+        let left = match (&ctx.status, stale, old) {
+            (Some(m), _, _) if m.fresh(ctx.now) => {
                 let style = match m.level {
                     Level::Error => t.status_error,
                     Level::Warn => t.status.patch(t.warn),
@@ -77,7 +86,15 @@ impl Widget for StatusLine<'_> {
                 };
                 Line::from(Span::styled(format!(" {} ", format::safe(&m.text)), style))
             }
-            (_, Some((what, p))) => stale_line(what, p, ctx.now, t),
+            (_, Some((what, p)), _) => stale_line(what, p, ctx.now, t),
+            // Nothing failed, and nothing new came: never "all healthy" on old figures.
+            (_, None, Some(age)) => Line::from(Span::styled(
+                format!(
+                    " metrics: stale, figures from {} (no refresh has answered since), retrying ",
+                    format::ago(ctx.now - age, ctx.now)
+                ),
+                t.status.patch(t.warn),
+            )),
             _ => failing_summary(s, t),
         };
         buf.set_line(area.x, area.y, &left, area.width.saturating_sub(right_w));

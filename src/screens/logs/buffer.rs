@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
-use crate::domain::{EpochMs, LogEvent, Outcome, TimeWindow};
+use crate::domain::{EpochMs, LogEvent, LogMemory, Outcome, TimeWindow};
 use crate::parse::lambda::{self, Level, LogLine};
 
 /// Lines per segment: small enough that dropping the oldest frees memory soon, large enough
@@ -33,7 +33,9 @@ pub const SEPARATOR: u8 = 0xFF;
 pub const NO_INV: u32 = u32::MAX;
 /// Duplicates are looked for among events this close to the newest one.
 const DEDUP_SPAN_MS: EpochMs = 10 * 60_000;
-
+/// A segment also closes at this much text, so that evicting the oldest one under the byte
+/// budget frees a few megabytes, not a gigabyte of long lines.
+pub const SEGMENT_BYTES: usize = 4 << 20;
 /// What a line is, from the Lambda parser, in one byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
@@ -313,6 +315,17 @@ pub struct LogBuffer {
     newest_ts: EpochMs,
     /// Raw bytes of the messages held (for the memory budget).
     pub raw_bytes: usize,
+    /// The console's byte budget for logs, and what this buffer has charged to it.
+    memory: Option<Arc<LogMemory>>,
+    charged: usize,
+}
+
+impl Drop for LogBuffer {
+    fn drop(&mut self) {
+        if let Some(m) = &self.memory {
+            m.charge(self.charged, 0);
+        }
+    }
 }
 
 impl Default for LogBuffer {
@@ -347,6 +360,28 @@ impl LogBuffer {
             recent_ts: VecDeque::new(),
             newest_ts: EpochMs::MIN,
             raw_bytes: 0,
+            memory: None,
+            charged: 0,
+        }
+    }
+
+    /// The same buffer, held to the console's byte budget for logs.
+    pub fn with_memory(mut self, memory: Arc<LogMemory>) -> LogBuffer {
+        self.memory = Some(memory);
+        self.charge();
+        self
+    }
+
+    /// Bytes of lines and text held, as charged to the budget.
+    fn segment_bytes(&self) -> usize {
+        self.segments.iter().map(|s| s.heap_bytes()).sum()
+    }
+
+    fn charge(&mut self) {
+        if let Some(m) = &self.memory {
+            let now = self.segment_bytes();
+            m.charge(self.charged, now);
+            self.charged = now;
         }
     }
 
@@ -534,10 +569,11 @@ impl LogBuffer {
 
     /// The segment new lines go to, opening one when the last is full (or there is none).
     fn open_segment(&mut self, seq: i64) -> &mut Segment {
-        let need_new = self
-            .segments
-            .back()
-            .is_none_or(|s| s.lines.len() >= SEGMENT_LINES || s.base + s.lines.len() as i64 != seq);
+        let need_new = self.segments.back().is_none_or(|s| {
+            s.lines.len() >= SEGMENT_LINES
+                || s.text.len() >= SEGMENT_BYTES
+                || s.base + s.lines.len() as i64 != seq
+        });
         if need_new {
             self.segments.push_back(Arc::new(Segment {
                 base: seq,
@@ -745,11 +781,31 @@ impl LogBuffer {
         (id, true)
     }
 
-    /// Drops the oldest lines beyond the bound; returns how many.
+    /// Drops the oldest lines beyond the bound in lines, then whole oldest segments while all
+    /// buffers together hold more than the byte budget (never the segment being filled);
+    /// returns how many.
     fn enforce_capacity(&mut self) -> usize {
+        let mut dropped = self.drop_front(self.len().saturating_sub(self.capacity));
+        self.charge();
+        while let Some(m) = self.memory.clone() {
+            if m.used() <= m.limit() || self.segments.len() <= 1 {
+                break;
+            }
+            let n = self.segments.front().map_or(0, |s| s.lines.len() - s.skip);
+            let gone = self.drop_front(n);
+            m.evicted(gone as u64);
+            dropped += gone;
+            self.charge();
+        }
+        dropped
+    }
+
+    /// Drops the `n` oldest lines; returns how many went.
+    fn drop_front(&mut self, n: usize) -> usize {
+        let target = self.len().saturating_sub(n);
         let mut dropped = 0;
-        while self.len() > self.capacity {
-            let over = self.len() - self.capacity;
+        while self.len() > target {
+            let over = self.len() - target;
             let Some(front) = self.segments.front_mut() else {
                 break;
             };
@@ -799,8 +855,27 @@ impl LogBuffer {
         if self.len() + events.len() > self.capacity {
             return false;
         }
+        // The newest page may come after the tail, which starts a little before the page's
+        // end: what both read is kept once.
+        let fresh: Vec<LogEvent>;
+        let events = if events.iter().any(|e| self.recent.contains(&identity(e))) {
+            fresh = events
+                .iter()
+                .filter(|e| !self.recent.contains(&identity(e)))
+                .cloned()
+                .collect();
+            &fresh[..]
+        } else {
+            events
+        };
         if events.is_empty() {
             return true;
+        }
+        let bytes: usize = events.iter().map(|e| e.message.len() + 33).sum();
+        if let Some(m) = &self.memory
+            && m.used() + bytes > m.limit()
+        {
+            return false;
         }
         let base = self.first_seq - events.len() as i64;
         let mut seg = Segment {
@@ -817,6 +892,7 @@ impl LogBuffer {
         // Segments of older pages may be small; they hold what one page brought.
         self.first_seq = base;
         self.segments.push_front(Arc::new(seg));
+        self.charge();
         // Fold once the lines are in place (a cold start ties its INIT_START line back).
         let mut out = Appended::default();
         // Streams under way at the top of the page are not those under way now.
@@ -844,6 +920,49 @@ mod tests {
 
     fn ev(t: EpochMs, stream: &str, msg: &str) -> LogEvent {
         LogEvent::new("/aws/lambda/f".into(), stream.into(), t, t, msg.into())
+    }
+
+    #[test]
+    fn a_page_that_comes_after_the_tail_keeps_once_what_both_read() {
+        let mut b = LogBuffer::default();
+        // The tail starts before the page's end: it read the page's last event too.
+        b.append(&[ev(100, "s", "both"), ev(101, "s", "tail only")]);
+        assert!(b.prepend(&[ev(90, "s", "page only"), ev(100, "s", "both")]));
+        let texts: Vec<String> = b
+            .iter()
+            .map(|(_, _, t)| String::from_utf8_lossy(t).into())
+            .collect();
+        assert_eq!(texts, ["page only", "both", "tail only"]);
+    }
+
+    #[test]
+    fn all_buffers_together_stay_within_the_byte_budget_and_count_what_they_evict() {
+        let memory = LogMemory::new(4 * SEGMENT_BYTES);
+        let mut a = LogBuffer::default().with_memory(memory.clone());
+        let mut b = LogBuffer::default().with_memory(memory.clone());
+        let line = "x".repeat(8 * 1024);
+        let batch = |from: i64| -> Vec<LogEvent> {
+            (from..from + 64)
+                .map(|t| ev(t, "s", &format!("{t} {line}")))
+                .collect()
+        };
+        for round in 0..60 {
+            a.append(&batch(round * 64));
+            b.append(&batch(round * 64));
+            // Within the budget, give or take the segment each buffer is filling.
+            assert!(
+                memory.used() <= memory.limit() + 2 * SEGMENT_BYTES + (1 << 20),
+                "{} of {}",
+                memory.used(),
+                memory.limit()
+            );
+        }
+        assert!(memory.evicted_lines() > 0);
+        assert_eq!(memory.evicted_lines(), a.dropped + b.dropped);
+        // What a closed screen held is given back.
+        let held_by_b = memory.used();
+        drop(b);
+        assert!(memory.used() < held_by_b);
     }
 
     fn invocation(t: EpochMs, rid: &str, stream: &str) -> Vec<LogEvent> {

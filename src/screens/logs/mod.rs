@@ -112,9 +112,18 @@ pub struct TailInfo {
     pub recent: VecDeque<(EpochMs, usize)>,
     /// Newest event time delivered, and when.
     pub newest: Option<(EpochMs, EpochMs)>,
+    /// How late the newest event of the last delivery arrived (its arrival minus its time).
+    pub lag: Option<EpochMs>,
     /// Spans not fetched.
     pub gaps: u32,
+    /// Groups that cannot be read, and why (a function never invoked has no group yet).
+    pub unreadable: std::collections::BTreeMap<String, String>,
+    /// Stopped while another screen covers this one; taken up again when it is uncovered.
+    pub paused: bool,
 }
+
+/// A tail with nothing for this long is called quiet rather than late.
+pub const QUIET_AFTER_MS: EpochMs = 10_000;
 
 impl TailInfo {
     /// Events per second over the last ten seconds.
@@ -168,6 +177,8 @@ pub struct LogsScreen {
     /// The error groups shown, and the buffer lines they were built from: grouped again only
     /// when those change, not on every frame.
     pub error_groups: Option<(std::ops::Range<i64>, Vec<errors::ErrorGroup>)>,
+    /// When the error groups were last built (ctx.now).
+    pub error_groups_at: i64,
     /// An invocation to open on (from a trace): found when its lines arrive.
     pub pending_invocation: Option<String>,
     /// Body rows at the last draw size.

@@ -21,7 +21,8 @@ use crate::app::msg::{Action, Cmd, Msg};
 use crate::app::router::{Input, LogsPlace, Place, Screen, ScreenBase};
 use crate::app::state::Ctx;
 use crate::domain::{
-    InsightsQuery, InsightsUpdate, LogQuery, MINUTE_MS, TailRequest, TailUpdate, TimeWindow,
+    InsightsQuery, InsightsUpdate, LogQuery, MAX_INSIGHTS_GROUPS, MAX_TAILED_GROUPS, MINUTE_MS,
+    TAIL_OVERLAP_MS, TailRequest, TailUpdate, TimeWindow,
 };
 use crate::parse::lambda::Level;
 use crate::ui::format;
@@ -31,6 +32,8 @@ use crate::ui::theme::Theme;
 const PAGE: usize = 500;
 /// A window that ends this close to now is live: the tail follows it.
 const LIVE_SLACK_MS: i64 = 2 * MINUTE_MS;
+/// Error groups are rebuilt at most this often while lines stream in.
+const ERROR_GROUPS_EVERY_MS: i64 = 1_000;
 /// Around an invocation opened from a trace.
 const AROUND_INVOCATION_MS: i64 = 15 * MINUTE_MS;
 
@@ -55,7 +58,7 @@ impl LogsScreen {
             window,
             live,
             server_filter: String::new(),
-            buffer: LogBuffer::default(),
+            buffer: LogBuffer::default().with_memory(ctx.log_memory.clone()),
             rows: VecDeque::new(),
             cursor: 0,
             top: 0,
@@ -75,6 +78,7 @@ impl LogsScreen {
             insights: InsightsState::default(),
             error_cursor: 0,
             error_groups: None,
+            error_groups_at: 0,
             height: usize::from(ctx.size.1.saturating_sub(5)).max(1),
         }
     }
@@ -147,17 +151,47 @@ impl LogsScreen {
 
     fn tail_job(&self) -> Cmd {
         let id = self.id;
-        // Live Tail takes ten groups; more are followed by the first ten (the header says).
+        // Ten groups a Live Tail session, five sessions at most; the header says when more
+        // groups than that are shown. It starts a little before the page's end, so an event
+        // ingested late is read by one or the other (the buffer drops what both read).
         let req = TailRequest {
-            log_groups: self.groups.iter().take(10).cloned().collect(),
+            log_groups: self.tailed_groups().to_vec(),
             filter_pattern: self.server_filter.clone(),
-            since: Some(self.window.end),
+            since: Some(self.tail_from() - TAIL_OVERLAP_MS),
         };
         Job::new(
             self.key(Target::Tail(self.label())),
             Request::Tail(req, Box::new(move |d| Msg::to(id, LogsMsg::Tail(d)))),
         )
         .into()
+    }
+
+    /// Where the tail starts: the end of the first page, or the newest event it delivered
+    /// before it stopped.
+    fn tail_from(&self) -> i64 {
+        self.tail
+            .newest
+            .map_or(self.window.end, |(t, _)| t.max(self.window.end))
+    }
+
+    /// The groups the tail follows: all of them, up to what one tail can follow.
+    pub fn tailed_groups(&self) -> &[String] {
+        &self.groups[..self.groups.len().min(MAX_TAILED_GROUPS)]
+    }
+
+    /// Names a group that cannot be read, once (status line and header); `None` clears it.
+    fn group_problem(&mut self, ctx: &mut Ctx, group: String, problem: Option<String>) {
+        match problem {
+            Some(why) => {
+                if self.tail.unreadable.get(&group) != Some(&why) {
+                    ctx.info(format!("{}: {}", format::safe(&group), format::safe(&why)));
+                    self.tail.unreadable.insert(group, why);
+                }
+            }
+            None => {
+                self.tail.unreadable.remove(&group);
+            }
+        }
     }
 
     fn body_height(&self, ctx: &Ctx) -> usize {
@@ -429,8 +463,19 @@ impl LogsScreen {
         self.mode = Mode::Insights;
         let id = self.id;
         // The whole window on the server (wider than what is loaded).
+        if self.groups.len() > MAX_INSIGHTS_GROUPS {
+            ctx.info(format!(
+                "Logs Insights reads at most {MAX_INSIGHTS_GROUPS} groups a query: querying the first {MAX_INSIGHTS_GROUPS} of {} (narrow with :logs NAME…)",
+                self.groups.len()
+            ));
+        }
         let q = InsightsQuery {
-            log_groups: self.groups.iter().take(50).cloned().collect(),
+            log_groups: self
+                .groups
+                .iter()
+                .take(MAX_INSIGHTS_GROUPS)
+                .cloned()
+                .collect(),
             query,
             window: TimeWindow::new(self.window.start, self.window.end.max(ctx.now)),
         };
@@ -497,7 +542,9 @@ impl LogsScreen {
     // Error groups
 
     /// Groups the buffer's errors again while they are shown and the buffer has changed.
-    fn refresh_error_groups(&mut self) {
+    /// Error groups are built over the whole buffer: while shown, at most once a second
+    /// under a stream of deliveries, so a log storm does not hold the loop (and the keys).
+    fn refresh_error_groups(&mut self, now: i64) {
         let seqs = self.buffer.seqs();
         if self.mode != Mode::ErrorGroups
             || self
@@ -507,6 +554,10 @@ impl LogsScreen {
         {
             return;
         }
+        if self.error_groups.is_some() && now - self.error_groups_at < ERROR_GROUPS_EVERY_MS {
+            return;
+        }
+        self.error_groups_at = now;
         self.error_groups = Some((seqs, errors::groups(&self.buffer)));
     }
 
@@ -557,6 +608,9 @@ impl LogsScreen {
         };
         self.history.error = None;
         self.history.loaded = true;
+        for (group, why) in page.unreadable.iter().cloned() {
+            self.group_problem(ctx, group, Some(why));
+        }
         let around = self.place.invocation.is_some();
         // Around an invocation pages read forward: there is nothing older to offer, and newer
         // pages follow until the invocation has come (a few at most).
@@ -633,15 +687,21 @@ impl LogsScreen {
         match d {
             Delivery::Item(TailUpdate::Events(events)) => {
                 self.tail.interrupted = None;
-                if let Some(last) = events.iter().map(|e| e.timestamp).max() {
-                    self.tail.newest = Some((last, ctx.now));
-                }
-                self.tail.recent.push_back((ctx.now, events.len()));
-                while self.tail.recent.len() > 64 {
-                    self.tail.recent.pop_front();
-                }
                 let from = self.buffer.end_seq();
                 let appended = self.buffer.append(&events);
+                // Rate and lag count what is new: the tail's overlap re-reads what the first
+                // page already showed.
+                if let Some(last) = events.iter().map(|e| e.timestamp).max()
+                    && appended.lines > 0
+                {
+                    let newest = self.tail.newest.map_or(last, |(t, _)| t.max(last));
+                    self.tail.newest = Some((newest, ctx.now));
+                    self.tail.lag = Some((ctx.now - last).max(0));
+                    self.tail.recent.push_back((ctx.now, appended.lines));
+                    while self.tail.recent.len() > 64 {
+                        self.tail.recent.pop_front();
+                    }
+                }
                 if let Some(m) = self.search.matcher.clone() {
                     let new = search::scan_range(&self.buffer, from, self.buffer.end_seq(), &m);
                     self.search.matches.extend(new);
@@ -655,8 +715,15 @@ impl LogsScreen {
                     retry_in.as_secs().max(1)
                 ));
             }
-            Delivery::Item(TailUpdate::Sampled) => self.tail.sampled = true,
-            Delivery::Item(TailUpdate::Mode(m)) => self.tail.mode = Some(m),
+            Delivery::Item(TailUpdate::Sampled(on)) => self.tail.sampled = on,
+            Delivery::Item(TailUpdate::Mode(m)) => {
+                // Only a Live Tail session samples, and the next one says so again.
+                self.tail.sampled = false;
+                self.tail.mode = Some(m);
+            }
+            Delivery::Item(TailUpdate::Group { group, problem }) => {
+                self.group_problem(ctx, group, problem)
+            }
             Delivery::Item(TailUpdate::Gap { group, window }) => {
                 self.tail.gaps += 1;
                 let from = self.buffer.end_seq();
@@ -766,8 +833,24 @@ impl ScreenBase for LogsScreen {
             self.resolve(ctx);
             return self.start();
         }
-        // A live screen keeps its tail; nothing else needs asking again.
+        // A live screen keeps its tail, or takes it up again where it stopped when it was
+        // covered; nothing else needs asking again.
+        self.refresh_error_groups(ctx.now);
+        if self.tail.paused {
+            self.tail.paused = false;
+            return vec![self.tail_job()];
+        }
         vec![]
+    }
+
+    fn on_covered(&mut self, _ctx: &mut Ctx) -> Vec<Cmd> {
+        // A covered Logs screen stops tailing: one Live Tail session (and one growing buffer)
+        // for the screen in view, not one per screen stacked below it.
+        if !self.live || self.tail.paused || self.groups.is_empty() {
+            return vec![];
+        }
+        self.tail.paused = true;
+        vec![Cmd::Cancel(self.key(Target::Tail(self.label())))]
     }
 
     fn on_catalog(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
@@ -954,7 +1037,7 @@ impl Screen for LogsScreen {
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: LogsMsg) -> Vec<Cmd> {
         let cmds = self.handle(ctx, msg);
-        self.refresh_error_groups();
+        self.refresh_error_groups(ctx.now);
         cmds
     }
 
@@ -1083,7 +1166,8 @@ impl Screen for LogsScreen {
             A::ErrorGroups => {
                 self.mode = Mode::ErrorGroups;
                 self.error_cursor = 0;
-                self.refresh_error_groups();
+                self.error_groups = None;
+                self.refresh_error_groups(ctx.now);
             }
             A::SortColumn => {}
         }

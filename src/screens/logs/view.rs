@@ -22,7 +22,7 @@ use unicode_width::UnicodeWidthStr;
 use super::buffer::{Inv, Kind};
 use super::insights::Run;
 use super::rows::Row;
-use super::{LogsScreen, Mode, Stamps};
+use super::{LogsScreen, Mode, QUIET_AFTER_MS, Stamps};
 use crate::app::state::Ctx;
 use crate::domain::{Outcome, TailMode, TimeWindow};
 use crate::ui::format;
@@ -93,12 +93,23 @@ impl LogsView<'_> {
             });
         }
         if s.live {
-            if let Some((newest, _)) = s.tail.newest {
-                spans.push(sep.clone());
-                spans.push(Span::styled(
-                    format!("lag {}", format::millis((ctx.now - newest).max(0) as f64)),
-                    t.base,
-                ));
+            // Lag is how late events arrive; a tail with nothing new says it is quiet.
+            match (s.tail.newest, s.tail.lag) {
+                (Some((_, arrived)), _) if ctx.now - arrived >= QUIET_AFTER_MS => {
+                    spans.push(sep.clone());
+                    spans.push(Span::styled(
+                        format!("quiet {}", format::ago(arrived, ctx.now)),
+                        t.dim,
+                    ));
+                }
+                (_, Some(lag)) => {
+                    spans.push(sep.clone());
+                    spans.push(Span::styled(
+                        format!("lag {}", format::millis(lag as f64)),
+                        t.base,
+                    ));
+                }
+                _ => {}
             }
             spans.push(sep.clone());
             spans.push(Span::styled(
@@ -124,9 +135,42 @@ impl LogsView<'_> {
                 t.warn,
             ));
         }
-        if s.tail.sampled {
+        if s.tail.sampled && s.tail.mode == Some(TailMode::LiveTail) {
             spans.push(sep.clone());
             spans.push(Span::styled("Live Tail is sampling (>500 ev/s)", t.warn));
+        }
+        if s.live && s.groups.len() > s.tailed_groups().len() {
+            spans.push(sep.clone());
+            spans.push(Span::styled(
+                format!(
+                    "following {} of {} groups (narrow with :logs NAME…)",
+                    s.tailed_groups().len(),
+                    s.groups.len()
+                ),
+                t.warn,
+            ));
+        }
+        match s.tail.unreadable.iter().next() {
+            Some((group, why)) if s.tail.unreadable.len() == 1 => {
+                spans.push(sep.clone());
+                spans.push(Span::styled(
+                    format!("{}: {}", format::safe(group), format::safe(why)),
+                    t.warn,
+                ));
+            }
+            Some((group, why)) => {
+                spans.push(sep.clone());
+                spans.push(Span::styled(
+                    format!(
+                        "{} groups unreadable ({}: {}, …)",
+                        s.tail.unreadable.len(),
+                        format::safe(group),
+                        format::safe(why)
+                    ),
+                    t.warn,
+                ));
+            }
+            None => {}
         }
         if s.tail.gaps > 0 {
             spans.push(sep.clone());

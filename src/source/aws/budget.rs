@@ -23,6 +23,12 @@ pub struct RetryPolicy {
     pub throttle_attempts: u32,
     /// One-shot calls give up after this many network or 5xx failures in a row.
     pub transient_attempts: u32,
+    /// One attempt that has not answered by then is abandoned (an endpoint that accepts the
+    /// connection and never answers must not hold a screen forever).
+    pub attempt_timeout: Duration,
+    /// No retry starts past this, counted from the first attempt: the longest a one-shot call
+    /// can take before it says "timed out" (the AWS CLI waits 60 s).
+    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -32,11 +38,23 @@ impl Default for RetryPolicy {
             max: Duration::from_secs(20),
             throttle_attempts: 6,
             transient_attempts: 3,
+            attempt_timeout: Duration::from_secs(10),
+            deadline: Duration::from_secs(30),
         }
     }
 }
 
 impl RetryPolicy {
+    /// The defaults with a deadline of `total` per call, a third of it per attempt.
+    pub fn with_deadline(total: Duration) -> RetryPolicy {
+        let total = total.max(Duration::from_secs(1));
+        RetryPolicy {
+            attempt_timeout: (total / 3).max(Duration::from_millis(500)),
+            deadline: total,
+            ..RetryPolicy::default()
+        }
+    }
+
     /// Exponential backoff with "equal jitter": half fixed, half random, so clients spread out
     /// but never retry instantly. `draw` is uniform in `[0, 1)`.
     pub fn backoff(&self, attempt: u32, draw: f64) -> Duration {

@@ -74,9 +74,12 @@ where
             let e = se.err();
             classify_service(api, e.code(), e.message(), status, hint, ctx)
         }
-        SdkError::TimeoutError(_) => {
-            Failure::Transient(unreachable(ctx, "the request timed out".into()))
-        }
+        // The SDK's own timeouts (a profile may set them); ours are in `AwsSource::call`.
+        SdkError::TimeoutError(_) => Failure::Transient(SourceError::TimedOut {
+            what: api.name().into(),
+            endpoint: ctx.endpoint.clone(),
+            after: Duration::ZERO,
+        }),
         SdkError::DispatchFailure(df) => {
             let text = DisplayErrorContext(err).to_string();
             if let Some(fatal) = credential_problem(&text, ctx) {

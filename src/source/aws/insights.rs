@@ -9,11 +9,11 @@ use aws_sdk_cloudwatchlogs::types::QueryStatus;
 use futures::SinkExt;
 
 use super::{Api, AwsSource};
-use crate::domain::{InsightsProgress, InsightsQuery, InsightsUpdate, SourceError, TimeWindow};
+use crate::domain::{
+    InsightsProgress, InsightsQuery, InsightsUpdate, MAX_INSIGHTS_GROUPS, SourceError, TimeWindow,
+};
 use crate::source::InsightsStream;
 
-/// StartQuery takes at most 50 groups.
-pub const MAX_INSIGHTS_GROUPS: usize = 50;
 const QUERY_TIMEOUT: Duration = Duration::from_secs(120);
 /// A query the user asked for and watches: Insights' own limit is 60 minutes; stop earlier.
 const USER_QUERY_TIMEOUT: Duration = Duration::from_secs(15 * 60);
@@ -38,13 +38,16 @@ impl Drop for RunningQuery {
         }
         let (src, id) = (self.src.clone(), self.id.clone());
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(async move {
+            let stop = rt.spawn(async move {
                 let logs = &src.clients().logs;
                 // Best effort: the query may have finished meanwhile.
                 let _ = src
                     .call(Api::StopQuery, || logs.stop_query().query_id(&id).send())
                     .await;
             });
+            // Quitting waits for it (`AwsSource::settle`): a runtime that shuts down first
+            // would cancel it, and the query would scan on.
+            self.src.note_stop(stop);
         }
     }
 }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Api, AwsSource};
 use crate::domain::{
-    EpochMs, LogEvent, LogPage, LogQuery, MINUTE_MS, SourceError, StreamQuery, TimeWindow,
-    stamp_event_ids,
+    EpochMs, LogEvent, LogPage, LogQuery, MAX_INSIGHTS_GROUPS, MINUTE_MS, SourceError, StreamQuery,
+    TimeWindow, group_problem, stamp_event_ids,
 };
 
 /// FilterLogEvents returns at most 10,000 events a page.
@@ -31,6 +31,12 @@ pub struct LogLimits {
     /// Backfill rounds a group may take to catch up after an outage before the tail skips to
     /// the present and reports the span it could not read.
     pub catchup_rounds: u32,
+    /// Reads (of `pages_per_read` pages each) a newest-first scan goes on with FilterLogEvents'
+    /// token while the pages come back nearly empty, before the rest is reported as a gap.
+    pub scan_reads: usize,
+    /// Above this many groups, the newest page comes from Logs Insights rather than one
+    /// FilterLogEvents read per group.
+    pub insights_above_groups: usize,
 }
 
 impl Default for LogLimits {
@@ -39,6 +45,8 @@ impl Default for LogLimits {
             pages_per_read: 100,
             backfill_events: 10_000,
             catchup_rounds: 10,
+            scan_reads: 10,
+            insights_above_groups: 20,
         }
     }
 }
@@ -74,6 +82,55 @@ impl Cursor {
     fn encode(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
+
+    /// The token of the next older page, which ends at `before`: what this page delivered in
+    /// `[from, before)` is skipped there, with what was skipped before if it is the same span
+    /// (`end` is where this page ended).
+    fn below(self, from: EpochMs, before: EpochMs, events: &[LogEvent], end: EpochMs) -> String {
+        let mut skip: Vec<String> = events
+            .iter()
+            .filter(|e| e.timestamp >= from && e.timestamp < before)
+            .map(|e| e.event_id.clone())
+            .collect();
+        if before == end {
+            skip.extend(self.skip_before.iter().cloned());
+        }
+        Cursor {
+            before: Some(before),
+            skip_before: skip,
+            ..self
+        }
+        .encode()
+    }
+}
+
+/// An Insights row of `fields @timestamp, @message, @logStream, @log` as an event. `@log` is
+/// `account:group`; `@timestamp` is `2026-12-02 09:00:00.000` in UTC.
+fn insights_event(row: &[(String, String)]) -> Option<LogEvent> {
+    let field = |name: &str| row.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let stamp = field("@timestamp")?;
+    // Emulators (moto) answer epoch milliseconds.
+    let at = match stamp.parse::<EpochMs>() {
+        Ok(ms) => ms,
+        Err(_) => chrono::NaiveDateTime::parse_from_str(stamp, "%Y-%m-%d %H:%M:%S%.f")
+            .ok()?
+            .and_utc()
+            .timestamp_millis(),
+    };
+    let log = field("@log")?;
+    let group = log.split_once(':').map_or(log, |(_, g)| g);
+    Some(LogEvent::new(
+        group.to_string(),
+        field("@logStream").unwrap_or_default().to_string(),
+        at,
+        at,
+        field("@message").unwrap_or_default().to_string(),
+    ))
+}
+
+/// An AccessDenied, kept: when every group is denied, that is the page's answer.
+fn denial(e: SourceError) -> Option<SourceError> {
+    matches!(e, SourceError::AccessDenied { .. }).then_some(e)
 }
 
 fn sort_key(e: &LogEvent) -> (EpochMs, &str, &str) {
@@ -98,7 +155,10 @@ impl AwsSource {
                 ..Default::default()
             },
         };
-        if query.newest_first {
+        let many = query.log_groups.len() > self.log_limits().insights_above_groups;
+        if query.newest_first && many && query.filter_pattern.trim().is_empty() {
+            self.logs_newest_by_insights(query, cursor, limit).await
+        } else if query.newest_first {
             self.logs_newest(query, cursor, limit).await
         } else {
             self.logs_oldest(query, cursor, limit).await
@@ -112,13 +172,15 @@ impl AwsSource {
         limit: usize,
     ) -> Result<LogPage, SourceError> {
         let mut fetched: Vec<(usize, Vec<LogEvent>, Option<String>)> = Vec::new();
+        let mut unreadable: Vec<(usize, String)> = Vec::new();
+        let mut denied = None;
         for (gi, gc) in cursor.groups.iter().enumerate().filter(|(_, g)| !g.done) {
             let start = gc
                 .from
                 .unwrap_or(query.window.start)
                 .max(query.window.start);
             let window = TimeWindow::new(start, query.window.end);
-            let (mut events, token) = self
+            let read = self
                 .filter_group(
                     &gc.group,
                     window,
@@ -126,7 +188,19 @@ impl AwsSource {
                     gc.token.clone(),
                     limit,
                 )
-                .await?;
+                .await;
+            let (mut events, token) = match read {
+                Ok(r) => r,
+                Err(e) => match group_problem(&e) {
+                    // This group's own trouble: the others are read, and it is named.
+                    Some(why) => {
+                        denied = denied.or(denial(e));
+                        unreadable.push((gi, why));
+                        continue;
+                    }
+                    None => return Err(e),
+                },
+            };
             events.retain(|e| !(Some(e.timestamp) == gc.from && gc.skip.contains(&e.event_id)));
             fetched.push((gi, events, token));
         }
@@ -169,6 +243,17 @@ impl AwsSource {
                 },
             }
         }
+        if let Some(e) = denied.filter(|_| unreadable.len() == cursor.groups.len()) {
+            return Err(e); // nothing can be read: say why, not "no logs"
+        }
+        let unreadable = unreadable
+            .into_iter()
+            .map(|(gi, why)| {
+                let gc = &mut cursor.groups[gi];
+                gc.done = true;
+                (gc.group.clone(), why)
+            })
+            .collect();
         let next_token = cursor
             .groups
             .iter()
@@ -177,7 +262,77 @@ impl AwsSource {
         Ok(LogPage {
             events,
             next_token,
-            gaps: vec![],
+            unreadable,
+            ..Default::default()
+        })
+    }
+
+    /// Newest first over many groups: FilterLogEvents reads one group a call (10 calls a
+    /// second at most in most regions), so hundreds of groups would take minutes a page. One
+    /// Logs Insights query per 50 groups, run together, finds the newest `limit` events of all
+    /// (billed by the bytes it scans, which the cost meter counts).
+    async fn logs_newest_by_insights(
+        &self,
+        query: &LogQuery,
+        cursor: Cursor,
+        limit: usize,
+    ) -> Result<LogPage, SourceError> {
+        let end = cursor
+            .before
+            .unwrap_or(query.window.end)
+            .min(query.window.end);
+        if end <= query.window.start {
+            return Ok(LogPage::default());
+        }
+        // Insights reads whole seconds: a page covers up to the end of the second `end - 1`
+        // falls in, so pages after the first end on a second, and what a page delivered of its
+        // oldest second is skipped by the next (which asks for that many more).
+        let asked_limit = limit + cursor.skip_before.len();
+        let text = format!(
+            "fields @timestamp, @message, @logStream, @log | sort @timestamp desc | limit {asked_limit}"
+        );
+        let last_second = (end - 1).div_euclid(1000) * 1000;
+        let asked = TimeWindow::new(query.window.start, last_second + 1000);
+        let reads = query
+            .log_groups
+            .chunks(MAX_INSIGHTS_GROUPS)
+            .map(|groups| self.insights(groups, &text, asked));
+        let mut found: Vec<LogEvent> = Vec::new();
+        let mut truncated = false;
+        for rows in futures::future::join_all(reads).await {
+            match rows {
+                Ok(rows) => {
+                    truncated |= rows.len() >= asked_limit;
+                    found.extend(rows.iter().filter_map(|row| insights_event(row)));
+                }
+                // One group missing fails its whole query, and says not which: read group by
+                // group instead, which names it and reads the others.
+                Err(e) if group_problem(&e).is_some() => {
+                    return self.logs_newest(query, cursor, limit).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        stamp_event_ids(&mut found);
+        found.retain(|e| {
+            e.timestamp >= query.window.start
+                && e.timestamp < end
+                && !(e.timestamp >= last_second && cursor.skip_before.contains(&e.event_id))
+        });
+        found.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        let cut = found.len() > limit;
+        let events = found.split_off(found.len().saturating_sub(limit));
+        let next_token = match events.first() {
+            Some(oldest) if cut || truncated => {
+                let second = oldest.timestamp.div_euclid(1000) * 1000;
+                Some(cursor.below(second, second + 1000, &events, last_second + 1000))
+            }
+            _ => None,
+        };
+        Ok(LogPage {
+            events,
+            next_token,
+            ..Default::default()
         })
     }
 
@@ -199,6 +354,8 @@ impl AwsSource {
         let mut span = 5 * MINUTE_MS;
         let mut found: Vec<LogEvent> = Vec::new();
         let mut gaps = Vec::new();
+        let mut unreadable: Vec<(String, String)> = Vec::new();
+        let mut denied = None;
         // Everything at or above `floor` (up to `end`) has been read.
         let mut floor = end;
         for _ in 0..64 {
@@ -209,14 +366,28 @@ impl AwsSource {
             let mut covered = lo;
             let gaps_before = gaps.len();
             for gc in &cursor.groups {
-                let (events, from, gap) = self
+                if unreadable.iter().any(|(g, _)| *g == gc.group) {
+                    continue;
+                }
+                let read = self
                     .newest_in(
                         &gc.group,
                         TimeWindow::new(lo, hi),
                         &query.filter_pattern,
                         limit,
                     )
-                    .await?;
+                    .await;
+                let (events, from, gap) = match read {
+                    Ok(r) => r,
+                    Err(e) => match group_problem(&e) {
+                        Some(why) => {
+                            denied = denied.or(denial(e));
+                            unreadable.push((gc.group.clone(), why));
+                            continue;
+                        }
+                        None => return Err(e),
+                    },
+                };
                 covered = covered.max(from);
                 gaps.extend(gap);
                 found.extend(events.into_iter().filter(|e| {
@@ -235,6 +406,9 @@ impl AwsSource {
                 span *= 4;
             }
         }
+        if let Some(e) = denied.filter(|_| unreadable.len() == cursor.groups.len()) {
+            return Err(e); // nothing can be read: say why, not "no logs"
+        }
         found.retain(|e| e.timestamp >= floor);
         found.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         let more_before = floor > query.window.start;
@@ -243,22 +417,7 @@ impl AwsSource {
         let next_token = match events.first() {
             Some(oldest) if cut => {
                 let t = oldest.timestamp;
-                let mut skip: Vec<String> = events
-                    .iter()
-                    .filter(|e| e.timestamp == t)
-                    .map(|e| e.event_id.clone())
-                    .collect();
-                if t == end - 1 {
-                    skip.extend(cursor.skip_before.iter().cloned());
-                }
-                Some(
-                    Cursor {
-                        before: Some(t + 1),
-                        skip_before: skip,
-                        ..cursor
-                    }
-                    .encode(),
-                )
+                Some(cursor.below(t, t + 1, &events, end))
             }
             _ if more_before => Some(
                 Cursor {
@@ -274,12 +433,17 @@ impl AwsSource {
             events,
             next_token,
             gaps,
+            unreadable,
         })
     }
 
     /// The newest events of one group in `window`, at most about `want`: returns them, the
     /// start of the span actually read (above `window.start` when it had to narrow), and the
     /// span it could not read at all.
+    ///
+    /// FilterLogEvents scans a busy group for a rare match in empty pages that carry a token:
+    /// that means "still scanning", so the read goes on with the token. Only a span whose events
+    /// fill the page is narrowed towards its end.
     async fn newest_in(
         &self,
         group: &str,
@@ -288,15 +452,32 @@ impl AwsSource {
         want: usize,
     ) -> Result<(Vec<LogEvent>, EpochMs, Option<TimeWindow>), SourceError> {
         let mut lo = window.start;
+        let mut events: Vec<LogEvent> = Vec::new();
+        let mut token: Option<String> = None;
+        let mut reads = 0;
         loop {
-            let (events, token) = self
-                .filter_group(group, TimeWindow::new(lo, window.end), pattern, None, want)
+            let (more, next) = self
+                .filter_group(
+                    group,
+                    TimeWindow::new(lo, window.end),
+                    pattern,
+                    token.take(),
+                    want.saturating_sub(events.len()).max(1),
+                )
                 .await?;
-            if token.is_none() {
+            events.extend(more);
+            reads += 1;
+            let Some(next) = next else {
                 return Ok((events, lo, None));
+            };
+            let full = events.len() >= want;
+            if !full && reads < self.log_limits().scan_reads {
+                token = Some(next); // still scanning: go on where it stopped
+                continue;
             }
-            if window.end - lo <= NARROWEST_SPAN_MS {
-                // Too busy to narrow further: keep what was read, report the rest.
+            if window.end - lo <= NARROWEST_SPAN_MS || !full {
+                // Too busy to narrow further, or scanned as long as allowed: keep what was
+                // read, report the rest.
                 let read_to = events.last().map_or(lo, |e| e.timestamp + 1);
                 let gap = TimeWindow::new(read_to, window.end);
                 return Ok((events, lo, (gap.len_ms() > 0).then_some(gap)));
@@ -307,6 +488,8 @@ impl AwsSource {
             let estimate = read.saturating_mul(want as EpochMs) / events.len().max(1) as EpochMs;
             let halved = lo + (window.end - lo) / 2;
             lo = halved.max(window.end - estimate.max(NARROWEST_SPAN_MS / 2));
+            events.clear();
+            reads = 0;
         }
     }
 
@@ -350,7 +533,7 @@ impl AwsSource {
         Ok(LogPage {
             events,
             next_token,
-            gaps: vec![],
+            ..Default::default()
         })
     }
 
@@ -421,6 +604,24 @@ impl AwsSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn insights_rows_become_events_of_their_group() {
+        let row: Vec<(String, String)> = [
+            ("@timestamp", "2026-12-02 09:00:01.250"),
+            ("@message", "START RequestId: r1"),
+            ("@logStream", "2026/12/02/[$LATEST]abc"),
+            ("@log", "123456789012:/aws/lambda/a"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let e = insights_event(&row).expect("an event");
+        assert_eq!(e.log_group, "/aws/lambda/a");
+        assert_eq!(e.timestamp, 1_796_202_001_250);
+        assert_eq!(e.message, "START RequestId: r1");
+        assert!(insights_event(&row[1..]).is_none(), "no time, no event");
+    }
 
     #[test]
     fn cursor_round_trips_and_rejects_garbage() {

@@ -50,6 +50,8 @@ pub struct AwsOptions {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// The longest one call may take, retries included (default: [`RetryPolicy`]'s 30 s).
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// The four SDK clients. Public so tests can hand in mocked clients.
@@ -108,6 +110,10 @@ struct Shared {
     /// Function name → log group, as ListFunctions and GetFunction last said (account-wide
     /// cold-start counts read every function's group).
     log_groups: Mutex<HashMap<String, String>>,
+    /// `--timeout`, as given.
+    timeout: Option<std::time::Duration>,
+    /// StopQuery calls under way (see [`AwsSource::settle`]).
+    stops: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 /// The AWS backend. Cheap to clone; clones share clients, budget and cost meter.
@@ -303,14 +309,32 @@ impl AwsSource {
             profile.as_deref().unwrap_or(""),
             endpoint.as_deref().unwrap_or("")
         );
-        Self::assemble(
+        let policy = opts
+            .timeout
+            .map_or_else(RetryPolicy::default, RetryPolicy::with_deadline);
+        let mut source = Self::assemble(
             clients,
             profile,
             region,
             endpoint,
             shared_meter(key),
-            RetryPolicy::default(),
-        )
+            policy,
+        );
+        if let Some(shared) = Arc::get_mut(&mut source.shared) {
+            shared.timeout = opts.timeout;
+        }
+        source
+    }
+
+    /// What this source was connected with, to connect again elsewhere (`:region`, `:profile`).
+    pub fn options(&self) -> AwsOptions {
+        let s = &self.shared;
+        AwsOptions {
+            profile: s.profile.clone(),
+            region: Some(s.region.clone()),
+            endpoint_url: s.endpoint.clone(),
+            timeout: s.timeout,
+        }
     }
 
     /// Wraps ready-made clients (mocked ones in tests) with a fresh budget of their own.
@@ -350,6 +374,8 @@ impl AwsSource {
             group_arns: Mutex::new(HashMap::new()),
             percentiles_refused: OnceLock::new(),
             log_groups: Mutex::new(HashMap::new()),
+            timeout: s.timeout,
+            stops: Mutex::new(Vec::new()),
         };
         AwsSource {
             shared: Arc::new(shared),
@@ -385,6 +411,8 @@ impl AwsSource {
             group_arns: Mutex::new(HashMap::new()),
             percentiles_refused: OnceLock::new(),
             log_groups: Mutex::new(HashMap::new()),
+            timeout: None,
+            stops: Mutex::new(Vec::new()),
         };
         AwsSource {
             shared: Arc::new(shared),
@@ -417,6 +445,35 @@ impl AwsSource {
         })
     }
 
+    /// Keeps a clean-up call (StopQuery) to wait for when quitting.
+    fn note_stop(&self, stop: tokio::task::JoinHandle<()>) {
+        let mut stops = self.shared.stops.lock().unwrap_or_else(|p| p.into_inner());
+        stops.retain(|s| !s.is_finished());
+        stops.push(stop);
+    }
+
+    /// Waits, at most `within`, for the StopQuery calls of queries dropped so far, including
+    /// those of jobs aborted just now (their futures are dropped at their next poll).
+    pub async fn settle(&self, within: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        // Let aborted jobs be dropped, which starts their StopQuery.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        loop {
+            let pending: Vec<_> = {
+                let mut stops = self.shared.stops.lock().unwrap_or_else(|p| p.into_inner());
+                stops.drain(..).collect()
+            };
+            if pending.is_empty() {
+                return;
+            }
+            let all = futures::future::join_all(pending);
+            if tokio::time::timeout_at(deadline, all).await.is_err() {
+                tracing::warn!("quitting before every Logs Insights query was stopped");
+                return;
+            }
+        }
+    }
+
     fn clients(&self) -> &AwsClients {
         &self.shared.clients
     }
@@ -446,8 +503,9 @@ impl AwsSource {
         }
     }
 
-    /// Every SDK call goes through here: budget, cost, retries with backoff, error mapping.
-    /// Throttles and transient failures are retried a bounded number of times.
+    /// Every SDK call goes through here: budget, cost, retries with backoff, deadlines, error
+    /// mapping. Throttles and transient failures are retried a bounded number of times, and no
+    /// retry starts past the policy's deadline.
     async fn call<T, E, Fut>(
         &self,
         api: Api,
@@ -458,21 +516,23 @@ impl AwsSource {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let policy = self.shared.policy;
+        let started = Instant::now();
         let (mut throttles, mut transients) = (0u32, 0u32);
         loop {
             self.acquire(api).await;
             self.with_meter(|m| m.cost.call(api));
-            let err = match send().await {
-                Ok(v) => {
+            let failure = match tokio::time::timeout(policy.attempt_timeout, send()).await {
+                Ok(Ok(v)) => {
                     self.with_meter(|m| {
                         let now = m.now();
                         m.budget.on_success(api, now)
                     });
                     return Ok(v);
                 }
-                Err(e) => e,
+                Ok(Err(e)) => errors::classify(api, &e, &self.shared.ctx),
+                Err(_) => Failure::Transient(self.timed_out(api, policy.attempt_timeout)),
             };
-            match errors::classify(api, &err, &self.shared.ctx) {
+            match failure {
                 Failure::Throttled { hint } => {
                     throttles += 1;
                     let wait = self.with_meter(|m| {
@@ -480,7 +540,8 @@ impl AwsSource {
                         m.budget.on_throttle(api, now, &policy, hint, draw)
                     });
                     tracing::debug!(api = api.name(), ?wait, "throttled");
-                    if throttles >= policy.throttle_attempts {
+                    if throttles >= policy.throttle_attempts || started.elapsed() >= policy.deadline
+                    {
                         return Err(SourceError::Throttled {
                             api: api.name().into(),
                             retry_in: wait,
@@ -490,14 +551,28 @@ impl AwsSource {
                 }
                 Failure::Transient(e) => {
                     transients += 1;
-                    if transients >= policy.transient_attempts {
-                        return Err(e);
-                    }
                     let draw = self.with_meter(|m| m.jitter.draw());
-                    tokio::time::sleep(policy.backoff(transients - 1, draw)).await;
+                    let pause = policy.backoff(transients - 1, draw);
+                    let late = started.elapsed() + pause >= policy.deadline;
+                    if transients >= policy.transient_attempts || late {
+                        return Err(match e {
+                            // Say how long the whole call waited, not one attempt.
+                            SourceError::TimedOut { .. } => self.timed_out(api, started.elapsed()),
+                            e => e,
+                        });
+                    }
+                    tokio::time::sleep(pause).await;
                 }
                 Failure::Fatal(e) => return Err(e),
             }
+        }
+    }
+
+    fn timed_out(&self, api: Api, after: std::time::Duration) -> SourceError {
+        SourceError::TimedOut {
+            what: api.name().into(),
+            endpoint: self.shared.ctx.endpoint.clone(),
+            after,
         }
     }
 

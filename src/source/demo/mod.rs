@@ -563,7 +563,7 @@ impl Inner {
         Ok(LogPage {
             events,
             next_token,
-            gaps: vec![],
+            ..Default::default()
         })
     }
 
