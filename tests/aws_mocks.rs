@@ -910,8 +910,9 @@ fn one_group_query() -> LogQuery {
     }
 }
 
+/// A one-shot call that gave up says so; "retrying" would be a promise nobody keeps.
 #[tokio::test]
-async fn endless_throttling_gives_up_with_a_throttled_error() {
+async fn endless_throttling_gives_up_with_a_throttled_error_that_says_so() {
     let rule = mock!(aws_sdk_cloudwatchlogs::Client::filter_log_events)
         .sequence()
         .http_response(|| json_error(400, "ThrottlingException", "Rate exceeded", None))
@@ -927,10 +928,14 @@ async fn endless_throttling_gives_up_with_a_throttled_error() {
         matches!(&err, SourceError::Throttled { api, .. } if api == "FilterLogEvents"),
         "{err:?}"
     );
+    let tries = RetryPolicy::default().throttle_attempts;
+    assert_eq!(rule.num_calls(), tries as usize);
+    let text = err.to_string();
     assert_eq!(
-        rule.num_calls(),
-        RetryPolicy::default().throttle_attempts as usize
+        text,
+        format!("throttled on FilterLogEvents; gave up after {tries} tries")
     );
+    assert!(!text.contains("retrying"), "{text}");
 }
 
 #[tokio::test]

@@ -483,7 +483,7 @@ impl AwsSource {
                     if throttles >= policy.throttle_attempts {
                         return Err(SourceError::Throttled {
                             api: api.name().into(),
-                            retry_in: wait,
+                            tries: throttles,
                         });
                     }
                     // `acquire` waits out the pause the budget just set.
