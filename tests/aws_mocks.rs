@@ -1017,6 +1017,64 @@ fn started_query() -> Rule {
     })
 }
 
+/// StartQuery answering `first` once, then with a query id; the query is done at once. What
+/// the Insights request gave, and how many times StartQuery was sent.
+async fn start_query_failing_once(first: fn() -> HttpResponse) -> (Result<(), SourceError>, usize) {
+    let start = mock!(aws_sdk_cloudwatchlogs::Client::start_query)
+        .sequence()
+        .http_response(first)
+        .times(1)
+        .output(|| {
+            aws_sdk_cloudwatchlogs::operation::start_query::StartQueryOutput::builder()
+                .query_id("q-2")
+                .build()
+        })
+        .build();
+    let done = mock!(aws_sdk_cloudwatchlogs::Client::get_query_results).then_output(|| {
+        aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput::builder()
+            .status(aws_sdk_cloudwatchlogs::types::QueryStatus::Complete)
+            .build()
+    });
+    let src = source(Rules {
+        logs: vec![&start, &done],
+        ..Default::default()
+    });
+    let result = src
+        .insights(
+            &["/aws/lambda/x".into()],
+            "fields @message",
+            TimeWindow::new(0, HOUR_MS),
+        )
+        .await;
+    (result.map(|_| ()), start.num_calls())
+}
+
+/// A 500 from StartQuery may come after the query started: sending it again would start a
+/// second billed query and orphan the first, so the failure is reported instead.
+#[tokio::test]
+async fn start_query_is_not_sent_twice_after_a_server_error() {
+    let (result, sent) = start_query_failing_once(|| {
+        json_error(500, "ServiceUnavailableException", "try later", None)
+    })
+    .await;
+    let err = result.expect_err("the failure, not a second query");
+    assert!(
+        err.to_string().contains("ServiceUnavailableException"),
+        "{err}"
+    );
+    assert_eq!(sent, 1, "StartQuery sent again");
+}
+
+/// ...while a throttle, refused before anything ran, is waited out and sent again.
+#[tokio::test]
+async fn start_query_is_sent_again_after_a_throttle() {
+    let (result, sent) =
+        start_query_failing_once(|| json_error(400, "ThrottlingException", "Rate exceeded", None))
+            .await;
+    result.expect("the query, once the throttle passed");
+    assert_eq!(sent, 2);
+}
+
 #[tokio::test]
 async fn insights_bills_bytes_scanned_and_drops_the_ptr_field() {
     use aws_sdk_cloudwatchlogs::types::{QueryStatistics, QueryStatus, ResultField};

@@ -447,7 +447,8 @@ impl AwsSource {
     }
 
     /// Every SDK call goes through here: budget, cost, retries with backoff, error mapping.
-    /// Throttles and transient failures are retried a bounded number of times.
+    /// Throttles and transient failures are retried a bounded number of times; a transient
+    /// failure of a call that is not [idempotent](Api::idempotent) is not.
     async fn call<T, E, Fut>(
         &self,
         api: Api,
@@ -490,7 +491,7 @@ impl AwsSource {
                 }
                 Failure::Transient(e) => {
                     transients += 1;
-                    if transients >= policy.transient_attempts {
+                    if transients >= policy.transient_attempts || !api.idempotent() {
                         return Err(e);
                     }
                     let draw = self.with_meter(|m| m.jitter.draw());
