@@ -1596,6 +1596,63 @@ async fn account_settings_and_the_function_details() {
     );
 }
 
+/// A function whose versions fill `pages` pages, one a day from Nov 1 (`$LATEST` first): the
+/// deploys read, and the ListVersionsByFunction calls made.
+async fn deploys_over(pages: usize) -> (Vec<String>, usize) {
+    let get = get_function_with(&[], None);
+    let versions = mock!(aws_sdk_lambda::Client::list_versions_by_function).then_compute_output(
+        move |req| {
+            let v = |version: &str, day: usize| {
+                FunctionConfiguration::builder()
+                    .function_name("orders")
+                    .version(version)
+                    .last_modified(format!("2026-11-{day:02}T10:00:00.000+0000"))
+                    .build()
+            };
+            let page: usize = req
+                .marker()
+                .and_then(|m| m.strip_prefix('p')?.parse().ok())
+                .unwrap_or(1);
+            let mut out = aws_sdk_lambda::operation::list_versions_by_function::ListVersionsByFunctionOutput::builder()
+                .versions(v(&page.to_string(), page))
+                .set_next_marker((page < pages).then(|| format!("p{}", page + 1)));
+            if page == 1 {
+                out = out.versions(v("$LATEST", 30));
+            }
+            out.build()
+        },
+    );
+    let esm = mock!(aws_sdk_lambda::Client::list_event_source_mappings).then_output(|| {
+        aws_sdk_lambda::operation::list_event_source_mappings::ListEventSourceMappingsOutput::builder()
+            .build()
+    });
+    let provisioned = mock!(aws_sdk_lambda::Client::list_provisioned_concurrency_configs)
+        .then_output(|| {
+            aws_sdk_lambda::operation::list_provisioned_concurrency_configs::ListProvisionedConcurrencyConfigsOutput::builder()
+                .build()
+        });
+    let src = source(Rules {
+        lambda: vec![&get, &versions, &esm, &provisioned],
+        ..Default::default()
+    });
+    let f = src.function("orders").await.expect("the function");
+    assert_eq!(f.detail_errors, Vec::<String>::new());
+    let deploys = f.deploys.into_iter().map(|d| d.version).collect();
+    (deploys, versions.num_calls())
+}
+
+/// ListVersionsByFunction lists oldest first: the newest deploy is on the last page, so every
+/// page is read, for a function deployed on every commit too.
+#[tokio::test]
+async fn the_newest_version_on_the_last_page_is_a_deploy() {
+    for pages in [2, 30] {
+        let (deploys, calls) = deploys_over(pages).await;
+        assert_eq!(calls, pages);
+        let expected: Vec<String> = (1..=pages).map(|n| n.to_string()).collect();
+        assert_eq!(deploys, expected, "{pages} pages");
+    }
+}
+
 /// The README's IAM policy lists exactly the actions the code can call.
 #[test]
 fn the_readme_iam_policy_matches_the_code() {
