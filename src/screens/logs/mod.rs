@@ -191,6 +191,7 @@ pub enum LogsAction {
     NextOom,
     NextCold,
     Copy,
+    CopyRaw,
     Save,
     OpenTrace,
     Insights,

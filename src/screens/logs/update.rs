@@ -17,13 +17,14 @@ use super::{
 };
 use crate::app::jobs::{Delivery, Job, JobKey, Owner, Request, ScreenId, Target};
 use crate::app::keys::{Binding, edit};
-use crate::app::msg::{Action, Cmd, Msg};
+use crate::app::msg::{Action, COPY_LIMIT, Cmd, Msg};
 use crate::app::router::{Input, LogsPlace, Place, Screen, ScreenBase};
 use crate::app::state::Ctx;
 use crate::domain::{
     InsightsQuery, InsightsUpdate, LogQuery, MINUTE_MS, TailRequest, TailUpdate, TimeWindow,
 };
 use crate::parse::lambda::Level;
+use crate::parse::sanitize;
 use crate::ui::format;
 use crate::ui::theme::Theme;
 
@@ -362,6 +363,33 @@ impl LogsScreen {
             }
             Row::Line(q) | Row::Child(q) => Some((self.buffer.text(q).into_owned(), "line")),
         }
+    }
+
+    /// `y` copies the text escaped as the screen shows it, safe to paste into a shell (a line
+    /// can hold ESC, CR or the end of a bracketed paste); `Y` copies it as it is.
+    fn copy(&self, ctx: &mut Ctx, escaped: bool) -> Vec<Cmd> {
+        let Some((raw, what)) = self.selection_text() else {
+            ctx.info("nothing to copy");
+            return vec![];
+        };
+        let (text, how) = if escaped {
+            (sanitize::escape_plain_lines(&raw), "escaped")
+        } else {
+            (raw, "raw")
+        };
+        if text.len() > COPY_LIMIT {
+            ctx.error(format!(
+                "too large to copy ({} bytes; OSC 52 carries at most {} KB): save it with s",
+                text.len(),
+                COPY_LIMIT / 1000
+            ));
+            return vec![];
+        }
+        ctx.info(format!(
+            "copied the {what} ({} bytes, {how}) through OSC 52",
+            text.len()
+        ));
+        vec![Cmd::Copy(text)]
     }
 
     /// The lines on screen under the filters (or all of them) as text, for saving.
@@ -1036,16 +1064,8 @@ impl Screen for LogsScreen {
                     .and_then(|q| s.buffer.line(q))
                     .is_some_and(|(l, _)| matches!(l.kind, Kind::InitStart | Kind::RestoreStart)),
             }),
-            A::Copy => match self.selection_text() {
-                Some((text, what)) => {
-                    ctx.info(format!(
-                        "copied the {what} ({} bytes) through OSC 52",
-                        text.len()
-                    ));
-                    return vec![Cmd::Copy(text)];
-                }
-                None => ctx.info("nothing to copy"),
-            },
+            A::Copy => return self.copy(ctx, true),
+            A::CopyRaw => return self.copy(ctx, false),
             A::Save => {
                 let (text, n) = self.save_text();
                 let what = if self.filtering() {
