@@ -10,11 +10,13 @@ use ratatui::layout::Rect;
 use super::buffer::{FunctionMap, Kind, LogBuffer};
 use super::insights::{self, InsightsState, Run};
 use super::rows::Row;
+use super::save::{self, Saving};
 use super::search::{self, Matcher, Query};
 use super::{
     History, LogsAction, LogsMsg, LogsScreen, Mode, SearchState, Stamps, TailInfo, errors, keys,
     view,
 };
+use crate::app::files;
 use crate::app::jobs::{Delivery, Job, JobKey, Owner, Request, ScreenId, Target};
 use crate::app::keys::{Binding, edit};
 use crate::app::msg::{Action, COPY_LIMIT, Cmd, Msg};
@@ -392,11 +394,10 @@ impl LogsScreen {
         vec![Cmd::Copy(text)]
     }
 
-    /// The lines on screen under the filters (or all of them) as text, for saving.
-    fn save_text(&self) -> (String, usize) {
-        let mut out = String::new();
-        let mut n = 0;
-        let seqs: Vec<i64> = if self.filtering() {
+    /// What `s` saves: the lines on screen under the filters, else every line held. Only
+    /// shared segments and line numbers are taken here; the text is built off the loop.
+    fn saving(&self) -> Saving {
+        let picked = self.filtering().then(|| {
             self.rows
                 .iter()
                 .flat_map(|r| match *r {
@@ -404,26 +405,12 @@ impl LogsScreen {
                     Row::Line(q) | Row::Child(q) => vec![q],
                 })
                 .collect()
-        } else {
-            self.buffer.seqs().collect()
-        };
-        let mut seen = HashSet::new();
-        for q in seqs {
-            if !seen.insert(q) {
-                continue;
-            }
-            if let Some((l, t)) = self.buffer.line(q) {
-                let fname = self.buffer.functions.name(u32::from(l.function));
-                out.push_str(&crate::ui::format::time_ms(l.ts));
-                out.push('\t');
-                out.push_str(fname);
-                out.push('\t');
-                out.push_str(&String::from_utf8_lossy(t));
-                out.push('\n');
-                n += 1;
-            }
+        });
+        Saving {
+            segments: self.buffer.snapshot(),
+            functions: self.buffer.functions.clone(),
+            picked,
         }
-        (out, n)
     }
 
     fn trace_under_cursor(&self) -> Option<String> {
@@ -1067,23 +1054,21 @@ impl Screen for LogsScreen {
             A::Copy => return self.copy(ctx, true),
             A::CopyRaw => return self.copy(ctx, false),
             A::Save => {
-                let (text, n) = self.save_text();
-                let what = if self.filtering() {
+                let saving = self.saving();
+                let what = if saving.picked.is_some() {
                     "filtered lines"
                 } else {
                     "buffer"
                 };
-                let name = format!(
-                    "lambdascope-logs-{}.log",
-                    crate::ui::format::time_of_day(ctx.now).replace(':', "")
-                );
-                let path = std::env::temp_dir().join(name);
+                let name = save::file_name(ctx.now);
                 let id = self.id;
-                ctx.info(format!("saving {n} lines ({what})…"));
+                ctx.info(format!("saving the {what}…"));
                 let work = Box::new(move || {
-                    let result = std::fs::write(&path, text)
-                        .map(|_| path.display().to_string())
-                        .map_err(|e| format!("{}: {e}", path.display()));
+                    let (text, n) = saving.text();
+                    let dir = files::save_dir();
+                    let result = files::write_private(&dir, &name, text.as_bytes())
+                        .map(|path| format!("{} ({n} lines)", path.display()))
+                        .map_err(|e| format!("{}: {e}", dir.join(&name).display()));
                     Msg::to(id, LogsMsg::Saved(result))
                 });
                 return vec![
