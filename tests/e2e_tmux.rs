@@ -187,3 +187,29 @@ fn a_panic_in_a_worker_restores_the_terminal_and_says_where_the_log_is() {
     );
     assert!(!t.alternate_on());
 }
+
+/// Names and errors from outside reach stderr escaped: an unknown function whose name holds
+/// a title-setting sequence is named, but the sequence does not act.
+#[test]
+fn cli_errors_print_text_from_outside_escaped() {
+    let hostile = "x\x1b]0;pwned\x07\u{9b}2J";
+    for args in [
+        vec!["--demo", "metrics", hostile],
+        vec!["--demo", "logs", hostile, "--since", "5m"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+            .args(&args)
+            .output()
+            .expect("run the binary");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains(['\x1b', '\x07', '\u{9b}']),
+            "{args:?}: raw control characters on stderr: {err:?}"
+        );
+        assert!(
+            err.contains("x\\e]0;pwned\\x07\\u{9b}2J"),
+            "{args:?}: {err:?}"
+        );
+        assert!(!out.status.success(), "{args:?}: {err}");
+    }
+}

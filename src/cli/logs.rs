@@ -10,6 +10,7 @@ use std::io::{self, IsTerminal, Write};
 use futures::StreamExt;
 use serde::Serialize;
 
+use super::say;
 use crate::domain::{
     EpochMs, InsightsQuery, InsightsUpdate, LogEvent, LogQuery, SourceError, TailRequest,
     TailUpdate, TimeWindow,
@@ -214,11 +215,11 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
     loop {
         let page = source.logs(&q).await?;
         for g in &page.gaps {
-            eprintln!(
+            say(format_args!(
                 "lambdascope: not fetched: {}–{}",
                 format::time_of_day(g.start),
                 format::time_of_day(g.end)
-            );
+            ));
         }
         if args.invocations {
             buffer.append(&page.events);
@@ -254,18 +255,16 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
                 }
                 p.out.flush()?;
             }
-            TailUpdate::Interrupted { reason, retry_in } => {
-                eprintln!(
-                    "lambdascope: tail interrupted: {reason}; retrying in {}s",
-                    retry_in.as_secs().max(1)
-                )
-            }
-            TailUpdate::Gap { group, window } => eprintln!(
+            TailUpdate::Interrupted { reason, retry_in } => say(format_args!(
+                "lambdascope: tail interrupted: {reason}; retrying in {}s",
+                retry_in.as_secs().max(1)
+            )),
+            TailUpdate::Gap { group, window } => say(format_args!(
                 "lambdascope: not fetched in {group}: {}–{}",
                 format::time_of_day(window.start),
                 format::time_of_day(window.end)
-            ),
-            TailUpdate::Sampled => eprintln!("lambdascope: Live Tail is sampling"),
+            )),
+            TailUpdate::Sampled => say(format_args!("lambdascope: Live Tail is sampling")),
             TailUpdate::Mode(_) => {}
         }
     }
@@ -364,12 +363,12 @@ async fn insights(
                         writeln!(p.out, "{}", cells.join("\t"))?;
                     }
                 }
-                eprintln!(
+                say(format_args!(
                     "lambdascope: {} rows; {} records matched of {} scanned",
                     rows.len(),
                     progress.records_matched,
                     progress.records_scanned
-                );
+                ));
             }
         }
     }

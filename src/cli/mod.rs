@@ -182,6 +182,17 @@ pub enum Command {
     },
 }
 
+/// A message for stderr. Messages carry text from outside (an AWS error, a name AWS returned
+/// or someone typed), so control characters are shown escaped, as on screen; line breaks stay.
+pub fn inert(text: impl std::fmt::Display) -> String {
+    crate::parse::sanitize::escape_plain_lines(&text.to_string())
+}
+
+/// Prints [`inert`] text to stderr, every message the commands print there.
+pub fn say(text: impl std::fmt::Display) {
+    eprintln!("{}", inert(text));
+}
+
 fn parse_window(s: &str) -> Result<WindowChoice, String> {
     WindowChoice::parse(s)
         .ok_or_else(|| format!("{s:?} is not a window; use {}", WindowChoice::LIST))
@@ -223,5 +234,21 @@ impl Global {
             Some(f) => demo.with_fault(f),
             None => demo,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_from_outside_are_inert() {
+        let e = crate::domain::SourceError::NotFound("function x\x1b]0;pwned\x07\u{9b}2J".into());
+        let text = inert(format_args!("lambdascope: {e}\nTry --demo"));
+        assert_eq!(
+            text,
+            "lambdascope: function x\\e]0;pwned\\x07\\u{9b}2J not found\nTry --demo"
+        );
+        assert!(!text.contains(['\x1b', '\x07', '\u{9b}']));
     }
 }
