@@ -165,9 +165,28 @@ impl Signals {
 }
 
 pub async fn run(source: Source, opts: Options) -> io::Result<Ended> {
+    use futures::FutureExt;
     let mut signals = Signals::new()?;
-    let panicked = panic_notify();
     let (_guard, mut terminal) = TerminalGuard::enter()?;
+    // A panic on this thread (in update or a view) unwinds to here, where the hook has
+    // recorded its message; the guard then restores the terminal as for any other end.
+    let console = std::panic::AssertUnwindSafe(console(source, opts, &mut terminal, &mut signals));
+    match console.catch_unwind().await {
+        Ok(ended) => ended,
+        Err(_) => Ok(Ended::Panic(
+            take_panic().unwrap_or_else(|| "a panic on the main thread".into()),
+        )),
+    }
+}
+
+/// The loop itself, in the terminal `run` owns.
+async fn console(
+    source: Source,
+    opts: Options,
+    terminal: &mut ratatui::DefaultTerminal,
+    signals: &mut Signals,
+) -> io::Result<Ended> {
+    let panicked = panic_notify();
     let size = terminal.size()?;
     let mut app = App::new(source, opts);
     app.state.ctx.size = (size.width, size.height);
@@ -273,6 +292,7 @@ impl App {
         let mut state = super::state::State::new(source.info(), source.now(), &t.name, themes);
         state.ctx.window = opts.window;
         state.ctx.ascii = opts.ascii;
+        state.fault = source.fault();
         if let Some(e) = err {
             state.ctx.error(format!("theme: {e}; using {}", t.name));
         }
