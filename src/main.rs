@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use lambdascope::app::runtime::Ended;
-use lambdascope::cli::{Cli, Command};
+use lambdascope::cli::{Cli, Command, say};
 use lambdascope::domain::SourceError;
 use lambdascope::source::Source;
 use lambdascope::ui::theme::ColorDepth;
@@ -20,10 +20,10 @@ fn main() -> ExitCode {
         && let Err(e) = init_logging(path)
         && cli.global.log_file.is_some()
     {
-        eprintln!(
+        say(format_args!(
             "lambdascope: cannot write the log file {}: {e}",
             path.display()
-        );
+        ));
         return ExitCode::from(2);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("lambdascope: cannot start: {e}");
+            say(format_args!("lambdascope: cannot start: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -98,10 +98,10 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
     let source = match connect(&cli).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("lambdascope: {e}");
-            eprintln!(
+            say(format_args!("lambdascope: {e}"));
+            say(format_args!(
                 "\nTo look around without AWS, run the built-in demo account:\n    lambdascope --demo"
-            );
+            ));
             return ExitCode::from(2);
         }
     };
@@ -179,7 +179,7 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                 (Some(s), Some(e)) => match (parse_time(s, now), parse_time(e, now)) {
                     (Ok(s), Ok(e)) => Some(lambdascope::domain::TimeWindow::new(s, e)),
                     (Err(m), _) | (_, Err(m)) => {
-                        eprintln!("lambdascope: {m}");
+                        say(format_args!("lambdascope: {m}"));
                         return ExitCode::from(2);
                     }
                 },
@@ -188,7 +188,7 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
             let since_ms = match since.as_deref().map(parse_span).transpose() {
                 Ok(s) => s,
                 Err(m) => {
-                    eprintln!("lambdascope: --since {m}");
+                    say(format_args!("lambdascope: --since {m}"));
                     return ExitCode::from(2);
                 }
             };
@@ -206,7 +206,7 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
             match lambdascope::cli::logs::run(&source, &args).await {
                 Ok(()) | Err(Stop::Closed) => ExitCode::SUCCESS,
                 Err(Stop::Failed(e)) => {
-                    eprintln!("lambdascope: {e}");
+                    say(format_args!("lambdascope: {e}"));
                     ExitCode::FAILURE
                 }
             }
@@ -220,7 +220,7 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("lambdascope: screenshots: {e}");
+                    say(format_args!("lambdascope: screenshots: {e}"));
                     ExitCode::FAILURE
                 }
             }
@@ -252,11 +252,11 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                     ExitCode::from(code)
                 }
                 Ok(Ended::Panic(message)) => {
-                    eprintln!("lambdascope crashed: {message}\n{log}");
+                    say(format_args!("lambdascope crashed: {message}\n{log}"));
                     ExitCode::from(101)
                 }
                 Err(e) => {
-                    eprintln!("lambdascope: terminal error: {e}\n{log}");
+                    say(format_args!("lambdascope: terminal error: {e}\n{log}"));
                     ExitCode::FAILURE
                 }
             }
@@ -270,12 +270,12 @@ fn print_or_fail(printed: Result<(String, Vec<String>), SourceError>) -> ExitCod
         Ok((out, warnings)) => {
             print!("{out}");
             for w in warnings {
-                eprintln!("lambdascope: {w}");
+                say(format_args!("lambdascope: {w}"));
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("lambdascope: {e}");
+            say(format_args!("lambdascope: {e}"));
             ExitCode::FAILURE
         }
     }

@@ -910,8 +910,9 @@ fn one_group_query() -> LogQuery {
     }
 }
 
+/// A one-shot call that gave up says so; "retrying" would be a promise nobody keeps.
 #[tokio::test]
-async fn endless_throttling_gives_up_with_a_throttled_error() {
+async fn endless_throttling_gives_up_with_a_throttled_error_that_says_so() {
     let rule = mock!(aws_sdk_cloudwatchlogs::Client::filter_log_events)
         .sequence()
         .http_response(|| json_error(400, "ThrottlingException", "Rate exceeded", None))
@@ -927,10 +928,14 @@ async fn endless_throttling_gives_up_with_a_throttled_error() {
         matches!(&err, SourceError::Throttled { api, .. } if api == "FilterLogEvents"),
         "{err:?}"
     );
+    let tries = RetryPolicy::default().throttle_attempts;
+    assert_eq!(rule.num_calls(), tries as usize);
+    let text = err.to_string();
     assert_eq!(
-        rule.num_calls(),
-        RetryPolicy::default().throttle_attempts as usize
+        text,
+        format!("throttled on FilterLogEvents; gave up after {tries} tries")
     );
+    assert!(!text.contains("retrying"), "{text}");
 }
 
 #[tokio::test]
@@ -1010,6 +1015,64 @@ fn started_query() -> Rule {
             .query_id("q-1")
             .build()
     })
+}
+
+/// StartQuery answering `first` once, then with a query id; the query is done at once. What
+/// the Insights request gave, and how many times StartQuery was sent.
+async fn start_query_failing_once(first: fn() -> HttpResponse) -> (Result<(), SourceError>, usize) {
+    let start = mock!(aws_sdk_cloudwatchlogs::Client::start_query)
+        .sequence()
+        .http_response(first)
+        .times(1)
+        .output(|| {
+            aws_sdk_cloudwatchlogs::operation::start_query::StartQueryOutput::builder()
+                .query_id("q-2")
+                .build()
+        })
+        .build();
+    let done = mock!(aws_sdk_cloudwatchlogs::Client::get_query_results).then_output(|| {
+        aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput::builder()
+            .status(aws_sdk_cloudwatchlogs::types::QueryStatus::Complete)
+            .build()
+    });
+    let src = source(Rules {
+        logs: vec![&start, &done],
+        ..Default::default()
+    });
+    let result = src
+        .insights(
+            &["/aws/lambda/x".into()],
+            "fields @message",
+            TimeWindow::new(0, HOUR_MS),
+        )
+        .await;
+    (result.map(|_| ()), start.num_calls())
+}
+
+/// A 500 from StartQuery may come after the query started: sending it again would start a
+/// second billed query and orphan the first, so the failure is reported instead.
+#[tokio::test]
+async fn start_query_is_not_sent_twice_after_a_server_error() {
+    let (result, sent) = start_query_failing_once(|| {
+        json_error(500, "ServiceUnavailableException", "try later", None)
+    })
+    .await;
+    let err = result.expect_err("the failure, not a second query");
+    assert!(
+        err.to_string().contains("ServiceUnavailableException"),
+        "{err}"
+    );
+    assert_eq!(sent, 1, "StartQuery sent again");
+}
+
+/// ...while a throttle, refused before anything ran, is waited out and sent again.
+#[tokio::test]
+async fn start_query_is_sent_again_after_a_throttle() {
+    let (result, sent) =
+        start_query_failing_once(|| json_error(400, "ThrottlingException", "Rate exceeded", None))
+            .await;
+    result.expect("the query, once the throttle passed");
+    assert_eq!(sent, 2);
 }
 
 #[tokio::test]
@@ -1571,6 +1634,63 @@ async fn account_settings_and_the_function_details() {
         "{:?}",
         f.detail_errors
     );
+}
+
+/// A function whose versions fill `pages` pages, one a day from Nov 1 (`$LATEST` first): the
+/// deploys read, and the ListVersionsByFunction calls made.
+async fn deploys_over(pages: usize) -> (Vec<String>, usize) {
+    let get = get_function_with(&[], None);
+    let versions = mock!(aws_sdk_lambda::Client::list_versions_by_function).then_compute_output(
+        move |req| {
+            let v = |version: &str, day: usize| {
+                FunctionConfiguration::builder()
+                    .function_name("orders")
+                    .version(version)
+                    .last_modified(format!("2026-11-{day:02}T10:00:00.000+0000"))
+                    .build()
+            };
+            let page: usize = req
+                .marker()
+                .and_then(|m| m.strip_prefix('p')?.parse().ok())
+                .unwrap_or(1);
+            let mut out = aws_sdk_lambda::operation::list_versions_by_function::ListVersionsByFunctionOutput::builder()
+                .versions(v(&page.to_string(), page))
+                .set_next_marker((page < pages).then(|| format!("p{}", page + 1)));
+            if page == 1 {
+                out = out.versions(v("$LATEST", 30));
+            }
+            out.build()
+        },
+    );
+    let esm = mock!(aws_sdk_lambda::Client::list_event_source_mappings).then_output(|| {
+        aws_sdk_lambda::operation::list_event_source_mappings::ListEventSourceMappingsOutput::builder()
+            .build()
+    });
+    let provisioned = mock!(aws_sdk_lambda::Client::list_provisioned_concurrency_configs)
+        .then_output(|| {
+            aws_sdk_lambda::operation::list_provisioned_concurrency_configs::ListProvisionedConcurrencyConfigsOutput::builder()
+                .build()
+        });
+    let src = source(Rules {
+        lambda: vec![&get, &versions, &esm, &provisioned],
+        ..Default::default()
+    });
+    let f = src.function("orders").await.expect("the function");
+    assert_eq!(f.detail_errors, Vec::<String>::new());
+    let deploys = f.deploys.into_iter().map(|d| d.version).collect();
+    (deploys, versions.num_calls())
+}
+
+/// ListVersionsByFunction lists oldest first: the newest deploy is on the last page, so every
+/// page is read, for a function deployed on every commit too.
+#[tokio::test]
+async fn the_newest_version_on_the_last_page_is_a_deploy() {
+    for pages in [2, 30] {
+        let (deploys, calls) = deploys_over(pages).await;
+        assert_eq!(calls, pages);
+        let expected: Vec<String> = (1..=pages).map(|n| n.to_string()).collect();
+        assert_eq!(deploys, expected, "{pages} pages");
+    }
 }
 
 /// The README's IAM policy lists exactly the actions the code can call.

@@ -164,26 +164,67 @@ fn sigterm_and_sighup_restore_the_terminal() {
     }
 }
 
+/// A panic on the main thread (in update) or in a worker: the terminal is restored, then the
+/// message and the log's path are printed.
 #[test]
-fn a_panic_in_a_worker_restores_the_terminal_and_says_where_the_log_is() {
-    let t = Tmux::start_then(
-        "panic",
-        (100, 30),
-        "--demo --demo-fault panic-in-worker",
-        &[],
-        TERMINAL_MODE,
-    );
-    let s = t.wait_for("MODE ");
-    assert!(s.contains("EXITED 101"), "{s}");
-    assert!(s.contains("lambdascope crashed"), "{s}");
-    assert!(s.contains("injected fault: a worker panicked"), "{s}");
-    assert!(
-        s.contains("The log is at") && s.contains("lambdascope.log"),
-        "{s}"
-    );
-    assert!(
-        s.contains("MODE icanon echo"),
-        "still raw after the panic:\n{s}"
-    );
-    assert!(!t.alternate_on());
+fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
+    for (name, fault, message) in [
+        (
+            "panic",
+            "panic-in-worker",
+            "injected fault: a worker panicked",
+        ),
+        (
+            "upanic",
+            "panic-in-update",
+            "injected fault: update panicked",
+        ),
+    ] {
+        let t = Tmux::start_then(
+            name,
+            (100, 30),
+            &format!("--demo --demo-fault {fault}"),
+            &[],
+            TERMINAL_MODE,
+        );
+        let s = t.wait_for("MODE ");
+        assert!(s.contains("EXITED 101"), "{fault}: {s}");
+        assert!(s.contains("lambdascope crashed"), "{fault}: {s}");
+        assert!(s.contains(message), "{fault}: {s}");
+        assert!(
+            s.contains("The log is at") && s.contains("lambdascope.log"),
+            "{fault}: {s}"
+        );
+        assert!(
+            s.contains("MODE icanon echo"),
+            "{fault}: still raw after the panic:\n{s}"
+        );
+        assert!(!t.alternate_on(), "{fault}");
+    }
+}
+
+/// Names and errors from outside reach stderr escaped: an unknown function whose name holds
+/// a title-setting sequence is named, but the sequence does not act.
+#[test]
+fn cli_errors_print_text_from_outside_escaped() {
+    let hostile = "x\x1b]0;pwned\x07\u{9b}2J";
+    for args in [
+        vec!["--demo", "metrics", hostile],
+        vec!["--demo", "logs", hostile, "--since", "5m"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+            .args(&args)
+            .output()
+            .expect("run the binary");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains(['\x1b', '\x07', '\u{9b}']),
+            "{args:?}: raw control characters on stderr: {err:?}"
+        );
+        assert!(
+            err.contains("x\\e]0;pwned\\x07\\u{9b}2J"),
+            "{args:?}: {err:?}"
+        );
+        assert!(!out.status.success(), "{args:?}: {err}");
+    }
 }

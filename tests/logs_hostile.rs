@@ -1,16 +1,17 @@
 //! Hostile log lines on the Logs screen: OSC 52 (clipboard), CSI (cursor, clear), title
 //! sequences, BEL, C1 controls, bidi overrides, invalid UTF-8 and a 1 MB line. The screen is
 //! drawn through crossterm's real backend into a byte buffer, and the bytes that would reach the
-//! terminal are checked: none of the sequences is there raw, and the 1 MB line is cut (but kept
-//! whole for copy).
+//! terminal are checked: none of the sequences is there raw, and the 1 MB line is cut. What `y`
+//! copies is as inert (`Y` copies the raw text), and the 1 MB line is too large to copy.
 
 mod common;
 
 use common::{command, console, settle, source};
 use lambdascope::app::jobs::Delivery;
-use lambdascope::app::{Action, Cmd, Msg, update};
+use lambdascope::app::{Action, Cmd, Msg, State, update};
 use lambdascope::domain::{LogEvent, TailUpdate};
 use lambdascope::screens::logs::{LogsAction, LogsMsg, LogsScreen};
+use lambdascope::source::Source;
 use lambdascope::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -26,6 +27,11 @@ fn hostile(t: i64) -> Vec<LogEvent> {
         "END RequestId: evil-1".to_string(),
         "REPORT RequestId: evil-1\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t".to_string(),
     ];
+    events(t, messages)
+}
+
+/// Events of orders-api-create, a millisecond apart from `t`.
+fn events(t: i64, messages: impl IntoIterator<Item = String>) -> Vec<LogEvent> {
     messages
         .into_iter()
         .enumerate()
@@ -39,6 +45,22 @@ fn hostile(t: i64) -> Vec<LogEvent> {
             )
         })
         .collect()
+}
+
+/// The Logs screen of orders-api-create after its tail brought `events`.
+async fn tailed(s: &Source, size: (u16, u16), events: Vec<LogEvent>) -> State {
+    let mut state = console(s, size).await;
+    let cmds = command(&mut state, "logs orders-api-create");
+    settle(s, &mut state, cmds).await;
+    let id = state.screen_of::<LogsScreen>().expect("logs").id;
+    update(
+        &mut state,
+        Msg::to(
+            id,
+            LogsMsg::Tail(Delivery::Item(TailUpdate::Events(events))),
+        ),
+    );
+    state
 }
 
 fn bytes_of(state: &lambdascope::app::State) -> Vec<u8> {
@@ -110,19 +132,7 @@ fn assert_inert(out: &[u8], what: &str, osc_on_screen: bool) {
 async fn hostile_lines_reach_the_terminal_escaped_and_the_long_line_cut() {
     let s = source();
     for size in [(80, 24), (200, 50)] {
-        let mut state = console(&s, size).await;
-        let cmds = command(&mut state, "logs orders-api-create");
-        settle(&s, &mut state, cmds).await;
-        let id = state.screen_of::<LogsScreen>().expect("logs").id;
-        update(
-            &mut state,
-            Msg::to(
-                id,
-                LogsMsg::Tail(Delivery::Item(TailUpdate::Events(hostile(
-                    common::T0 + 1000,
-                )))),
-            ),
-        );
+        let mut state = tailed(&s, size, hostile(common::T0 + 1000)).await;
         // Every line, unfolded, at the bottom.
         update(&mut state, Msg::Action(LogsAction::Fold.into()));
         update(&mut state, Msg::Action(Action::Bottom));
@@ -130,7 +140,7 @@ async fn hostile_lines_reach_the_terminal_escaped_and_the_long_line_cut() {
         update(&mut state, Msg::Action(LogsAction::Wrap.into()));
         // Wrapped, the cut long line fills the screen.
         assert_inert(&bytes_of(&state), "wrapped", false);
-        // The 1 MB line is kept whole for copy: put the cursor on it.
+        // The 1 MB line is more than OSC 52 carries: put the cursor on it, and `y` says so.
         let l = state.screen_of::<LogsScreen>().expect("logs");
         let pos = l
             .rows
@@ -141,14 +151,68 @@ async fn hostile_lines_reach_the_terminal_escaped_and_the_long_line_cut() {
         for _ in 0..up {
             update(&mut state, Msg::Action(Action::Up));
         }
-        let cmds = update(&mut state, Msg::Action(LogsAction::Copy.into()));
-        let copied = cmds
-            .iter()
-            .find_map(|c| match c {
-                Cmd::Copy(t) => Some(t.clone()),
-                _ => None,
-            })
-            .expect("a copy");
-        assert!(copied.len() > 1 << 20, "copied {} bytes", copied.len());
+        for copy in [LogsAction::Copy, LogsAction::CopyRaw] {
+            let cmds = update(&mut state, Msg::Action(copy.into()));
+            assert_eq!(copied(&cmds), None, "{copy:?} sent the 1 MB line");
+            let said = format!("{:?}", state.ctx.status);
+            assert!(
+                said.contains("too large to copy") && said.contains("save it with s"),
+                "{said}"
+            );
+        }
     }
+}
+
+fn copied(cmds: &[Cmd]) -> Option<String> {
+    cmds.iter().find_map(|c| match c {
+        Cmd::Copy(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// `y` copies what is safe to paste into a shell: a line that writes the clipboard, returns
+/// the carriage or ends a bracketed paste arrives escaped, each line of an invocation on its
+/// own line. `Y` copies the raw text.
+#[tokio::test]
+async fn y_copies_escaped_text_and_capital_y_the_raw_line() {
+    let jacking = "clip \x1b]52;c;cm0gLXJmIH4=\x07 cr\rhidden \x1b[201~rm -rf ~\n";
+    let message = format!("2026-11-23T14:00:00.001Z\tevil-2\tINFO\t{jacking}");
+    let lines = [
+        "START RequestId: evil-2 Version: $LATEST".to_string(),
+        message.clone(),
+        "END RequestId: evil-2".to_string(),
+    ];
+    let mut state = tailed(&source(), (120, 40), events(common::T0 + 1000, lines)).await;
+    update(&mut state, Msg::Action(Action::Bottom));
+    let inert = |text: &str, what: &str| {
+        for c in ['\x1b', '\r', '\x07'] {
+            assert!(!text.contains(c), "{what}: {c:?} in {text:?}");
+        }
+    };
+
+    // Folded: the invocation, its lines apart.
+    let invocation = copied(&update(&mut state, Msg::Action(LogsAction::Copy.into())))
+        .expect("y copies the invocation");
+    inert(&invocation, "invocation");
+    assert!(invocation.contains("\\e[201~rm -rf ~"), "{invocation}");
+    assert_eq!(
+        invocation.lines().next(),
+        Some("START RequestId: evil-2 Version: $LATEST")
+    );
+    assert!(invocation.lines().count() >= 3, "{invocation}");
+
+    // Every line: the hostile one.
+    update(&mut state, Msg::Action(LogsAction::Fold.into()));
+    update(&mut state, Msg::Action(Action::Bottom));
+    update(&mut state, Msg::Action(Action::Up));
+    let line = copied(&update(&mut state, Msg::Action(LogsAction::Copy.into())))
+        .expect("y copies the line");
+    inert(&line, "line");
+    assert!(
+        line.contains("\\e]52;c;cm0gLXJmIH4=\\x07 cr\\rhidden"),
+        "{line}"
+    );
+    let raw = copied(&update(&mut state, Msg::Action(LogsAction::CopyRaw.into())))
+        .expect("Y copies the line");
+    assert_eq!(raw, message);
 }

@@ -153,7 +153,7 @@ async fn dashboard_screen() {
                     plan,
                     result: Err(SourceError::Throttled {
                         api: "GetMetricData".into(),
-                        retry_in: std::time::Duration::from_secs(4),
+                        tries: 6,
                     }),
                 },
             ),

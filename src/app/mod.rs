@@ -5,11 +5,13 @@
 //! - [`jobs`] describes work as data; the [`runner`] runs it for the [`runtime`] (the
 //!   terminal loop), or [`driver`] without a terminal; [`worker`] makes the Source calls.
 //! - [`catalog`] is the account's function list and health, shared by every screen.
+//! - [`files`] writes what the user saves: private, never over an existing file.
 //! - [`view`] draws the frame around the screen on top: header, status line, footer, overlays.
 
 pub mod catalog;
 pub mod commands;
 pub mod driver;
+pub mod files;
 pub mod jobs;
 pub mod keys;
 pub mod msg;

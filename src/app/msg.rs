@@ -83,9 +83,13 @@ pub enum Cmd {
         region: Option<String>,
     },
     SetTheme(String),
-    /// Put text on the clipboard through OSC 52 (works over SSH).
+    /// Put text on the clipboard through OSC 52 (works over SSH); at most [`COPY_LIMIT`] bytes.
     Copy(String),
 }
+
+/// The most text one copy carries (before base64). Terminals cap what one OSC 52 sequence may
+/// hold and drop or cut a longer one silently; past this, saving the text is the way.
+pub const COPY_LIMIT: usize = 100_000;
 
 impl From<Job> for Cmd {
     fn from(j: Job) -> Cmd {

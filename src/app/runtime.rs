@@ -173,12 +173,21 @@ impl Signals {
 const STOP_QUERIES_WITHIN: Duration = Duration::from_secs(3);
 
 pub async fn run(source: Source, opts: Options) -> io::Result<Ended> {
+    use futures::FutureExt;
     let mut signals = Signals::new()?;
     let (guard, mut terminal) = TerminalGuard::enter()?;
     let size = terminal.size()?;
     let mut app = App::new(source, opts);
     app.state.ctx.size = (size.width, size.height);
-    let ended = drive(&mut app, &mut terminal, &mut signals).await;
+    // A panic on this thread (in update or a view) unwinds to here, where the hook has
+    // recorded its message; the terminal is then restored as for any other end.
+    let driven = std::panic::AssertUnwindSafe(drive(&mut app, &mut terminal, &mut signals));
+    let ended = match driven.catch_unwind().await {
+        Ok(ended) => ended,
+        Err(_) => Ok(Ended::Panic(
+            take_panic().unwrap_or_else(|| "a panic on the main thread".into()),
+        )),
+    };
     // The terminal first, then the clean-up a person need not watch.
     drop(terminal);
     drop(guard);
@@ -300,6 +309,7 @@ impl App {
         state.ctx.window = opts.window;
         state.ctx.ascii = opts.ascii;
         state.ctx.log_memory = crate::domain::LogMemory::new(opts.log_memory);
+        state.fault = source.fault();
         if let Some(e) = err {
             state.ctx.error(format!("theme: {e}; using {}", t.name));
         }

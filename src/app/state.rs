@@ -8,6 +8,7 @@ use super::jobs::ScreenId;
 use super::policy::RefreshPolicy;
 use super::router::{Nav, Place, ScreenKind, ScreenState};
 use crate::domain::{EpochMs, SourceError, SourceHealth, SourceInfo, TimeWindow, WindowChoice};
+use crate::source::demo::Fault;
 
 /// Every panel's data is in one of these four states, and every panel draws all four.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -165,6 +166,8 @@ pub struct State {
     pub stack: Vec<(ScreenId, ScreenState)>,
     pub overlay: Option<Overlay>,
     pub quit: bool,
+    /// A fault to inject, from the demo account (tests of the console's robustness).
+    pub fault: Option<Fault>,
 }
 
 impl State {
@@ -195,6 +198,7 @@ impl State {
             stack: vec![home],
             overlay: None,
             quit: false,
+            fault: None,
         }
     }
 

@@ -12,6 +12,7 @@ use super::policy::due;
 use super::router::{self, Nav, Place};
 use super::state::{Overlay, State};
 use crate::domain::{SourceInfo, WindowChoice};
+use crate::source::demo::Fault;
 use crate::ui::format;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
@@ -22,7 +23,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             let top = state.stack.len() - 1;
             state.stack[top].1.base_mut().on_resize(&mut state.ctx)
         }
-        Msg::Tick { now, health, info } => on_tick(state, now, health, info),
+        Msg::Tick { now, health, info } => {
+            if state.fault == Some(Fault::PanicInUpdate) {
+                panic!("injected fault: update panicked (--demo-fault panic-in-update)");
+            }
+            on_tick(state, now, health, info)
+        }
         Msg::Catalog(m) => {
             let (mut cmds, changed) = catalog::update(&mut state.ctx, m);
             if changed {

@@ -11,6 +11,7 @@ use std::io::{self, IsTerminal, Write};
 use futures::StreamExt;
 use serde::Serialize;
 
+use super::say;
 use crate::domain::{
     EpochMs, InsightsQuery, InsightsUpdate, LogEvent, LogQuery, MAX_TAILED_GROUPS, SourceError,
     TAIL_OVERLAP_MS, TailRequest, TailUpdate, TimeWindow,
@@ -232,11 +233,7 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
         let page = source.logs(&q).await?;
         for (group, why) in &page.unreadable {
             if named.insert(group.clone()) {
-                eprintln!(
-                    "lambdascope: {}: {}",
-                    format::safe(group),
-                    format::safe(why)
-                );
+                say(format_args!("lambdascope: {group}: {why}"));
             }
         }
         if args.follow {
@@ -248,11 +245,11 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
             );
         }
         for g in &page.gaps {
-            eprintln!(
+            say(format_args!(
                 "lambdascope: not fetched: {}–{}",
                 format::time_of_day(g.start),
                 format::time_of_day(g.end)
-            );
+            ));
         }
         if args.invocations {
             let appended = folding.buffer.append(&page.events);
@@ -280,10 +277,10 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
         return Ok(());
     }
     if groups.len() > MAX_TAILED_GROUPS {
-        eprintln!(
+        say(format_args!(
             "lambdascope: following the first {MAX_TAILED_GROUPS} of {} log groups; name fewer functions to follow the others",
             groups.len()
-        );
+        ));
     }
     let mut tail = source
         .tail(&TailRequest {
@@ -305,30 +302,23 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
             }
             TailUpdate::Group { group, problem } => match problem {
                 Some(why) if named.insert(group.clone()) => {
-                    eprintln!(
-                        "lambdascope: {}: {}",
-                        format::safe(&group),
-                        format::safe(&why)
-                    )
+                    say(format_args!("lambdascope: {group}: {why}"))
                 }
                 Some(_) => {}
                 None => {
                     named.remove(&group);
                 }
             },
-            TailUpdate::Interrupted { reason, retry_in } => {
-                eprintln!(
-                    "lambdascope: tail interrupted: {}; retrying in {}s",
-                    format::safe(&reason),
-                    retry_in.as_secs().max(1)
-                )
-            }
-            TailUpdate::Gap { group, window } => eprintln!(
+            TailUpdate::Interrupted { reason, retry_in } => say(format_args!(
+                "lambdascope: tail interrupted: {reason}; retrying in {}s",
+                retry_in.as_secs().max(1)
+            )),
+            TailUpdate::Gap { group, window } => say(format_args!(
                 "lambdascope: not fetched in {group}: {}–{}",
                 format::time_of_day(window.start),
                 format::time_of_day(window.end)
-            ),
-            TailUpdate::Sampled(true) => eprintln!("lambdascope: Live Tail is sampling"),
+            )),
+            TailUpdate::Sampled(true) => say(format_args!("lambdascope: Live Tail is sampling")),
             TailUpdate::Sampled(false) => {}
             TailUpdate::Mode(_) => {}
         }
@@ -461,12 +451,12 @@ async fn insights(
                         writeln!(p.out, "{}", cells.join("\t"))?;
                     }
                 }
-                eprintln!(
+                say(format_args!(
                     "lambdascope: {} rows; {} records matched of {} scanned",
                     rows.len(),
                     progress.records_matched,
                     progress.records_scanned
-                );
+                ));
             }
         }
     }

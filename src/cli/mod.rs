@@ -76,7 +76,7 @@ pub struct Global {
     /// Demo account size (pads the shop with generated functions)
     #[arg(long, global = true, hide = true, value_name = "N")]
     pub demo_size: Option<usize>,
-    /// Inject a fault into the demo account (tests): panic-in-worker
+    /// Inject a fault into the demo account (tests): panic-in-worker, panic-in-update
     #[arg(long, global = true, hide = true, value_name = "FAULT", value_parser = parse_fault)]
     pub demo_fault: Option<Fault>,
     /// Freeze the demo clock at this RFC 3339 time (screenshots, tests)
@@ -190,6 +190,17 @@ pub enum Command {
     },
 }
 
+/// A message for stderr. Messages carry text from outside (an AWS error, a name AWS returned
+/// or someone typed), so control characters are shown escaped, as on screen; line breaks stay.
+pub fn inert(text: impl std::fmt::Display) -> String {
+    crate::parse::sanitize::escape_plain_lines(&text.to_string())
+}
+
+/// Prints [`inert`] text to stderr, every message the commands print there.
+pub fn say(text: impl std::fmt::Display) {
+    eprintln!("{}", inert(text));
+}
+
 fn parse_window(s: &str) -> Result<WindowChoice, String> {
     WindowChoice::parse(s)
         .ok_or_else(|| format!("{s:?} is not a window; use {}", WindowChoice::LIST))
@@ -242,8 +253,9 @@ fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
 fn parse_fault(s: &str) -> Result<Fault, String> {
     match s {
         "panic-in-worker" => Ok(Fault::PanicInWorker),
+        "panic-in-update" => Ok(Fault::PanicInUpdate),
         _ => Err(format!(
-            "{s:?} is not a fault; the one there is: panic-in-worker"
+            "{s:?} is not a fault; there are: panic-in-worker, panic-in-update"
         )),
     }
 }
@@ -265,5 +277,21 @@ impl Global {
             Some(f) => demo.with_fault(f),
             None => demo,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_from_outside_are_inert() {
+        let e = crate::domain::SourceError::NotFound("function x\x1b]0;pwned\x07\u{9b}2J".into());
+        let text = inert(format_args!("lambdascope: {e}\nTry --demo"));
+        assert_eq!(
+            text,
+            "lambdascope: function x\\e]0;pwned\\x07\\u{9b}2J not found\nTry --demo"
+        );
+        assert!(!text.contains(['\x1b', '\x07', '\u{9b}']));
     }
 }

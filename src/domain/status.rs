@@ -20,8 +20,10 @@ pub enum SourceError {
     InvalidCredentials { reason: String },
     #[error("access denied: this needs IAM permission {action}")]
     AccessDenied { action: String },
-    #[error("throttled on {api}, retrying in {}s", retry_in.as_secs().max(1))]
-    Throttled { api: String, retry_in: Duration },
+    /// Throttled on every try: the call gave up (the budget's own pause, while it lasts, is in
+    /// [`SourceHealth::throttled`]).
+    #[error("throttled on {api}; gave up after {tries} tries")]
+    Throttled { api: String, tries: u32 },
     #[error("cannot reach {endpoint}: {reason}")]
     Unreachable { endpoint: String, reason: String },
     /// The endpoint took the request and never answered within the deadline.

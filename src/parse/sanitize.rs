@@ -115,6 +115,13 @@ pub fn escape_plain_cow(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// [`escape_plain`] for each `\n`-separated line, the newlines kept: text to copy or print
+/// whole. Nothing in it acts when written to a terminal or pasted into a shell.
+pub fn escape_plain_lines(text: &str) -> String {
+    let lines: Vec<_> = text.split('\n').map(escape_plain_cow).collect();
+    lines.join("\n")
+}
+
 #[derive(Default)]
 struct Writer {
     spans: Vec<Span>,
@@ -386,6 +393,16 @@ mod tests {
             }]
         );
         assert_eq!(sanitize(""), vec![]);
+    }
+
+    #[test]
+    fn lines_keep_their_newlines_and_nothing_else() {
+        let text = "paste \x1b[201~rm -rf ~\r\nnext \x1b]52;c;eA==\x07\n\u{202e}last";
+        assert_eq!(
+            escape_plain_lines(text),
+            "paste \\e[201~rm -rf ~\\r\nnext \\e]52;c;eA==\\x07\n\\u{202e}last"
+        );
+        assert_eq!(escape_plain_lines("a\n\nb"), "a\n\nb");
     }
 
     #[test]

@@ -65,6 +65,14 @@ impl Source {
             Source::Aws(s) => s.settle(within).await,
         }
     }
+    /// A fault the demo account was told to inject (tests of the console's robustness).
+    pub fn fault(&self) -> Option<demo::Fault> {
+        match self {
+            Source::Demo(d) => d.fault(),
+            #[cfg(feature = "aws")]
+            Source::Aws(_) => None,
+        }
+    }
     /// Every function (all pages).
     pub async fn list_functions(&self) -> Result<Vec<Function>, SourceError> {
         dispatch!(self, s => s.list_functions().await)

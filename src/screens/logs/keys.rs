@@ -124,7 +124,14 @@ const OWN: &[Binding] = &[
         &[Char('y')],
         "y",
         own(LogsAction::Copy),
-        "copy line or invocation (OSC 52)",
+        "copy line or invocation, escaped (OSC 52)",
+        false,
+    ),
+    b(
+        &[Char('Y')],
+        "Y",
+        own(LogsAction::CopyRaw),
+        "copy it raw, control characters and all",
         false,
     ),
     b(

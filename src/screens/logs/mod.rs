@@ -7,6 +7,7 @@
 //! - [`rows`]: what is on screen, in order, under the folding and the filters;
 //! - [`insights`]: the Logs Insights mode (ready queries, your own, a sortable table);
 //! - [`errors`]: error groups by fingerprint;
+//! - `save`: `s`, the lines written to a private file off the loop;
 //! - `update`, `keys`, `view`: the screen itself.
 
 pub mod buffer;
@@ -14,6 +15,7 @@ pub mod errors;
 pub mod insights;
 mod keys;
 pub mod rows;
+mod save;
 pub mod search;
 mod update;
 pub mod view;
@@ -202,6 +204,7 @@ pub enum LogsAction {
     NextOom,
     NextCold,
     Copy,
+    CopyRaw,
     Save,
     OpenTrace,
     Insights,

@@ -173,6 +173,13 @@ impl Matcher {
 fn regex(pattern: &str, sensitive: bool) -> Result<Regex, String> {
     RegexBuilder::new(pattern)
         .case_insensitive(!sensitive)
+        // `^` and `$` anchor at each line, which the separator ends, not at a segment's ends.
+        .multi_line(true)
+        .line_terminator(SEPARATOR)
+        // A line's `\n` is text like any other, so `.` matches it (the separator is no
+        // character, so `.` never does); the engine also requires this of a non-ASCII
+        // terminator.
+        .dot_matches_new_line(true)
         .size_limit(8 << 20)
         .build()
         .map_err(|e| {
@@ -374,11 +381,12 @@ pub fn scan_range(buffer: &LogBuffer, from: i64, to: i64, matcher: &Matcher) -> 
 
 #[cfg(test)]
 mod tests {
+    use super::super::buffer::SEGMENT_LINES;
     use super::*;
     use crate::domain::LogEvent;
 
     fn buffer(lines: &[&str]) -> LogBuffer {
-        let mut b = LogBuffer::new(1000);
+        let mut b = LogBuffer::new(lines.len().max(1000));
         let events: Vec<LogEvent> = lines
             .iter()
             .enumerate()
@@ -415,6 +423,30 @@ mod tests {
         assert!(all(&b, SearchMode::Regex, "ab.cd").is_empty());
         // An empty regex matches every line, not the separators.
         assert_eq!(all(&b, SearchMode::Regex, "x*"), [0, 1]);
+    }
+
+    #[test]
+    fn anchors_hold_per_line_wherever_the_line_is() {
+        let lines = ["abc", "xabc", "abcx"];
+        // In the middle of the first segment, then at the start of the second.
+        for before in [5, SEGMENT_LINES] {
+            let mut text = vec!["filler"; before];
+            text.extend(lines);
+            text.extend(["filler"; 5]);
+            let b = buffer(&text);
+            let at = |i: i64| b.first_seq() + before as i64 + i;
+            assert_eq!(
+                all(&b, SearchMode::Regex, "^abc"),
+                [at(0), at(2)],
+                "{before}"
+            );
+            assert_eq!(
+                all(&b, SearchMode::Regex, "abc$"),
+                [at(0), at(1)],
+                "{before}"
+            );
+            assert_eq!(all(&b, SearchMode::Regex, "^abc$"), [at(0)], "{before}");
+        }
     }
 
     #[test]

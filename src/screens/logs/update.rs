@@ -10,14 +10,16 @@ use ratatui::layout::Rect;
 use super::buffer::{FunctionMap, Kind, LogBuffer};
 use super::insights::{self, InsightsState, Run};
 use super::rows::Row;
+use super::save::{self, Saving};
 use super::search::{self, Matcher, Query};
 use super::{
     History, LogsAction, LogsMsg, LogsScreen, Mode, SearchState, Stamps, TailInfo, errors, keys,
     view,
 };
+use crate::app::files;
 use crate::app::jobs::{Delivery, Job, JobKey, Owner, Request, ScreenId, Target};
 use crate::app::keys::{Binding, edit};
-use crate::app::msg::{Action, Cmd, Msg};
+use crate::app::msg::{Action, COPY_LIMIT, Cmd, Msg};
 use crate::app::router::{Input, LogsPlace, Place, Screen, ScreenBase};
 use crate::app::state::Ctx;
 use crate::domain::{
@@ -25,6 +27,7 @@ use crate::domain::{
     TAIL_OVERLAP_MS, TailRequest, TailUpdate, TimeWindow,
 };
 use crate::parse::lambda::Level;
+use crate::parse::sanitize;
 use crate::ui::format;
 use crate::ui::theme::Theme;
 
@@ -398,11 +401,37 @@ impl LogsScreen {
         }
     }
 
-    /// The lines on screen under the filters (or all of them) as text, for saving.
-    fn save_text(&self) -> (String, usize) {
-        let mut out = String::new();
-        let mut n = 0;
-        let seqs: Vec<i64> = if self.filtering() {
+    /// `y` copies the text escaped as the screen shows it, safe to paste into a shell (a line
+    /// can hold ESC, CR or the end of a bracketed paste); `Y` copies it as it is.
+    fn copy(&self, ctx: &mut Ctx, escaped: bool) -> Vec<Cmd> {
+        let Some((raw, what)) = self.selection_text() else {
+            ctx.info("nothing to copy");
+            return vec![];
+        };
+        let (text, how) = if escaped {
+            (sanitize::escape_plain_lines(&raw), "escaped")
+        } else {
+            (raw, "raw")
+        };
+        if text.len() > COPY_LIMIT {
+            ctx.error(format!(
+                "too large to copy ({} bytes; OSC 52 carries at most {} KB): save it with s",
+                text.len(),
+                COPY_LIMIT / 1000
+            ));
+            return vec![];
+        }
+        ctx.info(format!(
+            "copied the {what} ({} bytes, {how}) through OSC 52",
+            text.len()
+        ));
+        vec![Cmd::Copy(text)]
+    }
+
+    /// What `s` saves: the lines on screen under the filters, else every line held. Only
+    /// shared segments and line numbers are taken here; the text is built off the loop.
+    fn saving(&self) -> Saving {
+        let picked = self.filtering().then(|| {
             self.rows
                 .iter()
                 .flat_map(|r| match *r {
@@ -410,26 +439,12 @@ impl LogsScreen {
                     Row::Line(q) | Row::Child(q) => vec![q],
                 })
                 .collect()
-        } else {
-            self.buffer.seqs().collect()
-        };
-        let mut seen = HashSet::new();
-        for q in seqs {
-            if !seen.insert(q) {
-                continue;
-            }
-            if let Some((l, t)) = self.buffer.line(q) {
-                let fname = self.buffer.functions.name(u32::from(l.function));
-                out.push_str(&crate::ui::format::time_ms(l.ts));
-                out.push('\t');
-                out.push_str(fname);
-                out.push('\t');
-                out.push_str(&String::from_utf8_lossy(t));
-                out.push('\n');
-                n += 1;
-            }
+        });
+        Saving {
+            segments: self.buffer.snapshot(),
+            functions: self.buffer.functions.clone(),
+            picked,
         }
-        (out, n)
     }
 
     fn trace_under_cursor(&self) -> Option<String> {
@@ -1119,34 +1134,24 @@ impl Screen for LogsScreen {
                     .and_then(|q| s.buffer.line(q))
                     .is_some_and(|(l, _)| matches!(l.kind, Kind::InitStart | Kind::RestoreStart)),
             }),
-            A::Copy => match self.selection_text() {
-                Some((text, what)) => {
-                    ctx.info(format!(
-                        "copied the {what} ({} bytes) through OSC 52",
-                        text.len()
-                    ));
-                    return vec![Cmd::Copy(text)];
-                }
-                None => ctx.info("nothing to copy"),
-            },
+            A::Copy => return self.copy(ctx, true),
+            A::CopyRaw => return self.copy(ctx, false),
             A::Save => {
-                let (text, n) = self.save_text();
-                let what = if self.filtering() {
+                let saving = self.saving();
+                let what = if saving.picked.is_some() {
                     "filtered lines"
                 } else {
                     "buffer"
                 };
-                let name = format!(
-                    "lambdascope-logs-{}.log",
-                    crate::ui::format::time_of_day(ctx.now).replace(':', "")
-                );
-                let path = std::env::temp_dir().join(name);
+                let name = save::file_name(ctx.now);
                 let id = self.id;
-                ctx.info(format!("saving {n} lines ({what})…"));
+                ctx.info(format!("saving the {what}…"));
                 let work = Box::new(move || {
-                    let result = std::fs::write(&path, text)
-                        .map(|_| path.display().to_string())
-                        .map_err(|e| format!("{}: {e}", path.display()));
+                    let (text, n) = saving.text();
+                    let dir = files::save_dir();
+                    let result = files::write_private(&dir, &name, text.as_bytes())
+                        .map(|path| format!("{} ({n} lines)", path.display()))
+                        .map_err(|e| format!("{}: {e}", dir.join(&name).display()));
                     Msg::to(id, LogsMsg::Saved(result))
                 });
                 return vec![

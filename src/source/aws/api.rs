@@ -110,6 +110,13 @@ impl Api {
         }
     }
 
+    /// Whether sending it again does no more than sending it once. After a 5xx, a timeout or
+    /// a dropped connection AWS may have acted on the request: StartQuery would then start a
+    /// second billed query and orphan the first. (A throttle is refused before anything runs.)
+    pub fn idempotent(self) -> bool {
+        !matches!(self, Api::StartQuery)
+    }
+
     /// The service as people name it, for messages.
     pub fn service_name(self) -> &'static str {
         match self.service() {

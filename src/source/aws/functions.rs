@@ -14,8 +14,11 @@ use crate::domain::{
 const PAGE_SIZE: i32 = 50;
 /// A guard against a service that keeps handing back the same marker.
 const MAX_PAGES: usize = 2_000;
-/// Versions and event source mappings: 20 pages of 50 is more than any function needs.
-const MAX_VERSION_PAGES: usize = 20;
+/// Event source mappings: 20 pages of 50 is more than any function needs.
+const MAX_MAPPING_PAGES: usize = 20;
+/// Versions come oldest first, so every page is read up to this guard (2,500 versions): the
+/// newest deploy is on the last page.
+const MAX_VERSION_PAGES: usize = 50;
 /// Deploys kept for the charts' markers: the newest ones.
 const MAX_DEPLOYS: usize = 100;
 
@@ -106,7 +109,7 @@ impl AwsSource {
         let lambda = &self.clients().lambda;
         let mut out = Vec::new();
         let mut marker: Option<String> = None;
-        for _ in 0..MAX_VERSION_PAGES {
+        for pages in 1.. {
             let page = self
                 .call(Api::ListVersionsByFunction, || {
                     lambda
@@ -128,6 +131,14 @@ impl AwsSource {
             if !next_page(&mut marker, page.next_marker()) {
                 break;
             }
+            if pages == MAX_VERSION_PAGES {
+                tracing::warn!(
+                    function = name,
+                    pages,
+                    "ListVersionsByFunction: stopped at the page limit; the newest versions are not read"
+                );
+                break;
+            }
         }
         out.sort_by_key(|d| d.at);
         let keep = out.len().saturating_sub(MAX_DEPLOYS);
@@ -139,7 +150,7 @@ impl AwsSource {
         let lambda = &self.clients().lambda;
         let mut out = Vec::new();
         let mut marker: Option<String> = None;
-        for _ in 0..MAX_VERSION_PAGES {
+        for _ in 0..MAX_MAPPING_PAGES {
             let page = self
                 .call(Api::ListEventSourceMappings, || {
                     lambda

@@ -505,7 +505,8 @@ impl AwsSource {
 
     /// Every SDK call goes through here: budget, cost, retries with backoff, deadlines, error
     /// mapping. Throttles and transient failures are retried a bounded number of times, and no
-    /// retry starts past the policy's deadline.
+    /// retry starts past the policy's deadline; a transient failure of a call that is not
+    /// [idempotent](Api::idempotent) is not retried.
     async fn call<T, E, Fut>(
         &self,
         api: Api,
@@ -544,7 +545,7 @@ impl AwsSource {
                     {
                         return Err(SourceError::Throttled {
                             api: api.name().into(),
-                            retry_in: wait,
+                            tries: throttles,
                         });
                     }
                     // `acquire` waits out the pause the budget just set.
@@ -554,7 +555,7 @@ impl AwsSource {
                     let draw = self.with_meter(|m| m.jitter.draw());
                     let pause = policy.backoff(transients - 1, draw);
                     let late = started.elapsed() + pause >= policy.deadline;
-                    if transients >= policy.transient_attempts || late {
+                    if transients >= policy.transient_attempts || late || !api.idempotent() {
                         return Err(match e {
                             // Say how long the whole call waited, not one attempt.
                             SourceError::TimedOut { .. } => self.timed_out(api, started.elapsed()),

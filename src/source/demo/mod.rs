@@ -57,6 +57,8 @@ impl std::fmt::Debug for DemoSource {
 pub enum Fault {
     /// Every metrics request panics in its worker.
     PanicInWorker,
+    /// The console's own update panics on its first tick, on the main thread.
+    PanicInUpdate,
 }
 
 struct Inner {
@@ -114,6 +116,11 @@ impl DemoSource {
     pub fn with_fault(self, fault: Fault) -> Self {
         let _ = self.inner.fault.set(fault);
         self
+    }
+
+    /// The fault injected, if any.
+    pub fn fault(&self) -> Option<Fault> {
+        self.inner.fault.get().copied()
     }
 
     /// The generator underneath, for tests that check the account's own rules.
