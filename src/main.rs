@@ -173,7 +173,7 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
             insights,
             json,
         }) => {
-            use lambdascope::cli::logs::{LogsArgs, Stop, parse_span, parse_time};
+            use lambdascope::cli::logs::{LogsArgs, Stop, parse_time};
             let now = source.now();
             let window = match (start, end) {
                 (Some(s), Some(e)) => match (parse_time(s, now), parse_time(e, now)) {
@@ -185,13 +185,7 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
                 },
                 _ => None,
             };
-            let since_ms = match since.as_deref().map(parse_span).transpose() {
-                Ok(s) => s,
-                Err(m) => {
-                    say(format_args!("lambdascope: --since {m}"));
-                    return ExitCode::from(2);
-                }
-            };
+            let since_ms = *since;
             let args = LogsArgs {
                 functions: functions.clone(),
                 window,

@@ -113,3 +113,33 @@ fn the_invocations_command_prints_every_invocation_once() {
     assert_eq!(unique.len(), ids.len(), "an invocation printed twice");
     assert_eq!(ids.len(), reports);
 }
+
+/// Every command reads a span the same way (`2w`, a bare `30` is minutes), and lines of a
+/// window longer than a day carry their date.
+#[test]
+fn the_logs_command_reads_spans_like_every_command_and_dates_long_windows() {
+    let run = |since: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+            .args(["--demo", "--clock", "2026-11-23T14:00:00Z"])
+            .args(["logs", "inventory-sync", "--since", since])
+            .env("XDG_STATE_HOME", env!("CARGO_TARGET_TMPDIR"))
+            .output()
+            .expect("run lambdascope logs");
+        assert!(
+            out.status.success(),
+            "--since {since}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let short = run("30");
+    assert_eq!(short, run("30m"), "a bare number is minutes");
+    let first = short.lines().next().expect("a line in 30 minutes");
+    assert!(
+        first.starts_with("13:") || first.starts_with("14:"),
+        "{first}"
+    );
+    let long = run("2w");
+    let first = long.lines().next().expect("a line in two weeks");
+    assert!(first.starts_with("2026-11-"), "{first}");
+}

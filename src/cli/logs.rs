@@ -67,31 +67,12 @@ impl From<SourceError> for Stop {
     }
 }
 
-/// `1h`, `30m`, `2d`, `90s` → ms.
-pub fn parse_span(s: &str) -> Result<EpochMs, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: i64 = n
-        .parse()
-        .map_err(|_| format!("{s:?} is not a span like 30m, 1h or 2d"))?;
-    let unit_ms = match unit {
-        "s" => 1000,
-        "m" | "" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => return Err(format!("{s:?}: use s, m, h or d")),
-    };
-    n.checked_mul(unit_ms)
-        .ok_or_else(|| format!("{s:?} is too long"))
-}
-
 /// An RFC 3339 time or a span ago (`2h`).
 pub fn parse_time(s: &str, now: EpochMs) -> Result<EpochMs, String> {
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(d.timestamp_millis());
     }
-    parse_span(s).map(|ago| now - ago)
+    crate::domain::parse_span(s).map(|ago| now - ago)
 }
 
 #[derive(Serialize)]
@@ -123,9 +104,20 @@ struct Printer {
     grep: Option<regex::Regex>,
     several: bool,
     function_of: crate::screens::logs::buffer::FunctionMap,
+    /// The window is longer than a day: times carry their date.
+    dated: bool,
 }
 
 impl Printer {
+    /// A line's time: with its date when the window spans more than a day.
+    fn stamp(&self, t: EpochMs) -> String {
+        if self.dated {
+            format::date_time_ms(t)
+        } else {
+            format::time_ms(t)
+        }
+    }
+
     fn line(&mut self, e: &LogEvent) -> io::Result<()> {
         if let Some(re) = &self.grep
             && !re.is_match(&e.message)
@@ -150,7 +142,7 @@ impl Printer {
         let text = crate::parse::sanitize::escape_plain(&e.message.replace(['\r', '\n'], "\u{1}"))
             .replace("\\x01", "\n    ");
         let text = text.trim_end();
-        let stamp = format::time_ms(e.timestamp);
+        let stamp = self.stamp(e.timestamp);
         let who = if self.several {
             format!("{function} ")
         } else {
@@ -197,6 +189,7 @@ pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
         grep,
         several: args.functions.len() > 1,
         function_of,
+        dated: window.len_ms() > crate::domain::DAY_MS,
     };
 
     if let Some(q) = &args.insights {
@@ -406,7 +399,7 @@ fn print_invocations<'a>(
         writeln!(
             p.out,
             "{} {} {} {} {}",
-            format::time_ms(inv.start),
+            p.stamp(inv.start),
             format::safe(function),
             format::safe(&inv.request_id),
             format::safe(&outcome),

@@ -8,39 +8,12 @@
 use serde::Serialize;
 
 use crate::domain::{
-    ColdStartAnalysis, ColdStartQuery, DAY_MS, EpochMs, Function, HOUR_MS, MINUTE_MS, Metric,
-    MetricPlan, MetricSeries, SourceError, Statistic, TimeWindow, period_for,
+    ColdStartAnalysis, ColdStartQuery, DAY_MS, EpochMs, Function, MINUTE_MS, Metric, MetricPlan,
+    MetricSeries, SourceError, Statistic, TimeWindow, period_for,
 };
 use crate::screens::dashboard::chart_request;
 use crate::source::Source;
 use crate::ui::format;
-
-/// `90s`, `15m`, `3h`, `1d`, `2w` → milliseconds.
-pub fn parse_span(s: &str) -> Result<EpochMs, String> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(|| format!("{s:?} needs a unit: s, m, h, d or w (e.g. 3h)"))?;
-    let (n, unit) = s.split_at(split);
-    let n: EpochMs = n
-        .parse()
-        .map_err(|_| format!("{s:?} does not start with a number (e.g. 3h)"))?;
-    let unit_ms = match unit {
-        "s" => 1000,
-        "m" | "min" => MINUTE_MS,
-        "h" => HOUR_MS,
-        "d" => DAY_MS,
-        "w" => 7 * DAY_MS,
-        _ => return Err(format!("{s:?}: the unit is s, m, h, d or w")),
-    };
-    let ms = n.saturating_mul(unit_ms);
-    if ms <= 0 || ms > 455 * DAY_MS {
-        return Err(format!(
-            "{s:?} is outside what CloudWatch keeps (up to 455 days)"
-        ));
-    }
-    Ok(ms)
-}
 
 /// Everything the command prints, as JSON.
 #[derive(Serialize)]
@@ -304,22 +277,4 @@ pub fn cold_summary(a: &ColdStartAnalysis) -> String {
         out.push_str(&format!("Note: {n}\n"));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spans() {
-        assert_eq!(parse_span("3h"), Ok(3 * HOUR_MS));
-        assert_eq!(parse_span("15m"), Ok(15 * MINUTE_MS));
-        assert_eq!(parse_span("1d"), Ok(DAY_MS));
-        assert_eq!(parse_span("90s"), Ok(90_000));
-        assert!(parse_span("3").unwrap_err().contains("unit"));
-        assert!(parse_span("h").is_err());
-        assert!(parse_span("3y").is_err());
-        assert!(parse_span("0m").is_err());
-        assert!(parse_span("999999999999999d").is_err());
-    }
 }

@@ -98,7 +98,7 @@ pub enum Command {
         /// The function's name
         function: String,
         /// How far back: 15m, 3h, 1d, 2w… [default: the --window]
-        #[arg(long, value_name = "SPAN", value_parser = metrics::parse_span)]
+        #[arg(long, value_name = "SPAN", value_parser = crate::domain::parse_span)]
         since: Option<i64>,
         /// Seconds per point, a multiple of a minute: 1m, 5m, 1h… [default: about 60 points]
         #[arg(long, value_name = "SPAN", value_parser = parse_period)]
@@ -154,9 +154,9 @@ pub enum Command {
         /// Function names
         #[arg(required = true)]
         functions: Vec<String>,
-        /// How far back: 30m, 1h, 2d
-        #[arg(long, value_name = "SPAN", conflicts_with_all = ["start", "end"])]
-        since: Option<String>,
+        /// How far back: 30m, 1h, 2d, 2w
+        #[arg(long, value_name = "SPAN", conflicts_with_all = ["start", "end"], value_parser = crate::domain::parse_span)]
+        since: Option<i64>,
         /// Start (RFC 3339, or a span ago like 2h)
         #[arg(long, value_name = "TIME", requires = "end")]
         start: Option<String>,
@@ -207,7 +207,7 @@ fn parse_window(s: &str) -> Result<WindowChoice, String> {
 }
 
 fn parse_period(s: &str) -> Result<u32, String> {
-    let ms = metrics::parse_span(s)?;
+    let ms = crate::domain::parse_span(s)?;
     if ms % 60_000 != 0 {
         return Err(format!(
             "{s:?}: a period is a whole number of minutes (CloudWatch's rule)"
@@ -240,9 +240,9 @@ fn parse_size(s: &str) -> Result<usize, String> {
 fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
     let t = s.trim();
     let ms = if t.bytes().all(|b| b.is_ascii_digit()) {
-        logs::parse_span(&format!("{t}s"))?
+        crate::domain::parse_span(&format!("{t}s"))?
     } else {
-        logs::parse_span(t)?
+        crate::domain::parse_span(t)?
     };
     if ms < 1000 {
         return Err(format!("{s:?}: a timeout is at least 1s"));

@@ -11,29 +11,17 @@
 use serde::Serialize;
 
 use crate::domain::{
-    EpochMs, HOUR_MS, MINUTE_MS, ServiceGraph, SourceError, SpanKind, TimeWindow, TraceQuery,
-    TraceSummary, Waterfall, url_path,
+    EpochMs, HOUR_MS, ServiceGraph, SourceError, SpanKind, TimeWindow, TraceQuery, TraceSummary,
+    Waterfall, url_path,
 };
 use crate::source::Source;
 use crate::ui::format;
 use crate::ui::widgets::waterfall;
 
-/// `15m`, `1h`, `36h`, `2d`, `90s`: how far back from now.
+/// How far back from now, as every command reads a span, within the 30 days X-Ray keeps.
 pub fn parse_since(s: &str) -> Result<EpochMs, String> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a span; use e.g. 15m, 1h, 3d"))?;
-    let unit_ms = match unit {
-        "s" => 1000,
-        "m" | "" => MINUTE_MS,
-        "h" => HOUR_MS,
-        "d" => 24 * HOUR_MS,
-        _ => return Err(format!("{s:?}: the unit is s, m, h or d")),
-    };
-    let ms = n.saturating_mul(unit_ms);
-    if ms <= 0 || ms > 30 * 24 * HOUR_MS {
+    let ms = crate::domain::parse_span(s)?;
+    if ms > 30 * 24 * HOUR_MS {
         return Err(format!(
             "{s:?}: X-Ray keeps traces for 30 days; ask for up to 30d"
         ));
@@ -289,11 +277,11 @@ mod tests {
 
     #[test]
     fn spans_of_time() {
-        assert_eq!(parse_since("15m"), Ok(15 * MINUTE_MS));
+        assert_eq!(parse_since("15m"), Ok(15 * crate::domain::MINUTE_MS));
         assert_eq!(parse_since("2d"), Ok(48 * HOUR_MS));
         assert_eq!(parse_since("90s"), Ok(90_000));
         assert!(parse_since("31d").is_err());
-        assert!(parse_since("1w").is_err());
+        assert_eq!(parse_since("1w"), Ok(7 * 24 * HOUR_MS));
         assert!(parse_since("soon").is_err());
         assert!(parse_since("0h").is_err());
     }

@@ -19,6 +19,38 @@ pub const MINUTE_MS: EpochMs = 60_000;
 pub const HOUR_MS: EpochMs = 60 * MINUTE_MS;
 pub const DAY_MS: EpochMs = 24 * HOUR_MS;
 
+/// The longest span anything asks for: what CloudWatch keeps (hourly data, 455 days).
+pub const LONGEST_SPAN_MS: EpochMs = 455 * DAY_MS;
+
+/// A span of time as people type it, the same for every command and flag: `90s`, `30m` (or a
+/// bare `30`), `3h`, `2d`, `2w`; more than nothing, at most [`LONGEST_SPAN_MS`].
+pub fn parse_span(s: &str) -> Result<EpochMs, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: EpochMs = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a span like 30m, 3h, 2d or 2w"))?;
+    let unit_ms = match unit {
+        "s" => 1000,
+        "" | "m" | "min" => MINUTE_MS,
+        "h" => HOUR_MS,
+        "d" => DAY_MS,
+        "w" => 7 * DAY_MS,
+        _ => return Err(format!("{s:?}: the unit is s, m, h, d or w")),
+    };
+    let ms = n.saturating_mul(unit_ms);
+    if ms <= 0 {
+        return Err(format!("{s:?} is no time at all"));
+    }
+    if ms > LONGEST_SPAN_MS {
+        return Err(format!(
+            "{s:?} is longer than CloudWatch keeps anything (455 days)"
+        ));
+    }
+    Ok(ms)
+}
+
 /// A half-open time range `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct TimeWindow {
@@ -191,5 +223,28 @@ mod tests {
         assert_eq!(period_for(30 * DAY_MS, 100, NOW - 30 * DAY_MS, NOW), 43200);
         // Nothing finer than the resolution of data that old.
         assert_eq!(period_for(HOUR_MS, 60, NOW - 20 * DAY_MS, NOW), 300);
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+
+    #[test]
+    fn one_span_language_for_every_command() {
+        assert_eq!(parse_span("90s"), Ok(90_000));
+        assert_eq!(parse_span("30m"), Ok(30 * MINUTE_MS));
+        assert_eq!(
+            parse_span("30"),
+            Ok(30 * MINUTE_MS),
+            "a bare number is minutes"
+        );
+        assert_eq!(parse_span("3h"), Ok(3 * HOUR_MS));
+        assert_eq!(parse_span("2d"), Ok(2 * DAY_MS));
+        assert_eq!(parse_span("2w"), Ok(14 * DAY_MS));
+        assert_eq!(parse_span(" 15min "), Ok(15 * MINUTE_MS));
+        for bad in ["", "h", "3y", "0m", "-1h", "999999999999999d", "456d"] {
+            assert!(parse_span(bad).is_err(), "{bad}");
+        }
     }
 }

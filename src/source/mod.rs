@@ -59,6 +59,8 @@ impl Source {
     /// Waits, at most `within`, for the clean-up calls still under way (StopQuery for a Logs
     /// Insights query the console dropped), so that quitting leaves nothing scanning.
     pub async fn settle(&self, within: std::time::Duration) {
+        #[cfg(not(feature = "aws"))]
+        let _ = within;
         match self {
             Source::Demo(_) => {}
             #[cfg(feature = "aws")]

@@ -77,6 +77,14 @@ pub fn time_ms(t: EpochMs) -> String {
         .unwrap_or_default()
 }
 
+/// "2026-11-23 14:02:11.123": a moment on a span longer than a day, where the time of day
+/// alone is ambiguous.
+pub fn date_time_ms(t: EpochMs) -> String {
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+        .unwrap_or_default()
+}
+
 /// "+1.2s", "-3m05s": a time relative to another, for relative timestamps.
 pub fn relative(t: EpochMs, to: EpochMs) -> String {
     let d = t - to;

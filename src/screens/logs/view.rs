@@ -104,10 +104,11 @@ impl LogsView<'_> {
                 }
                 (_, Some(lag)) => {
                     spans.push(sep.clone());
-                    spans.push(Span::styled(
-                        format!("lag {}", format::millis(lag as f64)),
-                        t.base,
-                    ));
+                    let lag = match lag {
+                        0 => "<1ms".to_string(),
+                        ms => format::millis(ms as f64),
+                    };
+                    spans.push(Span::styled(format!("lag {lag}"), t.base));
                 }
                 _ => {}
             }
