@@ -328,7 +328,6 @@ fn build(
     seg.children = kids.into_iter().map(|(_, s)| s).collect();
     Some((node.order, seg))
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -611,6 +610,294 @@ mod tests {
         );
         assert_eq!(roots[1].children[0].id, "b");
         assert_eq!(roots[0].name, "");
+    }
+
+    fn find<'s>(roots: &'s [Segment], id: &str) -> Option<&'s Segment> {
+        let mut stack: Vec<&Segment> = roots.iter().collect();
+        while let Some(s) = stack.pop() {
+            if s.id == id {
+                return Some(s);
+            }
+            stack.extend(s.children.iter());
+        }
+        None
+    }
+
+    /// A subsegment sent as a document of its own (`type: subsegment`, with `trace_id` and
+    /// `parent_id`), with subsegments of its own, and one sent while still in progress.
+    #[test]
+    fn subsegments_sent_as_their_own_documents() {
+        let roots = assemble([
+            r#"{"type":"subsegment","id":"53995c3f42cd8ad8","trace_id":"1-581cf771-a006649127e371903a2de979","parent_id":"defdfd9912dc5a56",
+               "name":"https://api.example.com","namespace":"remote","start_time":1478293361.271,"end_time":1478293361.449,
+               "http":{"request":{"url":"https://api.example.com/health","method":"POST","traced":true},"response":{"status":200,"content_length":861}},
+               "precursor_ids":["ab12cd34ef56ab78"],
+               "subsegments":[{"id":"0f910026178b71eb","name":"parse","start_time":1478293361.4,"end_time":1478293361.44}]}"#,
+            r#"{"type":"subsegment","id":"7c4eb6a6d56f2a27","trace_id":"1-581cf771-a006649127e371903a2de979","parent_id":"defdfd9912dc5a56",
+               "name":"DynamoDB","namespace":"aws","start_time":1478293361.5,"in_progress":true}"#,
+            r#"{"id":"defdfd9912dc5a56","trace_id":"1-581cf771-a006649127e371903a2de979","name":"example.com","start_time":1478293361.1,"end_time":1478293361.9}"#,
+        ]);
+        assert_eq!(roots.len(), 1);
+        let root = &roots[0];
+        assert_eq!(root.id, "defdfd9912dc5a56");
+        let ids: Vec<&str> = root.children.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["53995c3f42cd8ad8", "7c4eb6a6d56f2a27"],
+            "by start time"
+        );
+        let call = &root.children[0];
+        assert_eq!(call.parent_id.as_deref(), Some("defdfd9912dc5a56"));
+        assert_eq!(call.kind(), crate::domain::SpanKind::Remote);
+        assert_eq!(call.start, 1_478_293_361_271_000);
+        assert_eq!(call.end, Some(1_478_293_361_449_000));
+        assert_eq!(
+            (
+                call.http.method.as_deref(),
+                call.http.status,
+                call.http.content_length
+            ),
+            (Some("POST"), Some(200), Some(861))
+        );
+        assert_eq!(
+            call.http.url.as_deref(),
+            Some("https://api.example.com/health")
+        );
+        let inner = &call.children[0];
+        assert_eq!(inner.name, "parse");
+        assert_eq!(inner.parent_id.as_deref(), Some("53995c3f42cd8ad8"));
+        let pending = &root.children[1];
+        assert!(pending.in_progress && pending.end.is_none());
+        assert_eq!(pending.start, 1_478_293_361_500_000);
+        assert_eq!(pending.kind(), crate::domain::SpanKind::DynamoDb);
+    }
+
+    /// Segments X-Ray infers for a downstream service: no document of the service's own, the
+    /// call's subsegment as parent.
+    #[test]
+    fn inferred_segments() {
+        let roots = assemble([
+            r#"{"id":"f","name":"fn","start_time":1,"end_time":2,"subsegments":[
+                 {"id":"call","name":"SNS","namespace":"aws","start_time":1.1,"end_time":1.2,
+                  "aws":{"operation":"Publish","topic_arn":"arn:aws:sns:us-east-1:123456789012:orders"}}]}"#,
+            r#"{"id":"inf","name":"SNS","parent_id":"call","inferred":true,"origin":"AWS::SNS",
+                "trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1.1,"end_time":1.2,
+                "aws":{"operation":"Publish","topic_arn":"arn:aws:sns:us-east-1:123456789012:orders"}}"#,
+        ]);
+        let inferred = find(&roots, "inf").expect("linked");
+        assert!(inferred.inferred);
+        assert_eq!(inferred.origin.as_deref(), Some("AWS::SNS"));
+        assert_eq!(inferred.kind(), crate::domain::SpanKind::Service);
+        assert_eq!(inferred.parent_id.as_deref(), Some("call"));
+        assert_eq!(inferred.operation.as_deref(), Some("Publish"));
+        assert_eq!(roots[0].children[0].children[0].id, "inf");
+        assert!(!roots[0].children[0].inferred);
+    }
+
+    /// In progress: no end, even when one is written; a segment without `in_progress` and
+    /// without an end reads as in progress too.
+    #[test]
+    fn in_progress_segments() {
+        let roots = assemble([
+            r#"{"id":"a","name":"fn","start_time":10,"end_time":12,"in_progress":true}"#,
+            r#"{"id":"b","name":"fn","start_time":11,"in_progress":false}"#,
+            r#"{"id":"c","name":"fn","start_time":12,"end_time":13,"in_progress":false}"#,
+        ]);
+        let by_id = |id| find(&roots, id).expect(id);
+        let a = by_id("a");
+        assert!(a.in_progress);
+        assert_eq!((a.start, a.end), (10_000_000, None));
+        let b = by_id("b");
+        assert!(b.in_progress && b.end.is_none());
+        let c = by_id("c");
+        assert!(!c.in_progress);
+        assert_eq!(c.end, Some(13_000_000));
+    }
+
+    /// An SQL subsegment: `sql` is not shown, and the rest of the subsegment reads whole.
+    #[test]
+    fn sql_subsegments() {
+        let roots = assemble([
+            r#"{"id":"f","name":"fn","start_time":1,"end_time":2,"subsegments":[
+            {"id":"3fd8634e78ca9560","name":"ebdb@aawijb5u25wdoy.cpamxznpdoq8.us-west-2.rds.amazonaws.com","namespace":"remote",
+             "start_time":1.1,"end_time":1.3,"error":true,
+             "sql":{"url":"jdbc:postgresql://aawijb5u25wdoy.cpamxznpdoq8.us-west-2.rds.amazonaws.com:5432/ebdb",
+                    "preparation":"statement","database_type":"PostgreSQL","database_version":"9.5.4",
+                    "driver_version":"PostgreSQL 9.4.1211.jre7","user":"dbuser","sanitized_query":"SELECT * FROM t WHERE id = ?"},
+             "cause":"a1b2c3d4e5f60718"}]}"#,
+        ]);
+        let q = &roots[0].children[0];
+        assert_eq!(
+            q.name,
+            "ebdb@aawijb5u25wdoy.cpamxznpdoq8.us-west-2.rds.amazonaws.com"
+        );
+        assert_eq!(q.kind(), crate::domain::SpanKind::Remote);
+        assert_eq!((q.start, q.end), (1_100_000, Some(1_300_000)));
+        assert!(q.error && !q.fault);
+        assert_eq!(
+            q.cause.as_ref().and_then(|c| c.reference.as_deref()),
+            Some("a1b2c3d4e5f60718")
+        );
+        assert!(q.aws.is_empty() && q.http.is_empty() && q.metadata.is_none());
+    }
+
+    /// `aws` carries each service's own fields: all are kept, flattened, in document order.
+    #[test]
+    fn aws_with_fields_of_any_service() {
+        let roots = assemble([
+            r#"{"id":"s","name":"svc","start_time":1,"end_time":2,"origin":"AWS::ECS::Container",
+            "aws":{"operation":"SendMessage","queue_url":"https://sqs.us-east-1.amazonaws.com/123456789012/jobs","retries":"2",
+                   "resource_names":["jobs","dlq"],"account_id":"123456789012","request_id":"r-1",
+                   "ecs":{"container":"ip-10-0-0-1","container_id":"abc"},
+                   "xray":{"sdk":"X-Ray for Go","sdk_version":"1.0.0","auto_instrumentation":false},
+                   "elastic_beanstalk":{"environment_name":"prod","deployment_id":42,"version_label":null},
+                   "new_service":{"a":{"b":{"c":{"d":{"e":1}}}}},"weights":[1.5,-2,"x",true],"hooks":[{"x":1}]}}"#,
+        ]);
+        let s = &roots[0];
+        assert_eq!(s.operation.as_deref(), Some("SendMessage"));
+        assert_eq!(
+            s.resource.as_deref(),
+            Some("https://sqs.us-east-1.amazonaws.com/123456789012/jobs"),
+            "the queue, before the first resource name"
+        );
+        assert_eq!(s.retries, Some(2), "a number written as a string");
+        assert_eq!(s.request_id.as_deref(), Some("r-1"));
+        let fields: Vec<(&str, &str)> = s
+            .aws
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("operation", "SendMessage"),
+                (
+                    "queue_url",
+                    "https://sqs.us-east-1.amazonaws.com/123456789012/jobs"
+                ),
+                ("retries", "2"),
+                ("resource_names", "jobs, dlq"),
+                ("account_id", "123456789012"),
+                ("request_id", "r-1"),
+                ("ecs.container", "ip-10-0-0-1"),
+                ("ecs.container_id", "abc"),
+                ("xray.sdk", "X-Ray for Go"),
+                ("xray.sdk_version", "1.0.0"),
+                ("xray.auto_instrumentation", "false"),
+                ("elastic_beanstalk.environment_name", "prod"),
+                ("elastic_beanstalk.deployment_id", "42"),
+                ("new_service.a.b.c.d", r#"{"e":1}"#),
+                ("weights", "1.5, -2, x, true"),
+                ("hooks", r#"[{"x":1}]"#),
+            ]
+        );
+        let table = assemble([
+            r#"{"id":"t","aws":{"resource_names":["orders"],"table_name":"orders-v2"}}"#,
+        ]);
+        assert_eq!(table[0].resource.as_deref(), Some("orders-v2"));
+        let named = assemble([r#"{"id":"t","aws":{"resource_names":["orders"]}}"#]);
+        assert_eq!(named[0].resource.as_deref(), Some("orders"));
+    }
+
+    /// Annotations of every type X-Ray indexes, in document order; other types are dropped,
+    /// and a repeated key keeps its first place and its last value.
+    #[test]
+    fn annotations_of_every_type() {
+        let roots = assemble([r#"{"id":"f","name":"fn","start_time":1,"end_time":2,
+            "annotations":{"customer":"c-42","attempt":3,"latency":0.25,"delta":-7,"big":12345678901234,
+                           "cold":true,"warm":false,"none":null,"list":[1],"obj":{"a":1},"esc\u0061ped":"\"q\"","attempt":4}}"#]);
+        use AnnotationValue::*;
+        let got: Vec<(&str, &AnnotationValue)> = roots[0]
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("customer", &Str("c-42".into())),
+                ("attempt", &Num(4.0)),
+                ("latency", &Num(0.25)),
+                ("delta", &Num(-7.0)),
+                ("big", &Num(12_345_678_901_234.0)),
+                ("cold", &Bool(true)),
+                ("warm", &Bool(false)),
+                ("escaped", &Str("\"q\"".into())),
+            ]
+        );
+    }
+
+    /// Fields nobody reads (of any type, at any level) are skipped; the known ones around them
+    /// are read.
+    #[test]
+    fn unknown_fields_are_skipped() {
+        let roots = assemble([
+            r#"{"format":"json","version":1,"id":"f","service":{"version":"1.2.3","compiler":{"name":"go"}},
+            "user":"alice","origin":"AWS::EC2::Instance","precursor_ids":["a","b"],"name":"web","start_time":1,
+            "http":{"request":{"method":"GET","x_forwarded_for":true,"traced":false,"headers":{"h":[1,2]}},"response":{"status":503,"extra":null}},
+            "fault":true,"future_flag":[true,{"nested":[{"deep":{"deeper":[null]}}]}],"end_time":2,
+            "cause":{"working_directory":"/app","paths":["/app/main.go"],"new":{"x":1},
+                     "exceptions":[{"id":"e1","message":"boom","type":"Panic","stack":[{"path":"main.go","line":7,"label":"main","column":3}],"extra":[1]}]},
+            "subsegments":[{"id":"s","name":"db","start_time":1.5,"end_time":1.6,"unknown":{"id":"not-a-segment"}}],
+            "trailing_unknown":1e300}"#,
+        ]);
+        assert_eq!(roots.len(), 1);
+        let f = &roots[0];
+        assert_eq!(
+            (f.id.as_str(), f.name.as_str(), f.origin.as_deref()),
+            ("f", "web", Some("AWS::EC2::Instance"))
+        );
+        assert_eq!((f.start, f.end), (1_000_000, Some(2_000_000)));
+        assert!(f.fault && !f.error && !f.throttle);
+        assert_eq!(
+            (f.http.method.as_deref(), f.http.status),
+            (Some("GET"), Some(503))
+        );
+        let c = f.cause.as_ref().expect("cause");
+        assert_eq!(c.working_directory.as_deref(), Some("/app"));
+        assert_eq!(c.headline().as_deref(), Some("Panic: boom"));
+        assert_eq!(c.exceptions[0].stack[0].line, Some(7));
+        assert!(f.aws.is_empty() && f.annotations.is_empty() && f.metadata.is_none());
+        let ids: Vec<&str> = f.children.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["s"], "an id inside an unknown field is no segment");
+    }
+
+    /// A field of the wrong type reads as absent; the document is still read.
+    #[test]
+    fn fields_of_the_wrong_type_read_as_absent() {
+        let roots = assemble([
+            r#"{"id":"f","name":5,"origin":["AWS::Lambda"],"start_time":"soon","end_time":true,
+            "error":"yes","fault":1,"in_progress":null,"http":"GET /","aws":[1],"annotations":[1],"cause":7,
+            "subsegments":{"id":"x"},"metadata":{"kept":true}}"#,
+        ]);
+        assert_eq!(roots.len(), 1);
+        let f = &roots[0];
+        assert_eq!((f.name.as_str(), f.origin.as_deref()), ("", None));
+        assert_eq!((f.start, f.end), (0, None));
+        assert!(f.in_progress && !f.error && !f.fault);
+        assert!(f.http.is_empty() && f.aws.is_empty() && f.annotations.is_empty());
+        assert!(f.cause.is_none() && f.children.is_empty());
+        assert_eq!(f.metadata, Some(serde_json::json!({"kept": true})));
+    }
+
+    /// A repeated key counts once, with its last value, as in `serde_json::Map`.
+    #[test]
+    fn repeated_keys_take_the_last_value() {
+        let roots = assemble([
+            r#"{"id":"a","name":"first","subsegments":[{"id":"lost"}],"name":"second",
+            "id":"b","subsegments":[{"id":"kept"}],"aws":{"operation":"Get","operation":"Put"}}"#,
+        ]);
+        assert_eq!(roots.len(), 1);
+        let s = &roots[0];
+        assert_eq!((s.id.as_str(), s.name.as_str()), ("b", "second"));
+        assert_eq!(s.operation.as_deref(), Some("Put"));
+        assert_eq!(s.aws, [("operation".to_string(), "Put".to_string())]);
+        let kids: Vec<(&str, Option<&str>)> = s
+            .children
+            .iter()
+            .map(|c| (c.id.as_str(), c.parent_id.as_deref()))
+            .collect();
+        assert_eq!(kids, [("kept", Some("b"))]);
     }
 
     #[test]
