@@ -798,10 +798,10 @@ impl<'de> Visitor<'de> for Subsegments<'_> {
 }
 
 /// Links nodes into trees: a node whose parent is unknown (or missing) is a root.
-fn link(nodes: Vec<Segment>) -> Vec<Segment> {
+fn link(mut nodes: Vec<Segment>) -> Vec<Segment> {
     let n = nodes.len();
     let mut roots = Vec::new();
-    // Children of each node, in order of appearance: (parent, child) pairs sorted by parent.
+    // (parent, child) pairs; sorted, they list each node's children by start time.
     let mut edges: Vec<(usize, usize)> = Vec::with_capacity(n);
     // The nodes that are the first with their id; duplicates are dropped below.
     let mut canonical = vec![false; n];
@@ -826,7 +826,9 @@ fn link(nodes: Vec<Segment>) -> Vec<Segment> {
             }
         }
     }
-    edges.sort_by_key(|&(p, _)| p);
+    // Sorting indexes, not segments: a segment is large and moving it is what costs.
+    let start = |i: usize| nodes.get(i).map_or(0, |s| s.start);
+    edges.sort_unstable_by_key(|&(p, c)| (p, start(c), c));
     let mut first = vec![0usize; n + 1];
     for &(p, _) in &edges {
         first[p + 1] += 1;
@@ -838,13 +840,12 @@ fn link(nodes: Vec<Segment>) -> Vec<Segment> {
         first,
         kids: edges.into_iter().map(|(_, c)| c).collect(),
     };
-    let mut slots: Vec<Option<Segment>> = nodes.into_iter().map(Some).collect();
     let mut placed = vec![false; n];
     // Nodes on a parent cycle are reachable from no root; the first of each cycle becomes one.
     let cycles = (0..n).filter(|&i| canonical[i]);
     let mut out: Vec<(EpochUs, usize, Segment)> = Vec::new();
     for r in roots.into_iter().chain(cycles) {
-        if let Some(s) = build(r, &mut slots, &tree, &mut placed, 0) {
+        if let Some(s) = build(r, &mut nodes, &tree, &mut placed, 0) {
             out.push((s.start, r, s));
         }
     }
@@ -852,7 +853,7 @@ fn link(nodes: Vec<Segment>) -> Vec<Segment> {
     out.into_iter().map(|(_, _, s)| s).collect()
 }
 
-/// Children by node: those of `i` are `kids[first[i]..first[i + 1]]`, in order of appearance.
+/// Children by node, by start time: those of `i` are `kids[first[i]..first[i + 1]]`.
 struct Tree {
     first: Vec<usize>,
     kids: Vec<usize>,
@@ -867,9 +868,10 @@ impl Tree {
     }
 }
 
+/// Takes node `i` out of `nodes` with its subtree; `None` when it is placed already.
 fn build(
     i: usize,
-    slots: &mut [Option<Segment>],
+    nodes: &mut [Segment],
     tree: &Tree,
     placed: &mut [bool],
     depth: usize,
@@ -878,14 +880,13 @@ fn build(
         return None;
     }
     placed[i] = true;
-    let mut seg = slots.get_mut(i)?.take()?;
-    let mut kids: Vec<(usize, Segment)> = tree
-        .children(i)
-        .iter()
-        .filter_map(|&c| Some((c, build(c, slots, tree, placed, depth + 1)?)))
-        .collect();
-    kids.sort_by(|a, b| a.1.start.cmp(&b.1.start).then(a.0.cmp(&b.0)));
-    seg.children = kids.into_iter().map(|(_, s)| s).collect();
+    let mut seg = std::mem::take(nodes.get_mut(i)?);
+    let kids = tree.children(i);
+    let mut children = Vec::with_capacity(kids.len());
+    for &c in kids {
+        children.extend(build(c, nodes, tree, placed, depth + 1));
+    }
+    seg.children = children;
     Some(seg)
 }
 
