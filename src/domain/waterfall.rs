@@ -151,11 +151,23 @@ impl Waterfall {
 
 /// Depth-first order, children by start time (the assembler already sorted them).
 fn flatten(roots: Vec<Segment>) -> Vec<Span> {
-    let mut spans: Vec<Span> = Vec::new();
-    // (segment, depth, parent) still to place; reversed so the first pops first.
-    let mut stack: Vec<(Segment, u16, Option<usize>)> =
-        roots.into_iter().rev().map(|s| (s, 0, None)).collect();
-    while let Some((mut seg, depth, parent)) = stack.pop() {
+    // A segment is large: each is moved once, from its parent's list to its row.
+    let mut count = 0;
+    let mut todo: Vec<&Segment> = roots.iter().collect();
+    while let Some(s) = todo.pop() {
+        count += 1;
+        todo.extend(s.children.iter());
+    }
+    let mut spans: Vec<Span> = Vec::with_capacity(count);
+    // The lists still being placed, innermost last, with their depth and parent.
+    let mut stack: Vec<(std::vec::IntoIter<Segment>, u16, Option<usize>)> =
+        vec![(roots.into_iter(), 0, None)];
+    while let Some((list, depth, parent)) = stack.last_mut() {
+        let (depth, parent) = (*depth, *parent);
+        let Some(mut seg) = list.next() else {
+            stack.pop();
+            continue;
+        };
         let children = std::mem::take(&mut seg.children);
         let index = spans.len();
         let orphan = parent.is_none() && seg.parent_id.is_some();
@@ -171,12 +183,9 @@ fn flatten(roots: Vec<Segment>) -> Vec<Span> {
             skewed: false,
             orphan,
         });
-        stack.extend(
-            children
-                .into_iter()
-                .rev()
-                .map(|c| (c, depth.saturating_add(1), Some(index))),
-        );
+        if !children.is_empty() {
+            stack.push((children.into_iter(), depth.saturating_add(1), Some(index)));
+        }
     }
     // Subtree ends: a span's last descendant is the last of its last child.
     for i in (0..spans.len()).rev() {

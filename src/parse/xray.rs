@@ -5,10 +5,22 @@
 //! segment's `parent_id` usually names a *subsegment* of another segment (API Gateway's
 //! "Lambda" subsegment is the parent of the `AWS::Lambda` segment). Anything malformed is skipped,
 //! never a panic: these documents come from other people's code.
+//!
+//! Documents are read in one pass, straight into segments: strings are borrowed from the
+//! document until they become a field, and fields nobody reads are checked but not kept. A
+//! field of the wrong type reads as absent, as it did when the documents were walked as
+//! `serde_json::Value`s; a document is dropped only when it is not JSON at all, so exactly the
+//! documents `serde_json::Value` accepts are read (every value goes through `deserialize_any`,
+//! which checks what `Value` checks, nesting depth included).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::marker::PhantomData;
 
-use serde_json::{Map, Value};
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Number, Value};
 
 use crate::domain::{
     AnnotationValue, Cause, EpochUs, Exception, Http, Segment, StackFrame, us_from_epoch_seconds,
@@ -19,144 +31,652 @@ use crate::domain::{
 /// `parent_id` start trees of their own.
 pub const MAX_DEPTH: usize = 64;
 
-/// One segment or subsegment before linking.
-struct Node {
-    seg: Segment,
-    parent: Option<String>,
-    /// Order of appearance, to keep siblings stable when start times tie.
-    order: usize,
-}
-
 /// Builds the trees for one trace from its segment documents. Unparseable documents are skipped.
 pub fn assemble<'a>(documents: impl IntoIterator<Item = &'a str>) -> Vec<Segment> {
-    let mut nodes: Vec<Node> = Vec::new();
+    // Every segment and subsegment in order of appearance (which keeps siblings stable when
+    // start times tie); `parent_id` says where each goes.
+    let mut nodes: Vec<Segment> = Vec::new();
     for doc in documents {
-        if let Ok(v) = serde_json::from_str::<Value>(doc) {
-            flatten(v, None, 0, &mut nodes);
+        let mark = nodes.len();
+        let mut de = serde_json::Deserializer::from_str(doc);
+        let read = DocSeed {
+            out: &mut nodes,
+            inline: false,
+            depth: 0,
+        }
+        .deserialize(&mut de)
+        .and_then(|_| de.end());
+        if read.is_err() {
+            nodes.truncate(mark);
         }
     }
     link(nodes)
 }
 
-/// Parses one document into a node (and its inline subsegments), each pointing at its parent.
-/// Takes the document by value so metadata moves instead of being copied.
-fn flatten(v: Value, parent: Option<&str>, depth: usize, out: &mut Vec<Node>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Value::Object(mut obj) = v else { return };
-    let Some(id) = obj
-        .get("id")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-    else {
-        return;
+/// Visitor methods for the JSON types a visitor does not want: the value reads as the
+/// default (nothing); arrays and objects are read through.
+macro_rules! nothing_for {
+    (scalars) => {
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
     };
-    let named_parent = obj
-        .get("parent_id")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let subsegments = obj.remove("subsegments");
-    let mut seg = segment_fields(id, &mut obj);
-    // An inline subsegment's parent is the document it sits in, whatever it says.
-    let parent = parent.map(str::to_string).or(named_parent);
-    seg.parent_id = parent.clone();
-    let id = seg.id.clone();
-    out.push(Node {
-        seg,
-        parent,
-        order: out.len(),
-    });
-    if let Some(Value::Array(subs)) = subsegments {
-        for s in subs {
-            flatten(s, Some(&id), depth + 1, out);
+    (str) => {
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+    };
+    (seq) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            skip_seq(seq).map(|()| Default::default())
+        }
+    };
+    (map) => {
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            skip_map(map).map(|()| Default::default())
+        }
+    };
+    ($($kind:ident),+) => {
+        $(nothing_for!($kind);)+
+    };
+}
+
+/// Reads the rest of an array and drops it.
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<Skip>()?.is_some() {}
+    Ok(())
+}
+
+/// Reads the rest of an object and drops it.
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<Skip, Skip>()?.is_some() {}
+    Ok(())
+}
+
+/// Any JSON value, checked and dropped. Unlike `IgnoredAny` it goes through `deserialize_any`,
+/// so it rejects what `serde_json::Value` rejects (numbers out of range, lone surrogates, too
+/// deep nesting) and a document is read or dropped as a whole exactly as before.
+struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Skip, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Skip;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_unit<E>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Skip, A::Error> {
+                skip_seq(seq).map(|()| Skip)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Skip, A::Error> {
+                skip_map(map).map(|()| Skip)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An object key, borrowed unless it holds escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Any JSON value, borrowed where it can be: a field that should be a string, number or
+/// boolean (a value of another type reads as absent), or `aws`, whose fields vary by service.
+#[derive(Default)]
+enum Json<'a> {
+    #[default]
+    Null,
+    Bool(bool),
+    Num(Number),
+    Str(Cow<'a, str>),
+    Arr(Vec<Json<'a>>),
+    Obj(Vec<(Cow<'a, str>, Json<'a>)>),
+}
+
+impl<'de> Deserialize<'de> for Json<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Json<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Json<'de>, E> {
+                Ok(Json::Str(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Json<'de>, E> {
+                Ok(Json::Str(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Json<'de>, E> {
+                Ok(Json::Str(Cow::Owned(s)))
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Json<'de>, E> {
+                Ok(Json::Bool(b))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Json<'de>, E> {
+                Ok(Json::Num(n.into()))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Json<'de>, E> {
+                Ok(Json::Num(n.into()))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Json<'de>, E> {
+                Ok(Number::from_f64(n).map_or(Json::Null, Json::Num))
+            }
+            fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+                Ok(Json::Null)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
+                let mut items = Vec::new();
+                while let Some(v) = seq.next_element()? {
+                    items.push(v);
+                }
+                Ok(Json::Arr(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((Key(k), v)) = map.next_entry()? {
+                    entries.push((k, v));
+                }
+                Ok(Json::Obj(last_wins(entries)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Compact JSON, byte for byte what `serde_json::Value` would print.
+impl Serialize for Json<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Json::Null => s.serialize_unit(),
+            Json::Bool(b) => s.serialize_bool(*b),
+            Json::Num(n) => n.serialize(s),
+            Json::Str(t) => s.serialize_str(t),
+            Json::Arr(items) => s.collect_seq(items),
+            Json::Obj(entries) => s.collect_map(entries.iter().map(|(k, v)| (k, v))),
         }
     }
 }
 
-fn text(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_str).map(str::to_string)
-}
-
-/// A number, also when written as a string ("1.478293361271E9").
-fn number(v: Option<&Value>) -> Option<f64> {
-    let v = v?;
-    v.as_f64()
-        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+impl<'a> Json<'a> {
+    fn get(&self, key: &str) -> Option<&Self> {
+        match self {
+            Json::Obj(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    fn cow(self) -> Option<Cow<'a, str>> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn text(&self) -> Option<String> {
+        match self {
+            Json::Str(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+    /// A number, also when written as a string ("1.478293361271E9").
+    fn number(&self) -> Option<f64> {
+        match self {
+            Json::Num(n) => n.as_f64(),
+            Json::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
         .filter(|n: &f64| n.is_finite())
-}
-
-fn flag(obj: &Map<String, Value>, key: &str) -> bool {
-    obj.get(key).and_then(Value::as_bool).unwrap_or(false)
-}
-
-fn segment_fields(id: String, obj: &mut Map<String, Value>) -> Segment {
-    let in_progress = flag(obj, "in_progress");
-    let start = number(obj.get("start_time")).and_then(us_from_epoch_seconds);
-    let end = number(obj.get("end_time"))
-        .and_then(us_from_epoch_seconds)
-        .filter(|_| !in_progress);
-    let aws = obj.get("aws").and_then(Value::as_object);
-    let aws_text = |k: &str| text(aws.and_then(|a| a.get(k)));
-    let resource = aws_text("table_name")
-        .or_else(|| aws_text("queue_url"))
-        .or_else(|| {
-            aws.and_then(|a| a.get("resource_names"))
-                .and_then(Value::as_array)
-                .and_then(|r| text(r.first()))
-        });
-    let mut aws_fields = Vec::new();
-    if let Some(a) = aws {
-        flatten_fields("", a, &mut aws_fields, 0);
     }
-    Segment {
-        name: text(obj.get("name")).unwrap_or_default(),
-        origin: text(obj.get("origin")),
-        namespace: text(obj.get("namespace")),
-        parent_id: None,
-        start: start.or(end).unwrap_or(0),
-        end: end.map(|e| e.max(start.unwrap_or(e))),
-        in_progress: in_progress || end.is_none(),
-        error: flag(obj, "error"),
-        fault: flag(obj, "fault"),
-        throttle: flag(obj, "throttle"),
-        http: obj.get("http").map(http).unwrap_or_default(),
-        operation: aws_text("operation"),
-        resource,
-        request_id: aws_text("request_id"),
-        retries: number(aws.and_then(|a| a.get("retries")))
-            .filter(|n| *n >= 0.0)
-            .map(|n| n as u64),
-        aws: aws_fields,
-        resource_arn: text(obj.get("resource_arn")),
-        annotations: obj
-            .get("annotations")
-            .and_then(Value::as_object)
-            .map(annotations)
-            .unwrap_or_default(),
-        metadata: obj.remove("metadata").filter(|m| !m.is_null()),
-        cause: obj.get("cause").and_then(cause),
-        inferred: flag(obj, "inferred"),
-        children: Vec::new(),
-        id,
+    fn count(&self) -> Option<u64> {
+        self.number().filter(|n| *n >= 0.0).map(|n| n as u64)
+    }
+    fn flag(&self) -> bool {
+        matches!(self, Json::Bool(true))
+    }
+    fn is_compound(&self) -> bool {
+        matches!(self, Json::Arr(_) | Json::Obj(_))
+    }
+    fn plain(&self) -> String {
+        match self {
+            Json::Str(s) => s.to_string(),
+            other => serde_json::to_string(other).unwrap_or_default(),
+        }
     }
 }
 
-fn http(v: &Value) -> Http {
-    let req = |k: &str| text(v.get("request").and_then(|r| r.get(k)));
-    let resp = |k: &str| number(v.get("response").and_then(|r| r.get(k)));
-    Http {
-        method: req("method"),
-        url: req("url"),
-        user_agent: req("user_agent"),
-        client_ip: req("client_ip"),
-        status: resp("status")
-            .filter(|s| (0.0..=999.0).contains(s))
-            .map(|s| s as u16),
-        content_length: resp("content_length")
-            .filter(|n| *n >= 0.0)
-            .map(|n| n as u64),
+/// An object's entries as `serde_json::Map` keeps them: a repeated key keeps its first place
+/// and its last value.
+fn last_wins<T>(entries: Vec<(Cow<'_, str>, T)>) -> Vec<(Cow<'_, str>, T)> {
+    let n = entries.len();
+    let repeated = if n <= 16 {
+        (1..n).any(|i| entries[..i].iter().any(|e| e.0 == entries[i].0))
+    } else {
+        let mut seen = HashSet::with_capacity(n);
+        !entries.iter().all(|e| seen.insert(&e.0))
+    };
+    if !repeated {
+        return entries;
+    }
+    let keep: Vec<usize> = {
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(n);
+        for (i, e) in entries.iter().enumerate() {
+            last.insert(&e.0, i);
+        }
+        let mut seen = HashSet::with_capacity(n);
+        entries
+            .iter()
+            .filter(|e| seen.insert(&e.0))
+            .filter_map(|e| last.get(&*e.0).copied())
+            .collect()
+    };
+    let mut slots: Vec<Option<(Cow<'_, str>, T)>> = entries.into_iter().map(Some).collect();
+    keep.into_iter()
+        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .collect()
+}
+
+/// An object read field by field; keys it does not know are read through and dropped. A
+/// repeated key overwrites, as in `serde_json::Map`.
+trait Fields<'de>: Default {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
+}
+
+/// `Some` for an object, `None` for any other JSON value.
+struct Obj<T>(Option<T>);
+
+impl<T> Default for Obj<T> {
+    fn default() -> Self {
+        Obj(None)
+    }
+}
+
+impl<'de, T: Fields<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Fields<'de>> Visitor<'de> for V<T> {
+            type Value = Obj<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            nothing_for!(scalars, str, seq);
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Obj<T>, A::Error> {
+                let mut t = T::default();
+                while let Some(Key(k)) = map.next_key()? {
+                    t.field(&k, &mut map)?;
+                }
+                Ok(Obj(Some(t)))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// The objects of an array (anything else in it is dropped); empty for any other JSON value.
+struct List<T>(Vec<T>);
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List(Vec::new())
+    }
+}
+
+impl<'de, T: Fields<'de>> Deserialize<'de> for List<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Fields<'de>> Visitor<'de> for V<T> {
+            type Value = List<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            nothing_for!(scalars, str, map);
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<List<T>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Obj(item)) = seq.next_element::<Obj<T>>()? {
+                    out.extend(item);
+                }
+                Ok(List(out))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// The value of the current entry.
+fn value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Json<'de>, A::Error> {
+    map.next_value()
+}
+
+/// Reads the value of the current entry and drops it.
+fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<Skip>().map(|_| ())
+}
+
+#[derive(Default)]
+struct Request {
+    method: Option<String>,
+    url: Option<String>,
+    user_agent: Option<String>,
+    client_ip: Option<String>,
+}
+
+impl<'de> Fields<'de> for Request {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "method" => self.method = value(map)?.text(),
+            "url" => self.url = value(map)?.text(),
+            "user_agent" => self.user_agent = value(map)?.text(),
+            "client_ip" => self.client_ip = value(map)?.text(),
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Response {
+    status: Option<u16>,
+    content_length: Option<u64>,
+}
+
+impl<'de> Fields<'de> for Response {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "status" => {
+                self.status = value(map)?
+                    .number()
+                    .filter(|s| (0.0..=999.0).contains(s))
+                    .map(|s| s as u16)
+            }
+            "content_length" => self.content_length = value(map)?.count(),
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct HttpDoc {
+    request: Option<Request>,
+    response: Option<Response>,
+}
+
+impl<'de> Fields<'de> for HttpDoc {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "request" => self.request = map.next_value::<Obj<Request>>()?.0,
+            "response" => self.response = map.next_value::<Obj<Response>>()?.0,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl From<HttpDoc> for Http {
+    fn from(d: HttpDoc) -> Http {
+        let req = d.request.unwrap_or_default();
+        let resp = d.response.unwrap_or_default();
+        Http {
+            method: req.method,
+            url: req.url,
+            user_agent: req.user_agent,
+            client_ip: req.client_ip,
+            status: resp.status,
+            content_length: resp.content_length,
+        }
+    }
+}
+
+impl<'de> Fields<'de> for StackFrame {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "path" => self.path = value(map)?.text(),
+            "line" => self.line = value(map)?.count(),
+            "label" => self.label = value(map)?.text(),
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Fields<'de> for Exception {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "id" => self.id = value(map)?.text(),
+            "type" => self.kind = value(map)?.text(),
+            "message" => self.message = value(map)?.text(),
+            "remote" => self.remote = value(map)?.flag(),
+            "truncated" => self.truncated = value(map)?.count().unwrap_or(0),
+            "skipped" => self.skipped = value(map)?.count().unwrap_or(0),
+            "cause" => self.cause = value(map)?.text(),
+            "stack" => self.stack = map.next_value::<List<StackFrame>>()?.0,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Fields<'de> for Cause {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "working_directory" => self.working_directory = value(map)?.text(),
+            "exceptions" => self.exceptions = map.next_value::<List<Exception>>()?.0,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+/// `cause` is either the id of an exception recorded elsewhere, or the exceptions themselves.
+#[derive(Default)]
+struct CauseDoc(Option<Cause>);
+
+impl<'de> Deserialize<'de> for CauseDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CauseDoc;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            nothing_for!(scalars, seq);
+            fn visit_str<E>(self, id: &str) -> Result<CauseDoc, E> {
+                Ok(CauseDoc(Some(Cause {
+                    reference: Some(id.to_owned()),
+                    ..Default::default()
+                })))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CauseDoc, A::Error> {
+                let mut cause = Cause::default();
+                while let Some(Key(k)) = map.next_key()? {
+                    cause.field(&k, &mut map)?;
+                }
+                Ok(CauseDoc(Some(cause)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Annotations: strings, numbers and booleans; values of other types are dropped.
+fn annotations(v: Json<'_>) -> Vec<(String, AnnotationValue)> {
+    let Json::Obj(entries) = v else {
+        return Vec::new();
+    };
+    entries
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let value = match v {
+                Json::Str(s) => AnnotationValue::Str(s.into_owned()),
+                Json::Bool(b) => AnnotationValue::Bool(b),
+                Json::Num(n) => AnnotationValue::Num(n.as_f64()?),
+                _ => return None,
+            };
+            Some((k.into_owned(), value))
+        })
+        .collect()
+}
+
+/// The fields of one segment document, before it knows whether it has an id.
+#[derive(Default)]
+struct Doc<'a> {
+    id: Option<Cow<'a, str>>,
+    name: Option<Cow<'a, str>>,
+    origin: Option<Cow<'a, str>>,
+    namespace: Option<Cow<'a, str>>,
+    parent_id: Option<Cow<'a, str>>,
+    resource_arn: Option<Cow<'a, str>>,
+    start: Option<f64>,
+    end: Option<f64>,
+    in_progress: bool,
+    error: bool,
+    fault: bool,
+    throttle: bool,
+    inferred: bool,
+    http: Http,
+    aws: Json<'a>,
+    annotations: Vec<(String, AnnotationValue)>,
+    metadata: Option<Value>,
+    cause: Option<Cause>,
+}
+
+impl<'de> Fields<'de> for Doc<'de> {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "id" => self.id = value(map)?.cow(),
+            "name" => self.name = value(map)?.cow(),
+            "origin" => self.origin = value(map)?.cow(),
+            "namespace" => self.namespace = value(map)?.cow(),
+            "parent_id" => self.parent_id = value(map)?.cow(),
+            "resource_arn" => self.resource_arn = value(map)?.cow(),
+            "start_time" => self.start = value(map)?.number(),
+            "end_time" => self.end = value(map)?.number(),
+            "in_progress" => self.in_progress = value(map)?.flag(),
+            "error" => self.error = value(map)?.flag(),
+            "fault" => self.fault = value(map)?.flag(),
+            "throttle" => self.throttle = value(map)?.flag(),
+            "inferred" => self.inferred = value(map)?.flag(),
+            "http" => {
+                self.http = map
+                    .next_value::<Obj<HttpDoc>>()?
+                    .0
+                    .map(Http::from)
+                    .unwrap_or_default()
+            }
+            "aws" => self.aws = map.next_value()?,
+            "annotations" => self.annotations = annotations(value(map)?),
+            "metadata" => self.metadata = Some(map.next_value::<Value>()?).filter(|m| !m.is_null()),
+            "cause" => self.cause = map.next_value::<CauseDoc>()?.0,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+impl Doc<'_> {
+    /// The segment, if the document has an id. An inline subsegment's parent is the document
+    /// it sits in, whatever it says: the caller sets it.
+    fn segment(self, inline: bool) -> Option<Segment> {
+        let id = self.id.filter(|s| !s.is_empty())?.into_owned();
+        let in_progress = self.in_progress;
+        let start = self.start.and_then(us_from_epoch_seconds);
+        let end = self
+            .end
+            .and_then(us_from_epoch_seconds)
+            .filter(|_| !in_progress);
+        let aws = &self.aws;
+        let resource = aws
+            .get("table_name")
+            .and_then(Json::text)
+            .or_else(|| aws.get("queue_url").and_then(Json::text))
+            .or_else(|| match aws.get("resource_names") {
+                Some(Json::Arr(names)) => names.first().and_then(Json::text),
+                _ => None,
+            });
+        let mut aws_fields = Vec::new();
+        if let Json::Obj(entries) = aws {
+            flatten_fields("", entries, &mut aws_fields, 0);
+        }
+        let own = |s: Option<Cow<'_, str>>| s.map(Cow::into_owned);
+        Some(Segment {
+            name: own(self.name).unwrap_or_default(),
+            origin: own(self.origin),
+            namespace: own(self.namespace),
+            parent_id: if inline { None } else { own(self.parent_id) },
+            start: start.or(end).unwrap_or(0),
+            end: end.map(|e| e.max(start.unwrap_or(e))),
+            in_progress: in_progress || end.is_none(),
+            error: self.error,
+            fault: self.fault,
+            throttle: self.throttle,
+            http: self.http,
+            operation: aws.get("operation").and_then(Json::text),
+            resource,
+            request_id: aws.get("request_id").and_then(Json::text),
+            retries: aws
+                .get("retries")
+                .and_then(Json::number)
+                .filter(|n| *n >= 0.0)
+                .map(|n| n as u64),
+            aws: aws_fields,
+            resource_arn: own(self.resource_arn),
+            annotations: self.annotations,
+            metadata: self.metadata,
+            cause: self.cause,
+            inferred: self.inferred,
+            children: Vec::new(),
+            id,
+        })
     }
 }
 
@@ -164,169 +684,210 @@ fn http(v: &Value) -> Http {
 /// comma-separated list, anything else compact JSON.
 fn flatten_fields(
     prefix: &str,
-    obj: &Map<String, Value>,
+    obj: &[(Cow<'_, str>, Json<'_>)],
     out: &mut Vec<(String, String)>,
     depth: usize,
 ) {
     for (k, v) in obj {
         let key = if prefix.is_empty() {
-            k.clone()
+            k.to_string()
         } else {
             format!("{prefix}.{k}")
         };
         match v {
-            Value::Object(o) if depth < 4 => flatten_fields(&key, o, out, depth + 1),
-            Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
-                let items: Vec<String> = a.iter().map(plain).collect();
+            Json::Obj(o) if depth < 4 => flatten_fields(&key, o, out, depth + 1),
+            Json::Arr(a) if a.iter().all(|x| !x.is_compound()) => {
+                let items: Vec<String> = a.iter().map(Json::plain).collect();
                 out.push((key, items.join(", ")));
             }
-            Value::Null => {}
-            other => out.push((key, plain(other))),
+            Json::Null => {}
+            other => out.push((key, other.plain())),
         }
     }
 }
 
-fn plain(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// Reads one segment document (or inline subsegment) into `out`, its subsegments after it.
+/// Yields its index when it was a segment; anything else is read through and dropped.
+struct DocSeed<'o> {
+    out: &'o mut Vec<Segment>,
+    inline: bool,
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for DocSeed<'_> {
+    type Value = Option<usize>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-fn annotations(obj: &Map<String, Value>) -> Vec<(String, AnnotationValue)> {
-    obj.iter()
-        .filter_map(|(k, v)| {
-            let value = match v {
-                Value::String(s) => AnnotationValue::Str(s.clone()),
-                Value::Bool(b) => AnnotationValue::Bool(*b),
-                Value::Number(n) => AnnotationValue::Num(n.as_f64()?),
-                _ => return None,
-            };
-            Some((k.clone(), value))
-        })
-        .collect()
-}
-
-/// `cause` is either the id of an exception recorded elsewhere, or the exceptions themselves.
-fn cause(v: &Value) -> Option<Cause> {
-    match v {
-        Value::String(id) => Some(Cause {
-            reference: Some(id.clone()),
-            ..Default::default()
-        }),
-        Value::Object(o) => Some(Cause {
-            working_directory: text(o.get("working_directory")),
-            exceptions: o
-                .get("exceptions")
-                .and_then(Value::as_array)
-                .map(|list| list.iter().filter_map(exception).collect())
-                .unwrap_or_default(),
-            reference: None,
-        }),
-        _ => None,
+impl<'de> Visitor<'de> for DocSeed<'_> {
+    type Value = Option<usize>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    nothing_for!(scalars, str, seq);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<usize>, A::Error> {
+        if self.depth > MAX_DEPTH {
+            return skip_map(map).map(|()| None);
+        }
+        // Its place comes before its subsegments', whichever order the keys come in.
+        let at = self.out.len();
+        self.out.push(Segment::default());
+        let mut doc = Doc::default();
+        let mut kids = Vec::new();
+        while let Some(Key(k)) = map.next_key()? {
+            if k == "subsegments" {
+                // A repeated key overwrites: the earlier subsegments go.
+                self.out.truncate(at + 1);
+                kids = map.next_value_seed(Subsegments {
+                    out: &mut *self.out,
+                    depth: self.depth + 1,
+                })?;
+            } else {
+                doc.field(&k, &mut map)?;
+            }
+        }
+        let Some(seg) = doc.segment(self.inline) else {
+            self.out.truncate(at);
+            return Ok(None);
+        };
+        for k in kids {
+            if let Some(kid) = self.out.get_mut(k) {
+                kid.parent_id = Some(seg.id.clone());
+            }
+        }
+        match self.out.get_mut(at) {
+            Some(slot) => *slot = seg,
+            None => return Err(A::Error::custom("segment lost")),
+        }
+        Ok(Some(at))
     }
 }
 
-fn exception(v: &Value) -> Option<Exception> {
-    let o = v.as_object()?;
-    let count = |k: &str| {
-        number(o.get(k))
-            .filter(|n| *n >= 0.0)
-            .map_or(0, |n| n as u64)
-    };
-    Some(Exception {
-        id: text(o.get("id")),
-        kind: text(o.get("type")),
-        message: text(o.get("message")),
-        remote: flag(o, "remote"),
-        truncated: count("truncated"),
-        skipped: count("skipped"),
-        cause: text(o.get("cause")),
-        stack: o
-            .get("stack")
-            .and_then(Value::as_array)
-            .map(|frames| {
-                frames
-                    .iter()
-                    .filter_map(|f| {
-                        let f = f.as_object()?;
-                        Some(StackFrame {
-                            path: text(f.get("path")),
-                            line: number(f.get("line"))
-                                .filter(|n| *n >= 0.0)
-                                .map(|n| n as u64),
-                            label: text(f.get("label")),
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-    })
+/// `subsegments`: the indexes of those that were segments.
+struct Subsegments<'o> {
+    out: &'o mut Vec<Segment>,
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Subsegments<'_> {
+    type Value = Vec<usize>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<usize>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Subsegments<'_> {
+    type Value = Vec<usize>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    nothing_for!(scalars, str, map);
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<usize>, A::Error> {
+        let mut kids = Vec::new();
+        while let Some(kid) = seq.next_element_seed(DocSeed {
+            out: &mut *self.out,
+            inline: true,
+            depth: self.depth,
+        })? {
+            kids.extend(kid);
+        }
+        Ok(kids)
+    }
 }
 
 /// Links nodes into trees: a node whose parent is unknown (or missing) is a root.
-fn link(nodes: Vec<Node>) -> Vec<Segment> {
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for (i, n) in nodes.iter().enumerate() {
-        // The first document with an id wins; duplicates are dropped below.
-        index.entry(n.seg.id.clone()).or_insert(i);
-    }
-    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+fn link(mut nodes: Vec<Segment>) -> Vec<Segment> {
+    let n = nodes.len();
     let mut roots = Vec::new();
-    for (i, n) in nodes.iter().enumerate() {
-        if index.get(&n.seg.id) != Some(&i) {
-            continue;
+    // (parent, child) pairs; sorted, they list each node's children by start time.
+    let mut edges: Vec<(usize, usize)> = Vec::with_capacity(n);
+    // The nodes that are the first with their id; duplicates are dropped below.
+    let mut canonical = vec![false; n];
+    {
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(n);
+        for (i, s) in nodes.iter().enumerate() {
+            index.entry(s.id.as_str()).or_insert(i);
         }
-        match n
-            .parent
-            .as_ref()
-            .and_then(|p| index.get(p))
-            .filter(|&&p| p != i)
-        {
-            Some(&p) => children.entry(p).or_default().push(i),
-            None => roots.push(i),
+        for (i, s) in nodes.iter().enumerate() {
+            if index.get(s.id.as_str()) != Some(&i) {
+                continue;
+            }
+            canonical[i] = true;
+            match s
+                .parent_id
+                .as_deref()
+                .and_then(|p| index.get(p))
+                .filter(|&&p| p != i)
+            {
+                Some(&p) => edges.push((p, i)),
+                None => roots.push(i),
+            }
         }
     }
-    let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
-    let mut placed = HashSet::new();
+    // Sorting indexes, not segments: a segment is large and moving it is what costs.
+    let start = |i: usize| nodes.get(i).map_or(0, |s| s.start);
+    edges.sort_unstable_by_key(|&(p, c)| (p, start(c), c));
+    let mut first = vec![0usize; n + 1];
+    for &(p, _) in &edges {
+        first[p + 1] += 1;
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let tree = Tree {
+        first,
+        kids: edges.into_iter().map(|(_, c)| c).collect(),
+    };
+    let mut placed = vec![false; n];
     // Nodes on a parent cycle are reachable from no root; the first of each cycle becomes one.
-    let canonical: Vec<usize> = index
-        .values()
-        .copied()
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let cycles = (0..n).filter(|&i| canonical[i]);
     let mut out: Vec<(EpochUs, usize, Segment)> = Vec::new();
-    for r in roots.into_iter().chain(canonical) {
-        if let Some((o, s)) = build(r, &mut slots, &children, &mut placed, 0) {
-            out.push((s.start, o, s));
+    for r in roots.into_iter().chain(cycles) {
+        if let Some(s) = build(r, &mut nodes, &tree, &mut placed, 0) {
+            out.push((s.start, r, s));
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     out.into_iter().map(|(_, _, s)| s).collect()
 }
 
+/// Children by node, by start time: those of `i` are `kids[first[i]..first[i + 1]]`.
+struct Tree {
+    first: Vec<usize>,
+    kids: Vec<usize>,
+}
+
+impl Tree {
+    fn children(&self, i: usize) -> &[usize] {
+        let (Some(&a), Some(&b)) = (self.first.get(i), self.first.get(i + 1)) else {
+            return &[];
+        };
+        self.kids.get(a..b).unwrap_or(&[])
+    }
+}
+
+/// Takes node `i` out of `nodes` with its subtree; `None` when it is placed already.
 fn build(
     i: usize,
-    slots: &mut [Option<Node>],
-    children: &HashMap<usize, Vec<usize>>,
-    placed: &mut HashSet<usize>,
+    nodes: &mut [Segment],
+    tree: &Tree,
+    placed: &mut [bool],
     depth: usize,
-) -> Option<(usize, Segment)> {
-    if depth > MAX_DEPTH || !placed.insert(i) {
+) -> Option<Segment> {
+    if depth > MAX_DEPTH || placed.get(i).copied().unwrap_or(true) {
         return None;
     }
-    let node = slots.get_mut(i)?.take()?;
-    let mut seg = node.seg;
-    let mut kids: Vec<(usize, Segment)> = children
-        .get(&i)
-        .into_iter()
-        .flatten()
-        .filter_map(|&c| build(c, slots, children, placed, depth + 1))
-        .collect();
-    kids.sort_by(|a, b| a.1.start.cmp(&b.1.start).then(a.0.cmp(&b.0)));
-    seg.children = kids.into_iter().map(|(_, s)| s).collect();
-    Some((node.order, seg))
+    placed[i] = true;
+    let mut seg = std::mem::take(nodes.get_mut(i)?);
+    let kids = tree.children(i);
+    let mut children = Vec::with_capacity(kids.len());
+    for &c in kids {
+        children.extend(build(c, nodes, tree, placed, depth + 1));
+    }
+    seg.children = children;
+    Some(seg)
 }
 
 #[cfg(test)]
@@ -611,6 +1172,294 @@ mod tests {
         );
         assert_eq!(roots[1].children[0].id, "b");
         assert_eq!(roots[0].name, "");
+    }
+
+    fn find<'s>(roots: &'s [Segment], id: &str) -> Option<&'s Segment> {
+        let mut stack: Vec<&Segment> = roots.iter().collect();
+        while let Some(s) = stack.pop() {
+            if s.id == id {
+                return Some(s);
+            }
+            stack.extend(s.children.iter());
+        }
+        None
+    }
+
+    /// A subsegment sent as a document of its own (`type: subsegment`, with `trace_id` and
+    /// `parent_id`), with subsegments of its own, and one sent while still in progress.
+    #[test]
+    fn subsegments_sent_as_their_own_documents() {
+        let roots = assemble([
+            r#"{"type":"subsegment","id":"53995c3f42cd8ad8","trace_id":"1-581cf771-a006649127e371903a2de979","parent_id":"defdfd9912dc5a56",
+               "name":"https://api.example.com","namespace":"remote","start_time":1478293361.271,"end_time":1478293361.449,
+               "http":{"request":{"url":"https://api.example.com/health","method":"POST","traced":true},"response":{"status":200,"content_length":861}},
+               "precursor_ids":["ab12cd34ef56ab78"],
+               "subsegments":[{"id":"0f910026178b71eb","name":"parse","start_time":1478293361.4,"end_time":1478293361.44}]}"#,
+            r#"{"type":"subsegment","id":"7c4eb6a6d56f2a27","trace_id":"1-581cf771-a006649127e371903a2de979","parent_id":"defdfd9912dc5a56",
+               "name":"DynamoDB","namespace":"aws","start_time":1478293361.5,"in_progress":true}"#,
+            r#"{"id":"defdfd9912dc5a56","trace_id":"1-581cf771-a006649127e371903a2de979","name":"example.com","start_time":1478293361.1,"end_time":1478293361.9}"#,
+        ]);
+        assert_eq!(roots.len(), 1);
+        let root = &roots[0];
+        assert_eq!(root.id, "defdfd9912dc5a56");
+        let ids: Vec<&str> = root.children.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["53995c3f42cd8ad8", "7c4eb6a6d56f2a27"],
+            "by start time"
+        );
+        let call = &root.children[0];
+        assert_eq!(call.parent_id.as_deref(), Some("defdfd9912dc5a56"));
+        assert_eq!(call.kind(), crate::domain::SpanKind::Remote);
+        assert_eq!(call.start, 1_478_293_361_271_000);
+        assert_eq!(call.end, Some(1_478_293_361_449_000));
+        assert_eq!(
+            (
+                call.http.method.as_deref(),
+                call.http.status,
+                call.http.content_length
+            ),
+            (Some("POST"), Some(200), Some(861))
+        );
+        assert_eq!(
+            call.http.url.as_deref(),
+            Some("https://api.example.com/health")
+        );
+        let inner = &call.children[0];
+        assert_eq!(inner.name, "parse");
+        assert_eq!(inner.parent_id.as_deref(), Some("53995c3f42cd8ad8"));
+        let pending = &root.children[1];
+        assert!(pending.in_progress && pending.end.is_none());
+        assert_eq!(pending.start, 1_478_293_361_500_000);
+        assert_eq!(pending.kind(), crate::domain::SpanKind::DynamoDb);
+    }
+
+    /// Segments X-Ray infers for a downstream service: no document of the service's own, the
+    /// call's subsegment as parent.
+    #[test]
+    fn inferred_segments() {
+        let roots = assemble([
+            r#"{"id":"f","name":"fn","start_time":1,"end_time":2,"subsegments":[
+                 {"id":"call","name":"SNS","namespace":"aws","start_time":1.1,"end_time":1.2,
+                  "aws":{"operation":"Publish","topic_arn":"arn:aws:sns:us-east-1:123456789012:orders"}}]}"#,
+            r#"{"id":"inf","name":"SNS","parent_id":"call","inferred":true,"origin":"AWS::SNS",
+                "trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1.1,"end_time":1.2,
+                "aws":{"operation":"Publish","topic_arn":"arn:aws:sns:us-east-1:123456789012:orders"}}"#,
+        ]);
+        let inferred = find(&roots, "inf").expect("linked");
+        assert!(inferred.inferred);
+        assert_eq!(inferred.origin.as_deref(), Some("AWS::SNS"));
+        assert_eq!(inferred.kind(), crate::domain::SpanKind::Service);
+        assert_eq!(inferred.parent_id.as_deref(), Some("call"));
+        assert_eq!(inferred.operation.as_deref(), Some("Publish"));
+        assert_eq!(roots[0].children[0].children[0].id, "inf");
+        assert!(!roots[0].children[0].inferred);
+    }
+
+    /// In progress: no end, even when one is written; a segment without `in_progress` and
+    /// without an end reads as in progress too.
+    #[test]
+    fn in_progress_segments() {
+        let roots = assemble([
+            r#"{"id":"a","name":"fn","start_time":10,"end_time":12,"in_progress":true}"#,
+            r#"{"id":"b","name":"fn","start_time":11,"in_progress":false}"#,
+            r#"{"id":"c","name":"fn","start_time":12,"end_time":13,"in_progress":false}"#,
+        ]);
+        let by_id = |id| find(&roots, id).expect(id);
+        let a = by_id("a");
+        assert!(a.in_progress);
+        assert_eq!((a.start, a.end), (10_000_000, None));
+        let b = by_id("b");
+        assert!(b.in_progress && b.end.is_none());
+        let c = by_id("c");
+        assert!(!c.in_progress);
+        assert_eq!(c.end, Some(13_000_000));
+    }
+
+    /// An SQL subsegment: `sql` is not shown, and the rest of the subsegment reads whole.
+    #[test]
+    fn sql_subsegments() {
+        let roots = assemble([
+            r#"{"id":"f","name":"fn","start_time":1,"end_time":2,"subsegments":[
+            {"id":"3fd8634e78ca9560","name":"ebdb@aawijb5u25wdoy.cpamxznpdoq8.us-west-2.rds.amazonaws.com","namespace":"remote",
+             "start_time":1.1,"end_time":1.3,"error":true,
+             "sql":{"url":"jdbc:postgresql://aawijb5u25wdoy.cpamxznpdoq8.us-west-2.rds.amazonaws.com:5432/ebdb",
+                    "preparation":"statement","database_type":"PostgreSQL","database_version":"9.5.4",
+                    "driver_version":"PostgreSQL 9.4.1211.jre7","user":"dbuser","sanitized_query":"SELECT * FROM t WHERE id = ?"},
+             "cause":"a1b2c3d4e5f60718"}]}"#,
+        ]);
+        let q = &roots[0].children[0];
+        assert_eq!(
+            q.name,
+            "ebdb@aawijb5u25wdoy.cpamxznpdoq8.us-west-2.rds.amazonaws.com"
+        );
+        assert_eq!(q.kind(), crate::domain::SpanKind::Remote);
+        assert_eq!((q.start, q.end), (1_100_000, Some(1_300_000)));
+        assert!(q.error && !q.fault);
+        assert_eq!(
+            q.cause.as_ref().and_then(|c| c.reference.as_deref()),
+            Some("a1b2c3d4e5f60718")
+        );
+        assert!(q.aws.is_empty() && q.http.is_empty() && q.metadata.is_none());
+    }
+
+    /// `aws` carries each service's own fields: all are kept, flattened, in document order.
+    #[test]
+    fn aws_with_fields_of_any_service() {
+        let roots = assemble([
+            r#"{"id":"s","name":"svc","start_time":1,"end_time":2,"origin":"AWS::ECS::Container",
+            "aws":{"operation":"SendMessage","queue_url":"https://sqs.us-east-1.amazonaws.com/123456789012/jobs","retries":"2",
+                   "resource_names":["jobs","dlq"],"account_id":"123456789012","request_id":"r-1",
+                   "ecs":{"container":"ip-10-0-0-1","container_id":"abc"},
+                   "xray":{"sdk":"X-Ray for Go","sdk_version":"1.0.0","auto_instrumentation":false},
+                   "elastic_beanstalk":{"environment_name":"prod","deployment_id":42,"version_label":null},
+                   "new_service":{"a":{"b":{"c":{"d":{"e":1}}}}},"weights":[1.5,-2,"x",true],"hooks":[{"x":1}]}}"#,
+        ]);
+        let s = &roots[0];
+        assert_eq!(s.operation.as_deref(), Some("SendMessage"));
+        assert_eq!(
+            s.resource.as_deref(),
+            Some("https://sqs.us-east-1.amazonaws.com/123456789012/jobs"),
+            "the queue, before the first resource name"
+        );
+        assert_eq!(s.retries, Some(2), "a number written as a string");
+        assert_eq!(s.request_id.as_deref(), Some("r-1"));
+        let fields: Vec<(&str, &str)> = s
+            .aws
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("operation", "SendMessage"),
+                (
+                    "queue_url",
+                    "https://sqs.us-east-1.amazonaws.com/123456789012/jobs"
+                ),
+                ("retries", "2"),
+                ("resource_names", "jobs, dlq"),
+                ("account_id", "123456789012"),
+                ("request_id", "r-1"),
+                ("ecs.container", "ip-10-0-0-1"),
+                ("ecs.container_id", "abc"),
+                ("xray.sdk", "X-Ray for Go"),
+                ("xray.sdk_version", "1.0.0"),
+                ("xray.auto_instrumentation", "false"),
+                ("elastic_beanstalk.environment_name", "prod"),
+                ("elastic_beanstalk.deployment_id", "42"),
+                ("new_service.a.b.c.d", r#"{"e":1}"#),
+                ("weights", "1.5, -2, x, true"),
+                ("hooks", r#"[{"x":1}]"#),
+            ]
+        );
+        let table = assemble([
+            r#"{"id":"t","aws":{"resource_names":["orders"],"table_name":"orders-v2"}}"#,
+        ]);
+        assert_eq!(table[0].resource.as_deref(), Some("orders-v2"));
+        let named = assemble([r#"{"id":"t","aws":{"resource_names":["orders"]}}"#]);
+        assert_eq!(named[0].resource.as_deref(), Some("orders"));
+    }
+
+    /// Annotations of every type X-Ray indexes, in document order; other types are dropped,
+    /// and a repeated key keeps its first place and its last value.
+    #[test]
+    fn annotations_of_every_type() {
+        let roots = assemble([r#"{"id":"f","name":"fn","start_time":1,"end_time":2,
+            "annotations":{"customer":"c-42","attempt":3,"latency":0.25,"delta":-7,"big":12345678901234,
+                           "cold":true,"warm":false,"none":null,"list":[1],"obj":{"a":1},"esc\u0061ped":"\"q\"","attempt":4}}"#]);
+        use AnnotationValue::*;
+        let got: Vec<(&str, &AnnotationValue)> = roots[0]
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("customer", &Str("c-42".into())),
+                ("attempt", &Num(4.0)),
+                ("latency", &Num(0.25)),
+                ("delta", &Num(-7.0)),
+                ("big", &Num(12_345_678_901_234.0)),
+                ("cold", &Bool(true)),
+                ("warm", &Bool(false)),
+                ("escaped", &Str("\"q\"".into())),
+            ]
+        );
+    }
+
+    /// Fields nobody reads (of any type, at any level) are skipped; the known ones around them
+    /// are read.
+    #[test]
+    fn unknown_fields_are_skipped() {
+        let roots = assemble([
+            r#"{"format":"json","version":1,"id":"f","service":{"version":"1.2.3","compiler":{"name":"go"}},
+            "user":"alice","origin":"AWS::EC2::Instance","precursor_ids":["a","b"],"name":"web","start_time":1,
+            "http":{"request":{"method":"GET","x_forwarded_for":true,"traced":false,"headers":{"h":[1,2]}},"response":{"status":503,"extra":null}},
+            "fault":true,"future_flag":[true,{"nested":[{"deep":{"deeper":[null]}}]}],"end_time":2,
+            "cause":{"working_directory":"/app","paths":["/app/main.go"],"new":{"x":1},
+                     "exceptions":[{"id":"e1","message":"boom","type":"Panic","stack":[{"path":"main.go","line":7,"label":"main","column":3}],"extra":[1]}]},
+            "subsegments":[{"id":"s","name":"db","start_time":1.5,"end_time":1.6,"unknown":{"id":"not-a-segment"}}],
+            "trailing_unknown":1e300}"#,
+        ]);
+        assert_eq!(roots.len(), 1);
+        let f = &roots[0];
+        assert_eq!(
+            (f.id.as_str(), f.name.as_str(), f.origin.as_deref()),
+            ("f", "web", Some("AWS::EC2::Instance"))
+        );
+        assert_eq!((f.start, f.end), (1_000_000, Some(2_000_000)));
+        assert!(f.fault && !f.error && !f.throttle);
+        assert_eq!(
+            (f.http.method.as_deref(), f.http.status),
+            (Some("GET"), Some(503))
+        );
+        let c = f.cause.as_ref().expect("cause");
+        assert_eq!(c.working_directory.as_deref(), Some("/app"));
+        assert_eq!(c.headline().as_deref(), Some("Panic: boom"));
+        assert_eq!(c.exceptions[0].stack[0].line, Some(7));
+        assert!(f.aws.is_empty() && f.annotations.is_empty() && f.metadata.is_none());
+        let ids: Vec<&str> = f.children.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["s"], "an id inside an unknown field is no segment");
+    }
+
+    /// A field of the wrong type reads as absent; the document is still read.
+    #[test]
+    fn fields_of_the_wrong_type_read_as_absent() {
+        let roots = assemble([
+            r#"{"id":"f","name":5,"origin":["AWS::Lambda"],"start_time":"soon","end_time":true,
+            "error":"yes","fault":1,"in_progress":null,"http":"GET /","aws":[1],"annotations":[1],"cause":7,
+            "subsegments":{"id":"x"},"metadata":{"kept":true}}"#,
+        ]);
+        assert_eq!(roots.len(), 1);
+        let f = &roots[0];
+        assert_eq!((f.name.as_str(), f.origin.as_deref()), ("", None));
+        assert_eq!((f.start, f.end), (0, None));
+        assert!(f.in_progress && !f.error && !f.fault);
+        assert!(f.http.is_empty() && f.aws.is_empty() && f.annotations.is_empty());
+        assert!(f.cause.is_none() && f.children.is_empty());
+        assert_eq!(f.metadata, Some(serde_json::json!({"kept": true})));
+    }
+
+    /// A repeated key counts once, with its last value, as in `serde_json::Map`.
+    #[test]
+    fn repeated_keys_take_the_last_value() {
+        let roots = assemble([
+            r#"{"id":"a","name":"first","subsegments":[{"id":"lost"}],"name":"second",
+            "id":"b","subsegments":[{"id":"kept"}],"aws":{"operation":"Get","operation":"Put"}}"#,
+        ]);
+        assert_eq!(roots.len(), 1);
+        let s = &roots[0];
+        assert_eq!((s.id.as_str(), s.name.as_str()), ("b", "second"));
+        assert_eq!(s.operation.as_deref(), Some("Put"));
+        assert_eq!(s.aws, [("operation".to_string(), "Put".to_string())]);
+        let kids: Vec<(&str, Option<&str>)> = s
+            .children
+            .iter()
+            .map(|c| (c.id.as_str(), c.parent_id.as_deref()))
+            .collect();
+        assert_eq!(kids, [("kept", Some("b"))]);
     }
 
     #[test]
