@@ -55,12 +55,11 @@ fn logs_search_expand_jump_and_insights_at_80x24() {
 
 #[test]
 fn hostile_log_lines_reach_the_terminal_escaped() {
-    use std::io::Write;
-    // The CLI prints logs of the demo; the hostile bytes come from a file of events through the
-    // screen's own renderer in tests/logs_hostile.rs. Here: the binary's `logs` output to a pipe.
-    let bin = env!("CARGO_BIN_EXE_lambdascope");
-    let out = std::process::Command::new(bin)
-        .args(["--demo", "logs", "orders-api-create", "--since", "5m"])
+    // Some requests to orders-api-list carry OSC 52, OSC 0 and CSI sequences in their query,
+    // logged as sent: the raw bytes go through the binary's own read and print.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lambdascope"))
+        .args(["--demo", "--clock", "2026-11-23T14:00:00Z"])
+        .args(["logs", "orders-api-list", "--since", "1h"])
         .output()
         .expect("run");
     assert!(
@@ -68,12 +67,22 @@ fn hostile_log_lines_reach_the_terminal_escaped() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(!out.stdout.is_empty());
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let hostile: Vec<&str> = text.lines().filter(|l| l.contains("pwned")).collect();
     assert!(
-        !out.stdout.contains(&0x1b),
-        "no escape byte when stdout is not a terminal"
+        !hostile.is_empty(),
+        "the hostile requests are in the hour:\n{text}"
     );
-    let _ = std::io::stdout().flush();
+    for line in hostile {
+        assert!(
+            line.contains(r#"q="\e]52;c;cm0gLXJmIH4K\x07\e]0;pwned\x07\e[2J""#),
+            "shown escaped, whole: {line}"
+        );
+    }
+    assert!(
+        !text.contains(['\x1b', '\x07', '\u{9b}']),
+        "no ESC, BEL or CSI byte reaches the terminal"
+    );
 }
 
 /// `logs --invocations` streams: each invocation is printed once, when nothing more can come

@@ -7,7 +7,7 @@ use common::{
     source, status, table, targets, tick, typed,
 };
 use lambdascope::app::catalog::CatalogMsg;
-use lambdascope::app::jobs::{Owner, Policy, Request, Target};
+use lambdascope::app::jobs::{JobTable, Owner, Policy, Request, Start, Target};
 use lambdascope::app::router::ScreenKind;
 use lambdascope::app::state::{Loadable, Overlay};
 use lambdascope::app::{Action, Cmd, Msg, update};
@@ -313,19 +313,49 @@ async fn the_health_sort_covers_every_function_not_just_the_rows_on_screen() {
 
 #[tokio::test]
 async fn typing_a_filter_bills_once_not_per_keystroke() {
-    let s = source();
+    // More functions than rows: each key brings rows on screen that have no figures yet.
+    let s = big(500);
     let mut state = console(&s, (120, 40)).await;
     update(&mut state, Msg::Action(Action::Filter));
-    let mut row_jobs = 0;
-    for c in "payments".chars() {
+    // The runtime's bookkeeping: which job is in force for its key.
+    let mut table = JobTable::default();
+    let mut seqs = Vec::new();
+    let keys = "tenant-02";
+    for c in keys.chars() {
         let cmds = update(&mut state, Msg::Action(Action::Input(c)));
-        for j in jobs(&cmds) {
-            assert!(j.debounce.is_some(), "{j:?}");
-            row_jobs += 1;
+        let row_jobs: Vec<_> = jobs(&cmds)
+            .into_iter()
+            .filter(|j| j.key.target == Target::RowStats)
+            .collect();
+        assert_eq!(row_jobs.len(), 1, "after {c:?}: {cmds:?}");
+        let job = row_jobs[0];
+        assert_eq!(job.debounce, Some(state.ctx.policy.typing_debounce));
+        assert_eq!(job.policy, Policy::Replace, "a newer key replaces it");
+        let Start::Run { seq, abort } = table.start(job) else {
+            panic!("a typed fetch never joins: {job:?}")
+        };
+        // Still waiting out its debounce, the previous one is aborted unsent.
+        assert_eq!(abort, seqs.last().copied(), "after {c:?}");
+        seqs.push(seq);
+        if c == keys.chars().last().unwrap() {
+            // The one that runs asks for exactly the rows the final filter shows.
+            let Request::MetricSets(sets, _) = &job.request else {
+                panic!("{:?}", job.request)
+            };
+            let asked: std::collections::BTreeSet<_> =
+                sets[0].queries.iter().map(|q| q.function.clone()).collect();
+            let rows = home(&state).names_on_screen(catalog(&state), state.ctx.table_rows());
+            assert_eq!(asked, rows.into_iter().collect());
+            assert!(asked.iter().all(|n| n.starts_with("tenant-")), "{asked:?}");
         }
     }
-    // Each keystroke may replace the pending fetch; the runtime sends only the last.
-    assert!(row_jobs <= 8);
+    let key = lambdascope::app::jobs::JobKey::new(Owner::Catalog, Target::RowStats);
+    let (last, earlier) = seqs.split_last().unwrap();
+    assert!(earlier.iter().all(|&seq| !table.admit(&key, seq, 0, true)));
+    assert!(
+        table.admit(&key, *last, 0, true),
+        "only the last one answers"
+    );
 }
 
 #[tokio::test]

@@ -56,12 +56,17 @@ fn hostile() -> Function {
     }
 }
 
+/// The start of EVIL as the sanitizer shows it: each control visible, the sequence intact.
+const SHOWN: &str = r"\u{202e}\u{2066}\e]52";
+
 /// Every cell's symbol is free of C0/C1 controls, DEL and bidi overrides, and what was an
 /// escape sequence is shown escaped (`\e]52;…`), not as the debris ratatui leaves when it
-/// drops the control characters itself (`]52;…`).
-fn assert_clean(state: &State, what: &str) {
+/// drops the control characters itself (`]52;…`). Each of `shows` is on screen, followed by
+/// EVIL shown escaped.
+fn assert_clean(state: &State, what: &str, shows: &[&str]) {
     let buf = render(state, &Theme::default_theme());
     let w = buf.area.width as usize;
+    let text = common::buffer_text(&buf);
     for (y, row) in buf.content().chunks(w).enumerate() {
         let line: String = row.iter().map(|c| c.symbol()).collect();
         for debris in ["]52;", "]0;pw", "[2J"] {
@@ -72,6 +77,14 @@ fn assert_clean(state: &State, what: &str) {
                 );
             }
         }
+    }
+    // Shown, not dropped: a blank screen would pass the checks above.
+    for label in shows {
+        let shown = format!("{label}{SHOWN}");
+        assert!(
+            text.contains(&shown),
+            "{what}: {shown} is not on screen:\n{text}"
+        );
     }
     for (i, cell) in buf.content().iter().enumerate() {
         for c in cell.symbol().chars() {
@@ -98,9 +111,9 @@ async fn hostile_strings_from_aws_are_escaped_everywhere() {
             &mut state,
             Msg::Catalog(CatalogMsg::List(Ok(vec![hostile()]))),
         );
-        assert_clean(&state, "functions");
+        assert_clean(&state, "functions", &["1234", "· "]);
         state.ctx.error(format!("status {EVIL}"));
-        assert_clean(&state, "status message");
+        assert_clean(&state, "status message", &["status "]);
 
         update(&mut state, Msg::Action(Action::Enter));
         let id = state.screen_of::<DashboardScreen>().expect("dashboard").id;
@@ -108,11 +121,11 @@ async fn hostile_strings_from_aws_are_escaped_everywhere() {
             &mut state,
             Msg::to(id, DashboardMsg::Config(Ok(Box::new(hostile())))),
         );
-        assert_clean(&state, "dashboard");
+        assert_clean(&state, "dashboard", &["\n "]);
         update(&mut state, Msg::Action(Action::NextPanel));
         update(&mut state, Msg::Action(Action::NextPanel));
-        assert_clean(&state, "configuration");
+        assert_clean(&state, "configuration", &["arm64", "app.handler", "Active"]);
         update(&mut state, Msg::Action(Action::Help));
-        assert_clean(&state, "help");
+        assert_clean(&state, "help", &["Function "]);
     }
 }

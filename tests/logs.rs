@@ -8,7 +8,7 @@ use common::{command, console, press, settle, source, typed};
 use lambdascope::app::jobs::{Request, Target};
 use lambdascope::app::router::{LogsPlace, ScreenKind};
 use lambdascope::app::{Action, Cmd, State, update};
-use lambdascope::domain::{HOUR_MS, MINUTE_MS, TimeWindow};
+use lambdascope::domain::{HOUR_MS, TimeWindow};
 use lambdascope::screens::functions::FunctionsAction;
 use lambdascope::screens::logs::insights::Run;
 use lambdascope::screens::logs::rows::Row;
@@ -305,19 +305,35 @@ async fn the_screen_draws_every_state_without_panicking() {
     let s = source();
     for size in [(80, 24), (200, 50), (20, 5)] {
         let mut state = open(&s, size, "logs orders-api-create").await;
-        for a in [
-            vec![LogsAction::Stamps.into()],
-            vec![LogsAction::Wrap.into()],
-            vec![Action::Enter],
-            vec![LogsAction::ErrorGroups.into()],
-            vec![Action::Back, LogsAction::Insights.into()],
+        // Each step, and what on screen says it is drawn (down to a 20×5 terminal).
+        for (a, shows) in [
+            // Relative stamps: the newest line, under the cursor, is "now".
+            (vec![LogsAction::Stamps.into()], "+0µs"),
+            // Wrapping shows once a long line is open (below).
+            (vec![LogsAction::Wrap.into()], "▸"),
+            // The invocation under the cursor opens onto its lines.
+            (vec![Action::Enter], "  │ "),
+            (vec![LogsAction::ErrorGroups.into()], "┌ error groups"),
+            (vec![Action::Back, LogsAction::Insights.into()], "┌ results"),
         ] {
             press(&s, &mut state, &a).await;
             let t = common::screen_text(&state);
-            assert!(!t.is_empty());
+            assert!(
+                t.contains(shows),
+                "{size:?} after {a:?}: no {shows:?} in\n{t}"
+            );
+            if a == [Action::Enter] && size == (80, 24) {
+                // Wrapped: the platform.start record goes on under its own line, indented.
+                let lines: Vec<&str> = t.lines().collect();
+                let open = lines.iter().position(|l| l.starts_with("  │ ")).unwrap();
+                assert!(
+                    lines[open + 1].starts_with("              \""),
+                    "wrapped:\n{t}"
+                );
+            }
         }
+        assert!(logs(&state).wrap && logs(&state).mode == Mode::Insights);
     }
-    let _ = MINUTE_MS;
 }
 
 #[tokio::test]

@@ -26,6 +26,25 @@ async fn open(s: &Source, size: (u16, u16), line: &str) -> State {
     state
 }
 
+/// Text snapshots carry no styles: the match on screen is drawn in the theme's match style.
+fn assert_highlighted(state: &State, text: &str) {
+    let theme = lambdascope::ui::theme::Theme::default_theme();
+    let buf = lambdascope::app::view::render(state, &theme);
+    let w = usize::from(buf.area.width);
+    let rows: Vec<&[ratatui::buffer::Cell]> = buf.content().chunks(w).collect();
+    let lit = rows.iter().any(|row| {
+        let line: String = row.iter().map(|c| c.symbol()).collect();
+        line.find(text).is_some_and(|at| {
+            let at = line[..at].chars().count();
+            let before = row[at - 1].style();
+            row[at..at + text.len()]
+                .iter()
+                .all(|c| c.style() != before && c.style().bg == theme.log_match.bg)
+        })
+    });
+    assert!(lit, "no highlighted {text:?} on screen");
+}
+
 fn id(state: &State) -> lambdascope::app::jobs::ScreenId {
     state.screen_of::<LogsScreen>().expect("logs").id
 }
@@ -58,18 +77,37 @@ async fn logs_screen_states() {
         let following = open(&s, size, "logs orders-api-create").await;
         snap("following", &following);
 
+        // Paused a page up: older invocations on screen, not the newest.
         let mut paused = open(&s, size, "logs orders-api-create").await;
-        press(&s, &mut paused, &[Action::Up, Action::Up, Action::Up]).await;
+        press(&s, &mut paused, &[Action::PageUp, Action::PageUp]).await;
         snap("paused", &paused);
 
+        // Every line unfolded, a regex, and on its newest match: the matches are on screen.
         let mut searching = open(&s, size, "logs orders-api-create").await;
-        press(&s, &mut searching, &[Action::Filter]).await;
-        press(&s, &mut searching, &typed("sku")).await;
-        snap("search_highlights", &searching);
         press(
             &s,
             &mut searching,
-            &[Action::InputSubmit, LogsAction::MatchesOnly.into()],
+            &[
+                LogsAction::Fold.into(),
+                LogsAction::SearchMode.into(),
+                Action::Filter,
+            ],
+        )
+        .await;
+        press(&s, &mut searching, &typed("ERROR")).await;
+        press(
+            &s,
+            &mut searching,
+            &[Action::InputSubmit, LogsAction::PrevMatch.into()],
+        )
+        .await;
+        snap("search_highlights", &searching);
+        assert_highlighted(&searching, "ERROR");
+        // Following again, only the matching lines, the newest at the bottom.
+        press(
+            &s,
+            &mut searching,
+            &[Action::Bottom, LogsAction::MatchesOnly.into()],
         )
         .await;
         snap("matches_only", &searching);

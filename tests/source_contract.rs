@@ -19,6 +19,11 @@ async fn demo_honours_the_source_contract() {
         found.log_events
     );
     assert_eq!(found.traces, 20);
+    assert!(
+        found.cold_starts.is_some_and(|n| n > 0),
+        "the demo lists cold starts: {:?}",
+        found.cold_starts
+    );
 }
 
 /// A function busy in every minute has a datapoint in every bucket of the plan, at 60, 300 and

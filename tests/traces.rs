@@ -11,6 +11,8 @@ use lambdascope::app::{Action, Cmd, Msg, State, update};
 use lambdascope::domain::{
     MINUTE_MS, SpanKind, TimeWindow, TraceCursor, WindowChoice, function_filter,
 };
+use lambdascope::screens::logs::LogsScreen;
+use lambdascope::screens::logs::rows::Row;
 use lambdascope::screens::map::MapScreen;
 use lambdascope::screens::traces::state::ScanStatus;
 use lambdascope::screens::traces::{TracesAction, TracesScreen};
@@ -327,16 +329,16 @@ async fn the_waterfall_jumps_folds_and_pivots_to_the_logs() {
         .clone()
         .unwrap();
     press(&s, &mut state, &[WaterfallAction::Logs.into()]).await;
-    // Until the Logs screen lands, the router says it cannot open it yet, naming the place.
-    let opened = state.screen() != ScreenKind::Waterfall;
-    assert!(
-        opened || status(&state).contains(&rid),
-        "{}",
-        status(&state)
-    );
-    if opened {
-        press(&s, &mut state, &[Action::Back]).await;
-    }
+    // The Logs screen opens on that invocation: expanded, under the cursor.
+    let l = state
+        .screen_of::<LogsScreen>()
+        .expect("L opens the Logs screen");
+    let (asked, _) = l.place.invocation.as_ref().expect("on one invocation");
+    assert_eq!(asked, &rid);
+    let id = l.buffer.inv_by_request(&rid).expect("its lines loaded");
+    assert!(l.expanded.contains(&id), "the invocation is unfolded");
+    assert_eq!(l.rows[l.cursor], Row::Inv(id), "and under the cursor");
+    press(&s, &mut state, &[Action::Back]).await;
     assert_eq!(
         state.screen(),
         ScreenKind::Waterfall,

@@ -27,19 +27,33 @@ fn list_waterfall_logs_and_back() {
     assert!(s.contains("DynamoDB GetItem inventory"), "{s}");
     assert!(s.contains("API GW") && s.contains("function"), "{s}");
 
-    // n selects the first span that failed; L opens that invocation's logs.
-    t.keys(&["n", "L"]);
-    let s = t.wait_until("the logs, or why they cannot open yet", |s| {
-        s.contains("cannot be opened yet") || !s.contains("SPAN")
+    // n selects the first span that failed; its detail names the invocation's request id.
+    t.keys(&["n"]);
+    let s = t.wait_for("request_id = ");
+    let rid: String = s
+        .split("request_id = ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+        .collect();
+    assert_eq!(rid.len(), 36, "a request id: {rid:?}");
+    // L opens that invocation's logs, unfolded: its row, then its own lines.
+    let row = |s: &str, mark: &str| s.lines().any(|l| l.starts_with(mark) && l.contains(&rid));
+    t.keys(&["L"]);
+    let s = t.wait_until("the invocation's logs, unfolded", |s| {
+        !s.contains("SPAN") && row(s, "▾")
     });
-    if !s.contains("cannot be opened yet") {
-        // The Logs screen opened: esc comes back to the waterfall.
-        t.keys(&["Escape"]);
-        t.wait_for("SPAN");
-    } else {
-        // Until the Logs screen lands, the router names what it was asked to open.
-        assert!(s.contains("orders-api-create"), "{s}");
-    }
+    assert!(s.contains("logs orders-api-create"), "{s}");
+    assert!(
+        s.lines().any(|l| l.starts_with("  │") && l.contains(&rid)),
+        "its lines under it: {s}"
+    );
+    // It is under the cursor: enter folds it, and only it.
+    t.keys(&["Enter"]);
+    t.wait_until("the invocation folded by enter", |s| row(s, "▸"));
+    t.keys(&["Escape"]);
+    t.wait_for("SPAN");
     t.keys(&["Escape"]);
     t.wait_until("the list again", |s| {
         s.contains("FLAGS") && !s.contains("SPAN")

@@ -109,8 +109,13 @@ async fn waterfalls() {
         select_failed(&s, &mut throttled, SpanKind::DynamoDb).await;
         snap("waterfall_throttled_dynamodb", &throttled);
 
-        // The detail pane, focused and scrolled to the cause.
-        press(&s, &mut throttled, &[Action::NextPanel]).await;
+        // The detail pane, focused and scrolled to the cause: its first lines go by.
+        press(
+            &s,
+            &mut throttled,
+            &[Action::NextPanel, Action::Down, Action::Down, Action::Down],
+        )
+        .await;
         snap("waterfall_detail", &throttled);
 
         // The critical path of a trace with two calls: the jump lands on its second span.

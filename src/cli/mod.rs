@@ -76,7 +76,7 @@ pub struct Global {
     /// Demo account size (pads the shop with generated functions)
     #[arg(long, global = true, hide = true, value_name = "N")]
     pub demo_size: Option<usize>,
-    /// Inject a fault into the demo account (tests): panic-in-worker, panic-in-update
+    /// Inject a fault into the demo account (tests): panic-in-worker, panic-in-update, hang-metrics
     #[arg(long, global = true, hide = true, value_name = "FAULT", value_parser = parse_fault)]
     pub demo_fault: Option<Fault>,
     /// Freeze the demo clock at this RFC 3339 time (screenshots, tests)
@@ -254,8 +254,9 @@ fn parse_fault(s: &str) -> Result<Fault, String> {
     match s {
         "panic-in-worker" => Ok(Fault::PanicInWorker),
         "panic-in-update" => Ok(Fault::PanicInUpdate),
+        "hang-metrics" => Ok(Fault::HangMetrics),
         _ => Err(format!(
-            "{s:?} is not a fault; there are: panic-in-worker, panic-in-update"
+            "{s:?} is not a fault; there are: panic-in-worker, panic-in-update, hang-metrics"
         )),
     }
 }

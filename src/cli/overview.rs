@@ -43,19 +43,23 @@ fn key(r: Ranking) -> &'static str {
     }
 }
 
-/// The console, on the overview, once everything it asked for has arrived.
-async fn overview_state(source: &Source, window: WindowChoice) -> Result<State, SourceError> {
+/// The console, on the overview, once everything it asked for has arrived; and whether all
+/// of it did before the driver's deadline.
+async fn overview_state(
+    source: &Source,
+    window: WindowChoice,
+) -> Result<(State, bool), SourceError> {
     let mut state = State::new(source.info(), source.now(), "dark", vec![]);
     state.ctx.window = window;
     state.ctx.size = (120, 40);
     let cmds = crate::app::start(&mut state);
-    settle(source, &mut state, cmds).await;
+    let listed = settle(source, &mut state, cmds).await;
     if let Loadable::Failed(e) = &state.ctx.catalog.list {
         return Err(e.clone());
     }
     let cmds = update(&mut state, Msg::Action(FunctionsAction::Overview.into()));
-    settle(source, &mut state, cmds).await;
-    Ok(state)
+    let complete = settle(source, &mut state, cmds).await;
+    Ok((state, listed && complete))
 }
 
 /// `lambdascope overview`: stdout, and the warnings for stderr.
@@ -64,7 +68,7 @@ pub async fn print_overview(
     window: WindowChoice,
     json: bool,
 ) -> Result<(String, Vec<String>), SourceError> {
-    let state = overview_state(source, window).await?;
+    let (state, complete) = overview_state(source, window).await?;
     let o = state
         .screen_of::<OverviewScreen>()
         .ok_or_else(|| SourceError::Other("the overview did not open".into()))?;
@@ -94,6 +98,10 @@ pub async fn print_overview(
     }
     if let Some(p) = &ctx.catalog.stats_problem {
         unavailable.insert("errors and throttles", p.error.to_string());
+    }
+    if !complete {
+        let s = crate::app::driver::SETTLE_WITHIN.as_secs();
+        unavailable.insert("answers", format!("some did not arrive within {s}s"));
     }
     let series: &[MetricSeries] = o.account.loaded().map(Vec::as_slice).unwrap_or(&[]);
     let find = |m: Metric| {

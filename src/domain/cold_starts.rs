@@ -227,8 +227,9 @@ impl ColdStartAnalysis {
                     .sum(),
             )
         };
-        // Where the last deploy in the window splits it, on the nearest bucket edge (the
-        // invocations are known per bucket).
+        // The last deploy in the window splits it at its exact time: each cold start with its
+        // time falls on its own side. Invocations are known per bucket only, so theirs split
+        // on the bucket edge nearest the deploy.
         let deploy = deploys
             .iter()
             .copied()
@@ -237,7 +238,10 @@ impl ColdStartAnalysis {
         let split = deploy.map(|d| {
             let p = plan.period_ms().max(1);
             let k = ((d - plan.window.start) as f64 / p as f64).round() as i64;
-            plan.window.start + k * p
+            Split {
+                at: d,
+                edge: plan.window.start + k * p,
+            }
         });
         a.deploy = deploy;
         a.invocations = inv_in(covered);
@@ -267,13 +271,13 @@ impl ColdStartAnalysis {
                 a.p50 = percentile(&all, 0.5);
                 a.p99 = percentile(&all, 0.99);
                 a.histogram = histogram(&all);
-                let side = |w: TimeWindow| {
+                let side = |w: TimeWindow, buckets: TimeWindow| {
                     let inits: Vec<f64> = mine
                         .iter()
                         .filter(|c| w.contains(c.t))
                         .map(|c| c.init_ms)
                         .collect();
-                    Side::new(w, inv_in(w), inits.len() as u64, Some(inits))
+                    Side::new(w, inv_in(buckets), inits.len() as u64, Some(inits))
                 };
                 (a.before, a.after) = sides(split, covered, side);
                 for c in &mine {
@@ -313,12 +317,13 @@ impl ColdStartAnalysis {
                         .into(),
                 );
                 let count = a.count.clone();
-                let side = |w: TimeWindow| {
+                // Counts per period too: both split on the bucket edge.
+                let side = |w: TimeWindow, buckets: TimeWindow| {
                     let cold: u64 = (0..n)
-                        .filter(|&i| w.contains(plan.bucket_start(i)))
+                        .filter(|&i| buckets.contains(plan.bucket_start(i)))
                         .map(|i| count[i].unwrap_or(0.0).round() as u64)
                         .sum();
-                    Side::new(w, inv_in(w), cold, None)
+                    Side::new(w, inv_in(buckets), cold, None)
                 };
                 (a.before, a.after) = sides(split, covered, side);
                 if split.is_some() {
@@ -369,19 +374,28 @@ impl Side {
     }
 }
 
-/// The sides before and after `split`, when the window has one.
+/// Where a deploy splits the window: at its time, and on the bucket edge nearest it.
+#[derive(Clone, Copy)]
+struct Split {
+    at: EpochMs,
+    edge: EpochMs,
+}
+
+/// The sides before and after `split`, when the window has one: `side` gets each side's
+/// window and its share of the buckets.
 fn sides(
-    split: Option<EpochMs>,
+    split: Option<Split>,
     covered: TimeWindow,
-    side: impl Fn(TimeWindow) -> Side,
+    side: impl Fn(TimeWindow, TimeWindow) -> Side,
 ) -> (Option<Side>, Option<Side>) {
-    match split {
-        Some(s) => (
-            Some(side(TimeWindow::new(covered.start, s))),
-            Some(side(TimeWindow::new(s, covered.end))),
-        ),
-        None => (None, None),
-    }
+    let Some(s) = split else {
+        return (None, None);
+    };
+    let part = |from, to| TimeWindow::new(from, to);
+    (
+        Some(side(part(covered.start, s.at), part(covered.start, s.edge))),
+        Some(side(part(s.at, covered.end), part(s.edge, covered.end))),
+    )
 }
 
 fn share(part: TimeWindow, whole: TimeWindow) -> String {
@@ -510,6 +524,24 @@ mod tests {
             complete_from: plan().window.start,
             series: vec![],
         }
+    }
+
+    #[test]
+    fn a_deploy_inside_a_bucket_splits_the_cold_starts_at_its_own_time() {
+        // On 5-minute buckets, a deploy at 13:23:00 is nearest the 13:25 edge; the cold start
+        // at 13:23:05 is after it all the same, and the one at 13:22:00 before.
+        let plan = MetricPlan::new(plan().window, 300, T0);
+        let deploy = T0 - 37 * MINUTE_MS;
+        let at = |t| ColdStart {
+            t,
+            init_ms: 100.0,
+            restore: false,
+        };
+        let d = data(vec![at(deploy - MINUTE_MS), at(deploy + 5_000)]);
+        let a = ColdStartAnalysis::new(&d, plan, None, &[deploy], T0);
+        let (before, after) = (a.before.unwrap(), a.after.unwrap());
+        assert_eq!((before.cold_starts, after.cold_starts), (1, 1));
+        assert_eq!((before.window.end, after.window.start), (deploy, deploy));
     }
 
     #[test]

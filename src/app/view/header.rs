@@ -15,15 +15,17 @@ pub struct Header<'a> {
     pub theme: &'a Theme,
 }
 
-impl Widget for Header<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        if area.is_empty() {
-            return;
-        }
+impl Header<'_> {
+    /// The bar's text, with or without the brand's name and the function total.
+    fn line(&self, width: u16, brand_name: bool, total: bool) -> Line<'static> {
         let (s, t) = (&self.state.ctx, self.theme);
-        buf.set_style(area, t.header);
         let sep = Span::styled(" │ ", t.header.patch(t.dim));
-        let mut spans = vec![Span::styled(" λ lambdascope ", t.brand), Span::raw(" ")];
+        let brand = if brand_name {
+            " λ lambdascope "
+        } else {
+            " λ "
+        };
+        let mut spans = vec![Span::styled(brand, t.brand), Span::raw(" ")];
         spans.push(Span::styled(
             format::safe(&s.source.to_string()).into_owned(),
             t.header,
@@ -31,7 +33,7 @@ impl Widget for Header<'_> {
         spans.push(sep.clone());
         match s.incident {
             Some(w) => spans.push(Span::styled(
-                if area.width >= 100 {
+                if width >= 100 {
                     format!(" incident {} · X clears ", format::span(w))
                 } else {
                     format!(" incident {} ", format::span(w))
@@ -43,28 +45,49 @@ impl Widget for Header<'_> {
         let fns = s.catalog.functions();
         if !fns.is_empty() {
             let failing = s.catalog.unhealthy().len();
-            spans.push(sep.clone());
+            spans.push(sep);
             if failing > 0 {
                 spans.push(Span::styled(
                     format!("{failing} unhealthy"),
                     t.header.patch(t.error),
                 ));
-                spans.push(Span::styled(format!(" of {}", fns.len()), t.header));
+                if total {
+                    spans.push(Span::styled(format!(" of {}", fns.len()), t.header));
+                }
             } else {
                 spans.push(Span::styled(format!("{} functions", fns.len()), t.header));
             }
         }
-        let clock = format!("{} ", format::clock(s.now));
-        let line = Line::from(spans);
-        let room = area.width.saturating_sub(clock.chars().count() as u16 + 1);
-        buf.set_line(area.x, area.y, &line, room);
-        if area.width as usize > line.width() + clock.len() {
-            buf.set_string(
-                area.right() - clock.chars().count() as u16,
-                area.y,
-                clock,
-                t.header,
-            );
+        Line::from(spans)
+    }
+}
+
+impl Widget for Header<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let t = self.theme;
+        buf.set_style(area, t.header);
+        let clock = format!("{} ", format::clock(self.state.ctx.now));
+        let clock_w = clock.chars().count() as u16;
+        // Narrow, the least useful part gives way first: the brand's name, the function
+        // total, then the clock; the source, the window and the failing count stay.
+        let fits = |line: &Line, clock: bool| {
+            line.width() as u16 + if clock { clock_w + 1 } else { 0 } <= area.width
+        };
+        let (line, with_clock) = [
+            (true, true, true),
+            (false, true, true),
+            (false, false, true),
+        ]
+        .into_iter()
+        .map(|(name, total, clock)| (self.line(area.width, name, total), clock))
+        .find(|(line, clock)| fits(line, *clock))
+        .unwrap_or_else(|| (self.line(area.width, false, false), false));
+        buf.set_line(area.x, area.y, &line, area.width);
+        if with_clock {
+            buf.set_string(area.right() - clock_w, area.y, clock, t.header);
         }
     }
 }

@@ -38,8 +38,9 @@ impl Widget for StatusLine<'_> {
         buf.set_style(area, t.status);
         let mut right: Vec<Span> = Vec::new();
         if let Some(th) = &ctx.health.throttled {
+            // AWS throttles our calls to an API: said so, lest it read as a function's throttles.
             right.push(Span::styled(
-                format!(" {} ", format::safe(th)),
+                format!(" AWS {} ", format::safe(th)),
                 t.status_throttled,
             ));
             right.push(Span::raw(" "));
@@ -95,7 +96,7 @@ impl Widget for StatusLine<'_> {
                 ),
                 t.status.patch(t.warn),
             )),
-            _ => failing_summary(s, t),
+            _ => failing_summary(s, t, usize::from(area.width.saturating_sub(right_w))),
         };
         buf.set_line(area.x, area.y, &left, area.width.saturating_sub(right_w));
         if area.width > right_w {
@@ -119,8 +120,10 @@ fn stale_line<'a>(what: &str, p: &Problem, now: EpochMs, t: &Theme) -> Line<'a> 
     ))
 }
 
-/// "● orders-api-create 18% errors · search-indexer 4.1k throttles", worst first.
-fn failing_summary<'a>(s: &State, t: &Theme) -> Line<'a> {
+/// "● orders-api-create 18% errors · search-indexer 4.1k throttles", worst first, in `room`
+/// columns. Only whole items: a name cut off beside the badge on the right would read as one
+/// sentence with it. What does not fit is counted ("+2 more"), or summed up when none does.
+fn failing_summary<'a>(s: &State, t: &Theme, room: usize) -> Line<'a> {
     let catalog = &s.ctx.catalog;
     let bad = catalog.unhealthy();
     if bad.is_empty() {
@@ -132,29 +135,60 @@ fn failing_summary<'a>(s: &State, t: &Theme) -> Line<'a> {
             t.status.patch(t.ok),
         ));
     }
+    let items: Vec<[Span<'a>; 2]> = bad
+        .iter()
+        .map(|(name, st)| {
+            let rate = st.error_rate().unwrap_or(0.0);
+            let (text, throttle) = if rate >= 1.0 {
+                (
+                    format!("{} {} errors", format::safe(name), format::percent(rate)),
+                    false,
+                )
+            } else {
+                let thr = st.throttles.value().unwrap_or(0.0);
+                (
+                    format!("{} {} throttles", format::safe(name), format::count(thr)),
+                    true,
+                )
+            };
+            [
+                Span::styled(
+                    "● ",
+                    t.status.patch(if throttle { t.throttled } else { t.error }),
+                ),
+                Span::styled(text, t.status),
+            ]
+        })
+        .collect();
+    let n = items.len();
+    let more = |k: usize| format!(" · +{k} more");
     let mut spans = vec![Span::raw(" ")];
-    for (i, (name, st)) in bad.into_iter().enumerate() {
+    let mut used = 1;
+    for (i, [mark, text]) in items.into_iter().enumerate() {
+        let sep = if i > 0 { 3 } else { 0 };
+        let w = sep + mark.width() + text.width();
+        let after = n - i - 1;
+        let tail = if after > 0 {
+            more(after).chars().count()
+        } else {
+            0
+        };
+        if used + w + tail > room {
+            if i == 0 {
+                let sum = format!(" ● {n} unhealthy");
+                if sum.chars().count() > room {
+                    return Line::raw("");
+                }
+                return Line::from(Span::styled(sum, t.status.patch(t.error)));
+            }
+            spans.push(Span::styled(more(n - i), t.status.patch(t.dim)));
+            break;
+        }
         if i > 0 {
             spans.push(Span::styled(" · ", t.status.patch(t.dim)));
         }
-        let rate = st.error_rate().unwrap_or(0.0);
-        let (text, throttle) = if rate >= 1.0 {
-            (
-                format!("{} {} errors", format::safe(name), format::percent(rate)),
-                false,
-            )
-        } else {
-            let thr = st.throttles.value().unwrap_or(0.0);
-            (
-                format!("{} {} throttles", format::safe(name), format::count(thr)),
-                true,
-            )
-        };
-        spans.push(Span::styled(
-            "● ",
-            t.status.patch(if throttle { t.throttled } else { t.error }),
-        ));
-        spans.push(Span::styled(text, t.status));
+        spans.extend([mark, text]);
+        used += w;
     }
     Line::from(spans)
 }

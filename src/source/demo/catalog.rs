@@ -111,6 +111,9 @@ pub struct FunctionSpec {
     pub provisioned: Option<u32>,
     /// Runs the Lambda Insights extension (a layer).
     pub lambda_insights: bool,
+    /// Some requests carry terminal control sequences in their query, and the handler logs it
+    /// as sent: attackers probe log viewers this way.
+    pub hostile_queries: bool,
 }
 
 impl FunctionSpec {
@@ -240,6 +243,7 @@ fn spec(
         base_memory_used_mb: memory_mb / 5 + 40,
         provisioned: None,
         lambda_insights: false,
+        hostile_queries: false,
     }
 }
 
@@ -294,6 +298,7 @@ pub fn shop() -> Vec<FunctionSpec> {
             deployed_days_ago: Some(3.2),
             description: "GET /orders",
             provisioned: Some(2),
+            hostile_queries: true,
             ..spec(
                 "orders-api-list",
                 Nodejs20,

@@ -59,6 +59,8 @@ pub enum Fault {
     PanicInWorker,
     /// The console's own update panics on its first tick, on the main thread.
     PanicInUpdate,
+    /// Metrics requests never answer: a hung endpoint, for the backstops.
+    HangMetrics,
 }
 
 struct Inner {
@@ -179,6 +181,9 @@ impl DemoSource {
     }
 
     pub async fn metrics(&self, req: &MetricRequest) -> Result<Vec<MetricSeries>, SourceError> {
+        if self.fault() == Some(Fault::HangMetrics) {
+            return std::future::pending().await;
+        }
         let inner = self.inner.clone();
         let req = req.clone();
         blocking(move || {

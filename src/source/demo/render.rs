@@ -75,11 +75,23 @@ fn pick<'a>(h: u64, items: &[&'a str]) -> &'a str {
     items[(h % items.len() as u64) as usize]
 }
 
+/// How rare a request with a hostile query is, where a function gets them.
+const HOSTILE_ONE_IN: u64 = 128;
+/// Sets the clipboard (OSC 52), retitles the window (OSC 0) and clears the screen (CSI), if a
+/// viewer wrote it raw.
+const HOSTILE_QUERY: &str = "\x1b]52;c;cm0gLXJmIH4K\x07\x1b]0;pwned\x07\x1b[2J";
+
 /// One or two application lines describing the work, per trigger.
 fn app_messages(spec: &FunctionSpec, a: &Attempt) -> Vec<String> {
     let h = mix(a.key ^ 0xa99);
     let id = format!("{:06x}", h & 0xff_ffff);
     match spec.trigger {
+        Trigger::Api if spec.hostile_queries && (h >> 40).is_multiple_of(HOSTILE_ONE_IN) => {
+            vec![format!(
+                "{} request_id={id} rejected query q=\"{HOSTILE_QUERY}\"",
+                spec.description
+            )]
+        }
         Trigger::Api => vec![format!(
             "{} request_id={} user=u_{} {}",
             spec.description,
