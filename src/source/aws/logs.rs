@@ -83,6 +83,11 @@ impl Cursor {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// Where a newest-first page ends: the window's end, or where the last page stopped.
+    fn page_end(&self, window: TimeWindow) -> EpochMs {
+        self.before.unwrap_or(window.end).min(window.end)
+    }
+
     /// The token of the next older page, which ends at `before`: what this page delivered in
     /// `[from, before)` is skipped there, with what was skipped before if it is the same span
     /// (`end` is where this page ended).
@@ -277,10 +282,7 @@ impl AwsSource {
         cursor: Cursor,
         limit: usize,
     ) -> Result<LogPage, SourceError> {
-        let end = cursor
-            .before
-            .unwrap_or(query.window.end)
-            .min(query.window.end);
+        let end = cursor.page_end(query.window);
         if end <= query.window.start {
             return Ok(LogPage::default());
         }
@@ -346,10 +348,7 @@ impl AwsSource {
         cursor: Cursor,
         limit: usize,
     ) -> Result<LogPage, SourceError> {
-        let end = cursor
-            .before
-            .unwrap_or(query.window.end)
-            .min(query.window.end);
+        let end = cursor.page_end(query.window);
         let mut hi = end;
         let mut span = 5 * MINUTE_MS;
         let mut found: Vec<LogEvent> = Vec::new();
