@@ -19,7 +19,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use fuzzy_matcher::FuzzyMatcher;
 use lambdascope::app::{self, Action, Msg, State};
 use lambdascope::domain::{LogEvent, MINUTE_MS, TimeWindow};
-use lambdascope::screens::logs::buffer::LogBuffer;
+use lambdascope::model::logs::LogBuffer;
 use lambdascope::screens::logs::search::{self, Matcher, SearchMode};
 use lambdascope::source::Source;
 use lambdascope::source::demo::{Clock, DemoSource};

@@ -6,12 +6,14 @@
 //! the view only reads State.
 //!
 //! Who imports whom: `domain` imports nothing of ours; `parse` only `domain`; `source` `domain`
-//! and `parse`; `ui` `domain`; a screen `domain`, `ui` and `app`'s message types; `app` the
+//! and `parse`; `model` `domain` and `parse`; `ui` `domain`; a screen `domain`, `model`, `ui` and `app`'s
+//! message types; `cli` `source` (the seam), `model`, `domain` and `ui::format`; `app` the
 //! screens through its router.
 
 pub mod app;
 pub mod cli;
 pub mod domain;
+pub mod model;
 pub mod parse;
 pub mod screens;
 pub mod source;

@@ -1509,7 +1509,7 @@ async fn a_live_tail_that_goes_silent_is_ended_and_the_tail_reads_on() {
 #[tokio::test]
 async fn an_event_ingested_late_behind_the_page_end_is_shown_once() {
     use lambdascope::domain::{LogMemory, TAIL_OVERLAP_MS};
-    use lambdascope::screens::logs::buffer::LogBuffer;
+    use lambdascope::model::logs::LogBuffer;
     let src = source_at(&private_shim(), "us-east-1").await;
     let group = "/test/late-event";
     let end = src.now();

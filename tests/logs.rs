@@ -245,7 +245,7 @@ async fn error_groups_list_their_invocations() {
     let s = source();
     let mut state = open(&s, (120, 40), "logs orders-api-create").await;
     press(&s, &mut state, &[LogsAction::ErrorGroups.into()]).await;
-    let groups = lambdascope::screens::logs::errors::groups(&logs(&state).buffer);
+    let groups = lambdascope::model::errors::groups(&logs(&state).buffer);
     assert!(!groups.is_empty());
     assert!(
         groups[0].fingerprint.contains("TypeError"),

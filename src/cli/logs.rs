@@ -16,7 +16,7 @@ use crate::domain::{
     EpochMs, InsightsQuery, InsightsUpdate, LogEvent, LogQuery, MAX_TAILED_GROUPS, SourceError,
     TAIL_OVERLAP_MS, TailRequest, TailUpdate, TimeWindow,
 };
-use crate::screens::logs::buffer::{Inv, Kind, LogBuffer};
+use crate::model::logs::{Inv, Kind, LogBuffer};
 use crate::source::Source;
 use crate::ui::format;
 
@@ -103,7 +103,7 @@ struct Printer {
     json: bool,
     grep: Option<regex::Regex>,
     several: bool,
-    function_of: crate::screens::logs::buffer::FunctionMap,
+    function_of: crate::model::logs::FunctionMap,
     /// The window is longer than a day: times carry their date.
     dated: bool,
 }
@@ -130,7 +130,7 @@ impl Printer {
             .to_string();
         if self.json {
             let j = JsonLine {
-                timestamp: crate::source::demo::render::iso(e.timestamp),
+                timestamp: format::iso(e.timestamp),
                 function: &function,
                 log_stream: &e.log_stream,
                 message: &e.message,
@@ -170,8 +170,7 @@ impl Printer {
 /// Prints the logs asked for; returns when done (or never, following).
 pub async fn run(source: &Source, args: &LogsArgs) -> Result<(), Stop> {
     let catalog = source.list_functions().await.unwrap_or_default();
-    let (function_of, groups) =
-        crate::screens::logs::buffer::FunctionMap::of(&args.functions, &catalog);
+    let (function_of, groups) = crate::model::logs::FunctionMap::of(&args.functions, &catalog);
     let now = source.now();
     let window = args
         .window
@@ -369,7 +368,7 @@ fn print_invocations<'a>(
             let j = JsonInvocation {
                 request_id: &inv.request_id,
                 function,
-                start: crate::source::demo::render::iso(inv.start),
+                start: format::iso(inv.start),
                 duration_ms: r.map(|r| r.duration_ms),
                 billed_ms: r.map(|r| r.billed_ms),
                 memory_mb: r.map(|r| r.memory_mb),

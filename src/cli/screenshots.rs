@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use crate::app::Action;
 use crate::app::driver::state_after;
 use crate::app::view::render;
-use crate::screens::functions::FunctionsAction;
 use crate::source::Source;
 use crate::ui::theme::Theme;
 
@@ -28,7 +27,7 @@ pub async fn write_all(source: &Source, out: &Path) -> std::io::Result<Vec<PathB
         (
             "functions-sorted-by-errors",
             (120, 32),
-            vec![FunctionsAction::SortNext.into(); 7],
+            command("sort errors"),
         ),
         ("filter", (120, 32), filter),
         ("function-detail", (160, 44), vec![Action::Enter]),

@@ -9,6 +9,20 @@ pub type EpochMs = i64;
 /// Microseconds since the Unix epoch: X-Ray segment times, which are finer than a millisecond.
 pub type EpochUs = i64;
 
+/// "14:02:11": a time of day in UTC, for log lines and spans.
+pub fn time_of_day(t: EpochMs) -> String {
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.format("%H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+/// "2026-11-23T14:02:11.123Z": RFC 3339 in UTC with milliseconds, as AWS writes times.
+pub fn iso(t: EpochMs) -> String {
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}
+
 /// X-Ray's float epoch seconds (`1.681574429579E9`) as microseconds; `None` if not a time.
 pub fn us_from_epoch_seconds(s: f64) -> Option<EpochUs> {
     let us = (s * 1e6).round();

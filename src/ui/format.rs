@@ -63,12 +63,7 @@ pub fn clock(t: EpochMs) -> String {
         .unwrap_or_default()
 }
 
-/// "14:02:11": a time of day in UTC, for log lines and spans.
-pub fn time_of_day(t: EpochMs) -> String {
-    chrono::DateTime::from_timestamp_millis(t)
-        .map(|d| d.format("%H:%M:%S").to_string())
-        .unwrap_or_default()
-}
+pub use crate::domain::{iso, time_of_day};
 
 /// "14:02:11.123".
 pub fn time_ms(t: EpochMs) -> String {

@@ -10,8 +10,6 @@
 //! - `save`: `s`, the lines written to a private file off the loop;
 //! - `update`, `keys`, `view`: the screen itself.
 
-pub mod buffer;
-pub mod errors;
 pub mod insights;
 mod keys;
 pub mod rows;
@@ -31,10 +29,10 @@ use crate::domain::{
 };
 use crate::parse::lambda::Level;
 
-use self::buffer::LogBuffer;
 use self::insights::InsightsState;
 use self::rows::Row;
 use self::search::{Found, Matcher, Query};
+use crate::model::logs::LogBuffer;
 
 /// How timestamps are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -178,7 +176,7 @@ pub struct LogsScreen {
     pub error_cursor: usize,
     /// The error groups shown, and the buffer lines they were built from: grouped again only
     /// when those change, not on every frame.
-    pub error_groups: Option<(std::ops::Range<i64>, Vec<errors::ErrorGroup>)>,
+    pub error_groups: Option<(std::ops::Range<i64>, Vec<crate::model::errors::ErrorGroup>)>,
     /// When the error groups were last built (ctx.now).
     pub error_groups_at: i64,
     /// An invocation to open on (from a trace): found when its lines arrive.

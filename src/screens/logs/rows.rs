@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use super::LogsScreen;
-use super::buffer::{Appended, Inv, Kind, Line, NO_INV};
+use crate::model::logs::{Appended, Inv, Kind, Line, NO_INV};
 use crate::parse::lambda::Level;
 
 /// One row on screen.

@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::buffer::{Interner, Line, Segment};
 use crate::domain::EpochMs;
+use crate::model::logs::{Interner, Line, Segment};
 use crate::ui::format;
 
 /// What a save needs, taken cheaply from the screen.
@@ -78,7 +78,7 @@ pub fn file_name(now: EpochMs) -> String {
 mod tests {
     use super::*;
     use crate::domain::LogEvent;
-    use crate::screens::logs::buffer::LogBuffer;
+    use crate::model::logs::LogBuffer;
 
     fn buffer(lines: &[&str]) -> LogBuffer {
         let mut b = LogBuffer::new(100);

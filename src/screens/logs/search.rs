@@ -18,7 +18,7 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher as Nucleo, Utf32Str};
 use regex::bytes::{Regex, RegexBuilder};
 
-use super::buffer::{LogBuffer, SEPARATOR, Segment};
+use crate::model::logs::{LogBuffer, SEPARATOR, Segment};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum SearchMode {
@@ -374,16 +374,18 @@ pub fn scan_range(buffer: &LogBuffer, from: i64, to: i64, matcher: &Matcher) -> 
     let mut fuzzy = Fuzzy::default();
     buffer
         .range(from, to)
-        .filter(|(_, l, t)| l.kind != super::buffer::Kind::Gap && matcher.is_match(t, &mut fuzzy))
+        .filter(|(_, l, t)| {
+            l.kind != crate::model::logs::Kind::Gap && matcher.is_match(t, &mut fuzzy)
+        })
         .map(|(s, _, _)| s)
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::buffer::SEGMENT_LINES;
     use super::*;
     use crate::domain::LogEvent;
+    use crate::model::logs::SEGMENT_LINES;
 
     fn buffer(lines: &[&str]) -> LogBuffer {
         let mut b = LogBuffer::new(lines.len().max(1000));

@@ -7,14 +7,12 @@ use std::sync::atomic::Ordering;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::buffer::{FunctionMap, Kind, LogBuffer};
 use super::insights::{self, InsightsState, Run};
 use super::rows::Row;
 use super::save::{self, Saving};
 use super::search::{self, Matcher, Query};
 use super::{
-    History, LogsAction, LogsMsg, LogsScreen, Mode, SearchState, Stamps, TailInfo, errors, keys,
-    view,
+    History, LogsAction, LogsMsg, LogsScreen, Mode, SearchState, Stamps, TailInfo, keys, view,
 };
 use crate::app::files;
 use crate::app::jobs::{Delivery, Job, JobKey, Owner, Request, ScreenId, Target};
@@ -26,6 +24,7 @@ use crate::domain::{
     InsightsQuery, InsightsUpdate, LogQuery, MAX_INSIGHTS_GROUPS, MAX_TAILED_GROUPS, MINUTE_MS,
     TAIL_OVERLAP_MS, TailRequest, TailUpdate, TimeWindow,
 };
+use crate::model::logs::{FunctionMap, Kind, LogBuffer};
 use crate::parse::lambda::Level;
 use crate::parse::sanitize;
 use crate::ui::format;
@@ -573,10 +572,10 @@ impl LogsScreen {
             return;
         }
         self.error_groups_at = now;
-        self.error_groups = Some((seqs, errors::groups(&self.buffer)));
+        self.error_groups = Some((seqs, crate::model::errors::groups(&self.buffer)));
     }
 
-    pub fn shown_error_groups(&self) -> &[errors::ErrorGroup] {
+    pub fn shown_error_groups(&self) -> &[crate::model::errors::ErrorGroup] {
         self.error_groups.as_ref().map_or(&[], |(_, g)| g)
     }
 

@@ -19,12 +19,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::buffer::{Inv, Kind};
 use super::insights::Run;
 use super::rows::Row;
 use super::{LogsScreen, Mode, QUIET_AFTER_MS, Stamps};
 use crate::app::state::Ctx;
 use crate::domain::{Outcome, TailMode, TimeWindow};
+use crate::model::logs::{Inv, Kind};
 use crate::ui::format;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::spinner;

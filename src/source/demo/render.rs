@@ -6,16 +6,10 @@ use serde_json::json;
 use super::catalog::{FunctionSpec, Runtime, Trigger};
 use super::traces::{segment_id, trace_id};
 use super::traffic::{Attempt, Fate, Model, hash, mix};
-use crate::domain::{EpochMs, LogEvent, LogFormat, MINUTE_MS, TracingMode};
+use crate::domain::{EpochMs, LogEvent, LogFormat, MINUTE_MS, TracingMode, iso};
 
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
-
-pub fn iso(t: EpochMs) -> String {
-    chrono::DateTime::from_timestamp_millis(t)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .unwrap_or_default()
-}
 
 pub fn function_arn(name: &str) -> String {
     format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")

@@ -527,8 +527,8 @@ impl LogBuffer {
     pub fn append_gap(&mut self, window: TimeWindow, what: &str) {
         let text = format!(
             "not fetched: {}–{}{what}",
-            crate::ui::format::time_of_day(window.start),
-            crate::ui::format::time_of_day(window.end)
+            crate::domain::time_of_day(window.start),
+            crate::domain::time_of_day(window.end)
         );
         let seq = self.next_seq;
         self.next_seq += 1;

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::buffer::{Kind, LogBuffer};
+use super::logs::{Kind, LogBuffer};
 use crate::domain::{EpochMs, TimeWindow};
 
 /// One group.
@@ -126,7 +126,7 @@ pub fn groups(buffer: &LogBuffer) -> Vec<ErrorGroup> {
             continue;
         }
         // One occurrence per invocation: its first error line says what went wrong.
-        if line.inv != super::buffer::NO_INV && !counted_invs.insert(line.inv) {
+        if line.inv != super::logs::NO_INV && !counted_invs.insert(line.inv) {
             continue;
         }
         let text = String::from_utf8_lossy(text);
@@ -151,7 +151,7 @@ pub fn groups(buffer: &LogBuffer) -> Vec<ErrorGroup> {
         g.last_seen = g.last_seen.max(line.ts);
         g.functions.insert(function);
         g.times.push(line.ts);
-        if line.inv != super::buffer::NO_INV {
+        if line.inv != super::logs::NO_INV {
             g.invocations.push(line.inv);
         }
     }
