@@ -10,7 +10,7 @@ use lambdascope::domain::{
     LogQuery, MINUTE_MS, Metric, MetricQuery, MetricRequest, Segment, SourceError, SpanKind,
     Statistic, TimeWindow, TraceQuery, TracingMode, function_filter,
 };
-use lambdascope::parse::lambda::invocations;
+use lambdascope::model::logs::invocations;
 use lambdascope::source::Source;
 use lambdascope::source::demo::{Clock, DemoSource};
 
@@ -463,7 +463,7 @@ async fn with_the_real_clock_new_events_keep_arriving() {
 #[tokio::test]
 async fn logs_agree_with_metrics_report_lines_init_durations_and_errors() {
     use lambdascope::domain::Outcome;
-    use lambdascope::parse::lambda::invocations;
+    use lambdascope::model::logs::invocations;
     let s = Source::Demo(demo());
     // A window with the incident in it; logs read on past its end so long runs finish.
     let window = TimeWindow::new(T0 - 30 * MINUTE_MS, T0 - 20 * MINUTE_MS);

@@ -1,5 +1,5 @@
-//! The Lambda log parser on whatever a log group can hold: `classify` on each message, and
-//! `invocations` on the batch of events.
+//! The Lambda log parser on whatever a log group can hold: `classify` on each message, and the
+//! console's invocation fold (`model::logs`, through `invocations`) on the batch of events.
 //!
 //! Input: events separated by the ASCII record separator (0x1E). An event's first byte picks its
 //! log stream (low bit) and its time (the other bits; 0xFE and 0xFF are the far ends of time),
@@ -9,7 +9,8 @@
 use std::collections::BTreeSet;
 
 use lambdascope::domain::LogEvent;
-use lambdascope::parse::lambda::{LogLine, classify, invocations};
+use lambdascope::model::logs::invocations;
+use lambdascope::parse::lambda::{LogLine, classify};
 use libfuzzer_sys::fuzz_target;
 
 const STREAMS: [&str; 2] = [

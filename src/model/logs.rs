@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
-use crate::domain::{EpochMs, LogEvent, LogMemory, Outcome, TimeWindow};
+use crate::domain::{EpochMs, Invocation, LogEvent, LogMemory, Outcome, TimeWindow};
 use crate::parse::lambda::{self, Level, LogLine};
 
 /// Lines per segment: small enough that dropping the oldest frees memory soon, large enough
@@ -162,8 +162,10 @@ pub struct Inv {
     pub stream: u32,
     pub first_seq: i64,
     pub last_seq: i64,
-    /// Its START (or first line) time.
+    /// Its START time; without one, its REPORT's time less its duration (or its first line's).
     pub start: EpochMs,
+    /// Its START has been read.
+    pub started: bool,
     pub report: Option<InvReport>,
     /// Known once the REPORT (or a timeout line) has come; `None` while it runs.
     pub outcome: Option<Outcome>,
@@ -197,6 +199,76 @@ impl Inv {
                 .as_ref()
                 .is_some_and(|r| r.memory_mb > 0 && r.max_memory_used_mb >= r.memory_mb)
     }
+}
+
+/// What a REPORT says of its request, given what its earlier lines said (a timeout line, or
+/// an unhandled error the runtime logged). A timeout wins; a REPORT that says failure names its
+/// own error type, else the logged one (old REPORTs and `platform.report` often carry none),
+/// else its status; a REPORT that says success (or nothing, as old text REPORTs do) defers to
+/// a logged unhandled error.
+fn report_outcome(r: &lambda::Report, before: Option<Outcome>) -> Outcome {
+    let status = r.status.as_deref();
+    if before == Some(Outcome::Timeout)
+        || status == Some("timeout")
+        || r.error_type.as_deref() == Some("Sandbox.Timedout")
+    {
+        return Outcome::Timeout;
+    }
+    let logged = match before {
+        Some(Outcome::Error(t)) => Some(t),
+        _ => None,
+    };
+    match status {
+        None | Some("success") => logged.map_or(Outcome::Success, Outcome::Error),
+        Some(status) => {
+            Outcome::Error(
+                r.error_type
+                    .clone()
+                    .or(logged)
+                    .unwrap_or_else(|| match status {
+                        "error" | "failure" => "error".into(),
+                        other => other.into(),
+                    }),
+            )
+        }
+    }
+}
+
+/// The finished invocations (those with a REPORT) among `events` of one function, oldest
+/// first. The events are folded in time order by the same fold the console runs as lines
+/// arrive, so tests and tools check the code the product runs.
+pub fn invocations(function: &str, events: &[LogEvent]) -> Vec<Invocation> {
+    let mut in_order: Vec<&LogEvent> = events.iter().collect();
+    in_order.sort_by_key(|e| e.timestamp);
+    let mut b = LogBuffer::new(events.len());
+    for e in in_order {
+        b.append(std::slice::from_ref(e));
+    }
+    let mut out: Vec<Invocation> = b
+        .invs()
+        .filter_map(|(_, inv)| {
+            let r = inv.report.as_ref()?;
+            Some(Invocation {
+                request_id: inv.request_id.to_string(),
+                function: function.to_owned(),
+                log_stream: b.streams.name(inv.stream).to_owned(),
+                start: inv.start,
+                duration_ms: r.duration_ms,
+                billed_ms: r.billed_ms,
+                memory_mb: r.memory_mb,
+                max_memory_used_mb: r.max_memory_used_mb,
+                init_duration_ms: r.init_ms,
+                outcome: inv.outcome.clone().unwrap_or(Outcome::Success),
+                trace_id: inv.trace_id.as_deref().map(str::to_owned),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then_with(|| a.request_id.cmp(&b.request_id))
+    });
+    out
 }
 
 /// Names interned to small numbers.
@@ -408,7 +480,10 @@ impl LogBuffer {
     pub fn time_span(&self) -> Option<TimeWindow> {
         let first = self.line(self.first_seq)?.0.ts;
         let last = self.line(self.next_seq - 1)?.0.ts;
-        Some(TimeWindow::new(first.min(last), first.max(last) + 1))
+        Some(TimeWindow::new(
+            first.min(last),
+            first.max(last).saturating_add(1),
+        ))
     }
 
     fn segment_index(&self, seq: i64) -> Option<usize> {
@@ -555,7 +630,7 @@ impl LogBuffer {
         self.newest_ts = self.newest_ts.max(e.timestamp);
         // Forget old identities; a late duplicate older than this is not expected.
         if self.recent_ts.len() > 1024 {
-            let horizon = self.newest_ts - DEDUP_SPAN_MS;
+            let horizon = self.newest_ts.saturating_sub(DEDUP_SPAN_MS);
             while let Some(&(t, id)) = self.recent_ts.front() {
                 if t >= horizon || self.recent_ts.len() < 512 {
                     break;
@@ -673,6 +748,7 @@ impl LogBuffer {
         match parsed {
             LogLine::Start { .. } => {
                 inv.start = line.ts;
+                inv.started = true;
                 open.insert(line.stream, id);
             }
             LogLine::End { .. } => {
@@ -694,20 +770,12 @@ impl LogBuffer {
                 if inv.trace_id.is_none() {
                     inv.trace_id = r.trace_id.as_deref().map(Box::from);
                 }
-                let status = r.status.as_deref();
-                let timed_out = inv.outcome == Some(Outcome::Timeout)
-                    || status == Some("timeout")
-                    || r.error_type.as_deref() == Some("Sandbox.Timedout");
-                inv.outcome = Some(if timed_out {
-                    Outcome::Timeout
-                } else if matches!(status, None | Some("success")) {
-                    match inv.outcome.take() {
-                        Some(Outcome::Error(t)) => Outcome::Error(t),
-                        _ => Outcome::Success,
-                    }
-                } else {
-                    Outcome::Error(r.error_type.clone().unwrap_or_else(|| "error".into()))
-                });
+                inv.outcome = Some(report_outcome(r, inv.outcome.take()));
+                if !inv.started {
+                    // The window cut its START off: it began its duration before the REPORT.
+                    let took = r.duration_ms.max(0.0).round() as EpochMs;
+                    inv.start = inv.start.min(line.ts.saturating_sub(took));
+                }
                 if open.get(&line.stream) == Some(&id) {
                     open.remove(&line.stream);
                 }
@@ -758,6 +826,7 @@ impl LogBuffer {
             first_seq: seq,
             last_seq: seq,
             start: line.ts,
+            started: false,
             report: None,
             outcome: None,
             ended: false,
@@ -1115,5 +1184,320 @@ mod tests {
         assert!(t.timed_out() && t.failed());
         let o = b.inv(b.inv_by_request("o1").unwrap()).unwrap();
         assert!(o.out_of_memory() && o.failed() && !o.timed_out());
+    }
+
+    // The batch entry point: the same fold over events read in any order.
+    use crate::parse::lambda::tests::{
+        INIT_START_PY, JSON_APP_NESTED, JSON_INIT_START, JSON_REPORT_COLD, JSON_REPORT_WARM,
+        JSON_START, NODE_INVOKE_ERROR, PY_UNHANDLED, REPORT, REPORT_COLD, REPORT_XRAY_TIMEOUT,
+        TIMEOUT,
+    };
+
+    const S: &str = "2026/10/08/[$LATEST]22be53a8cfde4e68b844f8ec293b2543";
+
+    fn at(t: EpochMs, stream: &str, message: &str) -> LogEvent {
+        LogEvent {
+            timestamp: t,
+            ingestion_time: t + 5,
+            log_group: "/aws/lambda/orders".into(),
+            log_stream: stream.into(),
+            message: message.into(),
+            event_id: format!("{t}-{stream}-{}", message.len()),
+        }
+    }
+
+    fn plain_report(id: &str) -> String {
+        format!(
+            "REPORT RequestId: {id}\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t"
+        )
+    }
+
+    #[test]
+    fn groups_text_invocations() {
+        let events = vec![
+            at(1000, S, INIT_START_PY),
+            at(
+                1400,
+                S,
+                "START RequestId: 3189db8f-8c7f-4ebb-8c90-4283eb0fb1b1 Version: $LATEST",
+            ),
+            at(
+                1500,
+                S,
+                "[INFO]\t2020-01-31T22:12:58.534Z\t3189db8f-8c7f-4ebb-8c90-4283eb0fb1b1\thello",
+            ),
+            at(
+                2360,
+                S,
+                "END RequestId: 3189db8f-8c7f-4ebb-8c90-4283eb0fb1b1",
+            ),
+            at(2361, S, REPORT_COLD),
+            at(
+                3000,
+                S,
+                "START RequestId: 4ce9340a-b765-490f-ad8a-02ab3415e2bf Version: $LATEST",
+            ),
+            at(3027, S, REPORT),
+            // Still running: no REPORT yet.
+            at(4000, S, "START RequestId: still-running Version: $LATEST"),
+        ];
+        let inv = invocations("orders", &events);
+        assert_eq!(inv.len(), 2);
+        assert_eq!(
+            inv[0],
+            Invocation {
+                request_id: "3189db8f-8c7f-4ebb-8c90-4283eb0fb1b1".into(),
+                function: "orders".into(),
+                log_stream: S.into(),
+                start: 1400,
+                duration_ms: 960.45,
+                billed_ms: 961.0,
+                memory_mb: 128,
+                max_memory_used_mb: 69,
+                init_duration_ms: Some(326.33),
+                outcome: Outcome::Success,
+                trace_id: None,
+            }
+        );
+        assert_eq!(
+            (inv[1].start, inv[1].init_duration_ms, &inv[1].outcome),
+            (3000, None, &Outcome::Success)
+        );
+        let mut reversed = events.clone();
+        reversed.reverse();
+        assert_eq!(invocations("orders", &reversed), inv);
+    }
+
+    #[test]
+    fn outcomes_from_status_timeout_lines_and_errors() {
+        let id = "160788cd-45ff-4583-809f-c7e31127cb95";
+        let events = vec![
+            // A timeout line arriving after its REPORT, which has no status (old runtimes).
+            at(1000, S, &format!("START RequestId: {id} Version: $LATEST")),
+            at(4070, S, &plain_report(id).replace("20.00 ms", "3070.00 ms")),
+            at(4071, S, TIMEOUT),
+            // REPORT status timeout, with X-Ray; no START seen (window cut).
+            at(700_000, "other", REPORT_XRAY_TIMEOUT),
+            // Status error with a type.
+            at(
+                5000,
+                S,
+                "REPORT RequestId: oom\tDuration: 5.00 ms\tBilled Duration: 5 ms\tMemory Size: 1024 MB\tMax Memory Used: 1024 MB\tStatus: error\tError Type: Runtime.OutOfMemory",
+            ),
+            // Status failure without one.
+            at(
+                6000,
+                S,
+                r#"{"time":"t","type":"platform.report","record":{"requestId":"fail","metrics":{"durationMs":1,"billedDurationMs":1,"memorySizeMB":128,"maxMemoryUsedMB":1},"status":"failure"}}"#,
+            ),
+            // Node's Invoke Error carries the request id; the old REPORT has no status.
+            at(
+                7000,
+                S,
+                "START RequestId: 4e8cfa2f-d871-49cb-b49b-3b023add146f Version: $LATEST",
+            ),
+            at(7010, S, NODE_INVOKE_ERROR),
+            at(
+                7020,
+                S,
+                &plain_report("4e8cfa2f-d871-49cb-b49b-3b023add146f"),
+            ),
+        ];
+        let inv = invocations("f", &events);
+        let by_id = |id: &str| {
+            inv.iter()
+                .find(|i| i.request_id == id)
+                .unwrap_or_else(|| panic!("{id} missing"))
+        };
+        assert_eq!(by_id(id).outcome, Outcome::Timeout);
+        let xray = by_id("054d8776-b852-42f6-a1a6-752552daea41");
+        assert_eq!(xray.outcome, Outcome::Timeout);
+        assert_eq!(
+            xray.trace_id.as_deref(),
+            Some("1-6ac7d63f-0104e99861c65c8039f183da")
+        );
+        assert_eq!(
+            by_id("oom").outcome,
+            Outcome::Error("Runtime.OutOfMemory".into())
+        );
+        assert_eq!(by_id("fail").outcome, Outcome::Error("error".into()));
+        assert_eq!(
+            by_id("4e8cfa2f-d871-49cb-b49b-3b023add146f").outcome,
+            Outcome::Error("AccessDeniedException".into())
+        );
+        assert_eq!(inv.len(), 5);
+    }
+
+    /// Where the batch fold and the buffer's disagreed, the buffer named a failed REPORT's error
+    /// "error" though the runtime had logged its type: the logged type is the one to show.
+    #[test]
+    fn a_failed_report_without_a_type_takes_the_logged_errors() {
+        let rid = "4e8cfa2f-d871-49cb-b49b-3b023add146f";
+        let mut b = LogBuffer::new(100);
+        b.append(&[
+            at(1, S, &format!("START RequestId: {rid} Version: $LATEST")),
+            at(2, S, NODE_INVOKE_ERROR),
+            at(3, S, &format!("{}Status: error", plain_report(rid))),
+        ]);
+        let inv = b.inv(b.inv_by_request(rid).unwrap()).unwrap();
+        assert_eq!(
+            inv.outcome,
+            Some(Outcome::Error("AccessDeniedException".into()))
+        );
+        // A type the REPORT gives wins over the logged one.
+        let mut b = LogBuffer::new(100);
+        b.append(&[
+            at(1, S, &format!("START RequestId: {rid} Version: $LATEST")),
+            at(2, S, NODE_INVOKE_ERROR),
+            at(
+                3,
+                S,
+                &format!(
+                    "{}Status: error\tError Type: Runtime.ExitError",
+                    plain_report(rid)
+                ),
+            ),
+        ]);
+        let inv = b.inv(b.inv_by_request(rid).unwrap()).unwrap();
+        assert_eq!(
+            inv.outcome,
+            Some(Outcome::Error("Runtime.ExitError".into()))
+        );
+    }
+
+    /// The other disagreement: a REPORT whose START was cut off by the window started its
+    /// duration before the REPORT, not at it.
+    #[test]
+    fn a_report_without_its_start_began_its_duration_earlier() {
+        let mut b = LogBuffer::new(100);
+        b.append(&[at(700_000, "other", REPORT_XRAY_TIMEOUT)]);
+        let inv = b
+            .inv(
+                b.inv_by_request("054d8776-b852-42f6-a1a6-752552daea41")
+                    .unwrap(),
+            )
+            .unwrap();
+        assert_eq!(inv.start, 100_000);
+        // Its START, read later from an older page, says exactly.
+        assert!(b.prepend(&[at(
+            99_990,
+            "other",
+            "START RequestId: 054d8776-b852-42f6-a1a6-752552daea41 Version: $LATEST"
+        )]));
+        let inv = b
+            .inv(
+                b.inv_by_request("054d8776-b852-42f6-a1a6-752552daea41")
+                    .unwrap(),
+            )
+            .unwrap();
+        assert_eq!(inv.start, 99_990);
+    }
+
+    /// Python's unhandled-error line has no request id: it is the request's under way in its
+    /// stream (between START and END), and nobody's between two requests (an init error).
+    #[test]
+    fn python_unhandled_error_is_the_open_requests_in_its_stream() {
+        let events = vec![
+            at(1000, S, "START RequestId: a Version: $LATEST"),
+            at(1010, S, PY_UNHANDLED),
+            at(1020, S, "END RequestId: a"),
+            at(1021, S, &plain_report("a")),
+            at(2000, S, PY_UNHANDLED),
+            at(3000, S, "START RequestId: c Version: $LATEST"),
+            at(3021, S, &plain_report("c")),
+            // Same time, another environment: untouched.
+            at(1000, "other", "START RequestId: b Version: $LATEST"),
+            at(1021, "other", &plain_report("b")),
+        ];
+        let inv = invocations("f", &events);
+        let outcome = |id: &str| inv.iter().find(|i| i.request_id == id).map(|i| &i.outcome);
+        assert_eq!(outcome("a"), Some(&Outcome::Error("NameError".into())));
+        assert_eq!(outcome("b"), Some(&Outcome::Success));
+        assert_eq!(outcome("c"), Some(&Outcome::Success));
+    }
+
+    #[test]
+    fn groups_json_invocations() {
+        let events = vec![
+            at(100, S, JSON_INIT_START),
+            at(567, S, JSON_START),
+            at(1775, S, JSON_APP_NESTED),
+            at(1802, S, JSON_REPORT_COLD),
+            at(14481, S, JSON_REPORT_WARM),
+            // The same REPORT from another page.
+            at(14481, S, JSON_REPORT_WARM),
+        ];
+        let inv = invocations("tenner-notifier", &events);
+        assert_eq!(inv.len(), 2);
+        assert_eq!(
+            (inv[0].start, inv[0].init_duration_ms, inv[0].billed_ms),
+            (567, Some(463.512), 1698.0)
+        );
+        assert_eq!(inv[1].request_id, "f0c9f58b-8ebe-4e84-a656-95eb6eee865a");
+        assert_eq!(inv[1].start, 14481 - 1072);
+    }
+
+    mod props {
+        use super::*;
+        use crate::parse::lambda::tests::props::mutated;
+        use crate::parse::lambda::{LogLine, classify};
+        use proptest::prelude::*;
+
+        /// Text and JSON requests in two environments, with a late timeout line and an
+        /// unhandled Python error.
+        fn fixture() -> Vec<LogEvent> {
+            vec![
+                at(900, S, INIT_START_PY),
+                at(1000, S, "START RequestId: a Version: $LATEST"),
+                at(1010, S, PY_UNHANDLED),
+                at(1021, S, &plain_report("a")),
+                at(2000, S, "START RequestId: b Version: $LATEST"),
+                at(2021, S, &plain_report("b")),
+                at(
+                    2022,
+                    S,
+                    "2020-11-10T05:46:57.874Z b Task timed out after 3.07 seconds",
+                ),
+                at(1500, "json", JSON_START),
+                at(2733, "json", JSON_REPORT_COLD),
+                at(3000, "json", JSON_REPORT_WARM),
+                at(5000, "json", REPORT_XRAY_TIMEOUT),
+                at(6000, S, "START RequestId: running Version: $LATEST"),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn invocations_ignore_input_order(events in Just(fixture()).prop_shuffle()) {
+                let got = invocations("f", &events);
+                let outcomes: Vec<(&str, Outcome)> =
+                    got.iter().map(|i| (i.request_id.as_str(), i.outcome.clone())).collect();
+                let expected = vec![
+                    ("054d8776-b852-42f6-a1a6-752552daea41", Outcome::Timeout),
+                    ("a", Outcome::Error("NameError".into())),
+                    ("79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36", Outcome::Success),
+                    ("f0c9f58b-8ebe-4e84-a656-95eb6eee865a", Outcome::Success),
+                    ("b", Outcome::Timeout),
+                ];
+                prop_assert_eq!(outcomes, expected);
+                prop_assert_eq!(got, invocations("f", &fixture()));
+            }
+
+            #[test]
+            fn invocations_never_panic_and_only_reported(lines in prop::collection::vec((0i64..10_000, mutated()), 0..30)) {
+                let events: Vec<LogEvent> = lines.iter().enumerate().map(|(i, (t, m))| {
+                    let mut e = at(*t, S, m);
+                    e.event_id = i.to_string();
+                    e
+                }).collect();
+                let reported: HashSet<String> = events.iter().filter_map(|e| match classify(&e.message) {
+                    LogLine::Report(r) => Some(r.request_id),
+                    _ => None,
+                }).collect();
+                let found = invocations("f", &events);
+                let ids: HashSet<String> = found.iter().map(|i| i.request_id.clone()).collect();
+                prop_assert_eq!(ids, reported);
+            }
+        }
     }
 }

@@ -4,11 +4,7 @@
 //! Everything here is plain string splitting (no regex): these run over every tailed event.
 //! Nothing panics, whatever the input; unknown shapes come back as [`LogLine::Other`].
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value};
-
-use crate::domain::{EpochMs, Invocation, LogEvent, Outcome};
 
 /// A log level, as the runtimes and the common loggers spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -686,193 +682,41 @@ fn nested_json(s: &str) -> Option<Map<String, Value>> {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Invocations
-
-/// What the events say about one request so far.
-#[derive(Default)]
-struct Pending<'a> {
-    start: Option<EpochMs>,
-    report: Option<(Report, &'a LogEvent)>,
-    timed_out: bool,
-    /// An unhandled error the runtime logged with the request id.
-    error_type: Option<String>,
-    log_stream: Option<&'a str>,
-}
-
-/// Groups START..REPORT (text or JSON) by request id into invocations, oldest first.
-///
-/// Input may be in any order. Requests without a REPORT yet are still running and left out. A
-/// `Task timed out` line makes the outcome a timeout even when it comes after the REPORT. Old
-/// REPORT lines carry no status for handler errors, so the runtime's unhandled-error line decides
-/// then; Python's has no request id and is matched by log stream and time.
-pub fn invocations(function: &str, events: &[LogEvent]) -> Vec<Invocation> {
-    let mut pending: HashMap<String, Pending> = HashMap::new();
-    let mut orphan_errors: Vec<(&LogEvent, String)> = Vec::new();
-    for event in events {
-        match classify(&event.message) {
-            LogLine::Start { request_id, .. } => {
-                let p = pending.entry(request_id).or_default();
-                p.start = Some(p.start.map_or(event.timestamp, |s| s.min(event.timestamp)));
-                p.log_stream.get_or_insert(&event.log_stream);
-            }
-            LogLine::Report(report) => {
-                let p = pending.entry(report.request_id.clone()).or_default();
-                // Duplicates (the same event from two pages) keep the first.
-                if p.report.is_none() {
-                    p.report = Some((report, event));
-                }
-            }
-            LogLine::Timeout {
-                request_id: Some(id),
-                ..
-            } => pending.entry(id).or_default().timed_out = true,
-            LogLine::App(AppLog {
-                unhandled: true,
-                request_id,
-                error_type,
-                ..
-            }) => {
-                let error_type = error_type.unwrap_or_else(|| "Error".to_owned());
-                match request_id {
-                    Some(id) => {
-                        pending
-                            .entry(id)
-                            .or_default()
-                            .error_type
-                            .get_or_insert(error_type);
-                    }
-                    None => orphan_errors.push((event, error_type)),
-                }
-            }
-            _ => {}
-        }
-    }
-
-    // Each with the time its REPORT was written, the end of its lifetime in the stream.
-    let mut out: Vec<(Invocation, EpochMs)> = pending
-        .into_iter()
-        .filter_map(|(request_id, p)| {
-            let (report, event) = p.report?;
-            let end = event.timestamp;
-            let start = p
-                .start
-                .unwrap_or_else(|| end.saturating_sub(report.duration_ms.max(0.0).round() as i64));
-            let outcome = outcome(&report, p.timed_out, p.error_type);
-            let invocation = Invocation {
-                request_id,
-                function: function.to_owned(),
-                log_stream: p.log_stream.unwrap_or(&event.log_stream).to_owned(),
-                start,
-                duration_ms: report.duration_ms,
-                billed_ms: report.billed_ms,
-                memory_mb: report.memory_mb,
-                max_memory_used_mb: report.max_memory_used_mb,
-                init_duration_ms: report.init_duration_ms,
-                outcome,
-                trace_id: report.trace_id,
-            };
-            Some((invocation, end.max(start)))
-        })
-        .collect();
-    out.sort_by(|(a, _), (b, _)| {
-        a.start
-            .cmp(&b.start)
-            .then_with(|| a.request_id.cmp(&b.request_id))
-    });
-
-    // One environment runs one request at a time: an error line in its stream during a request's
-    // lifetime is that request's, the one that started last before it.
-    if !orphan_errors.is_empty() {
-        let mut by_stream: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, (inv, _)) in out.iter().enumerate() {
-            by_stream
-                .entry(inv.log_stream.as_str())
-                .or_default()
-                .push(i);
-        }
-        let mut blamed: Vec<(usize, String)> = Vec::new();
-        for (event, error_type) in orphan_errors {
-            let Some(list) = by_stream.get(event.log_stream.as_str()) else {
-                continue;
-            };
-            let before = list.partition_point(|&i| out[i].0.start <= event.timestamp);
-            if let Some(&i) = before.checked_sub(1).and_then(|k| list.get(k))
-                && event.timestamp <= out[i].1
-            {
-                blamed.push((i, error_type));
-            }
-        }
-        for (i, error_type) in blamed {
-            let inv = &mut out[i].0;
-            if inv.outcome == Outcome::Success {
-                inv.outcome = Outcome::Error(error_type);
-            }
-        }
-    }
-    out.into_iter().map(|(inv, _)| inv).collect()
-}
-
-fn outcome(report: &Report, timed_out: bool, logged_error: Option<String>) -> Outcome {
-    let error_type = report.error_type.as_deref();
-    if timed_out
-        || report.status.as_deref() == Some("timeout")
-        || error_type == Some("Sandbox.Timedout")
-    {
-        return Outcome::Timeout;
-    }
-    match report.status.as_deref() {
-        None | Some("success") => logged_error.map_or(Outcome::Success, Outcome::Error),
-        Some(status) => {
-            let fallback = if matches!(status, "error" | "failure") {
-                "error"
-            } else {
-                status
-            };
-            Outcome::Error(
-                error_type
-                    .or(logged_error.as_deref())
-                    .unwrap_or(fallback)
-                    .to_owned(),
-            )
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     // Real captures from the reference (shared/reference/aws.md §1), verbatim.
-    const INIT_START_PY: &str = "INIT_START Runtime Version: python:3.12.mainlinev2.v27\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:fb4a5cbb4aeb1909cf946882192e0e708d8756b3a866c3ab89a3cfcfffeca7bc";
-    const INIT_START_NODE: &str = "INIT_START Runtime Version: nodejs:18.v71\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:bcd7c0a83c1c6bc9b4982403f8200084d0db1fe61d7c4d3215979c11bb00d650";
-    const EXTENSION: &str = "EXTENSION\tName: AWSParametersAndSecretsLambdaExtension\tState: Ready\tEvents: [SHUTDOWN, INVOKE]";
-    const TELEMETRY: &str =
+    pub(crate) const INIT_START_PY: &str = "INIT_START Runtime Version: python:3.12.mainlinev2.v27\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:fb4a5cbb4aeb1909cf946882192e0e708d8756b3a866c3ab89a3cfcfffeca7bc";
+    pub(crate) const INIT_START_NODE: &str = "INIT_START Runtime Version: nodejs:18.v71\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:bcd7c0a83c1c6bc9b4982403f8200084d0db1fe61d7c4d3215979c11bb00d650";
+    pub(crate) const EXTENSION: &str = "EXTENSION\tName: AWSParametersAndSecretsLambdaExtension\tState: Ready\tEvents: [SHUTDOWN, INVOKE]";
+    pub(crate) const TELEMETRY: &str =
         "TELEMETRY\tName: datadog-agent\tState: Subscribed\tTypes: [Platform, Function, Extension]";
-    const START: &str = "START RequestId: 8f507cfc-xmpl-4697-b07a-ac58fc914c95 Version: $LATEST";
-    const END: &str = "END RequestId: 8f507cfc-xmpl-4697-b07a-ac58fc914c95";
-    const REPORT: &str = "REPORT RequestId: 4ce9340a-b765-490f-ad8a-02ab3415e2bf\tDuration: 26.73 ms\tBilled Duration: 27 ms\tMemory Size: 128 MB\tMax Memory Used: 75 MB\t\n";
-    const REPORT_COLD: &str = "REPORT RequestId: 3189db8f-8c7f-4ebb-8c90-4283eb0fb1b1\tDuration: 960.45 ms\tBilled Duration: 961 ms\tMemory Size: 128 MB\tMax Memory Used: 69 MB\tInit Duration: 326.33 ms\t";
-    const REPORT_XRAY_TIMEOUT: &str = "REPORT RequestId: 054d8776-b852-42f6-a1a6-752552daea41\tDuration: 600000.00 ms\tBilled Duration: 600000 ms\tMemory Size: 1024 MB\tMax Memory Used: 1024 MB\tStatus: timeout\nXRAY TraceId: 1-6ac7d63f-0104e99861c65c8039f183da\tSegmentId: 7c4eb6a6d56f2a27\tSampled: true";
-    const INIT_REPORTS: [&str; 4] = [
+    pub(crate) const START: &str =
+        "START RequestId: 8f507cfc-xmpl-4697-b07a-ac58fc914c95 Version: $LATEST";
+    pub(crate) const END: &str = "END RequestId: 8f507cfc-xmpl-4697-b07a-ac58fc914c95";
+    pub(crate) const REPORT: &str = "REPORT RequestId: 4ce9340a-b765-490f-ad8a-02ab3415e2bf\tDuration: 26.73 ms\tBilled Duration: 27 ms\tMemory Size: 128 MB\tMax Memory Used: 75 MB\t\n";
+    pub(crate) const REPORT_COLD: &str = "REPORT RequestId: 3189db8f-8c7f-4ebb-8c90-4283eb0fb1b1\tDuration: 960.45 ms\tBilled Duration: 961 ms\tMemory Size: 128 MB\tMax Memory Used: 69 MB\tInit Duration: 326.33 ms\t";
+    pub(crate) const REPORT_XRAY_TIMEOUT: &str = "REPORT RequestId: 054d8776-b852-42f6-a1a6-752552daea41\tDuration: 600000.00 ms\tBilled Duration: 600000 ms\tMemory Size: 1024 MB\tMax Memory Used: 1024 MB\tStatus: timeout\nXRAY TraceId: 1-6ac7d63f-0104e99861c65c8039f183da\tSegmentId: 7c4eb6a6d56f2a27\tSampled: true";
+    pub(crate) const INIT_REPORTS: [&str; 4] = [
         "INIT_REPORT Init Duration: 229.04 ms\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError",
         "INIT_REPORT Init Duration: 129.89 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.ImportModuleError",
         "INIT_REPORT Init Duration: 9999.47 ms\tPhase: init\tStatus: timeout",
         "INIT_REPORT Init Duration: 1882.55 ms\tPhase: init\tStatus: error\tError Type: Extension.Crash",
     ];
-    const TIMEOUT: &str = "2020-11-10T05:46:57.874Z 160788cd-45ff-4583-809f-c7e31127cb95 Task timed out after 3.07 seconds";
-    const PY_INFO: &str =
+    pub(crate) const TIMEOUT: &str = "2020-11-10T05:46:57.874Z 160788cd-45ff-4583-809f-c7e31127cb95 Task timed out after 3.07 seconds";
+    pub(crate) const PY_INFO: &str =
         "[INFO]\t2020-01-31T22:12:58.534Z\t1c8df7d3-xmpl-46da-9778-518e6eca8125\t## EVENT";
-    const PY_UNHANDLED: &str = "[ERROR] NameError: name 'now' is not defined\nTraceback (most recent call last):\n  File \"/var/task/lambda_function.py\", line 164, in lambda_handler\n    _cut = (now - timedelta(days=14)).isoformat()";
-    const NODE_WARN: &str = "2019-06-07T19:11:20.564Z\tc793869b-ee49-115b-a5b6-4fd21e8dedac\tWARN\tEvent not processed.";
-    const NODE_INVOKE_ERROR: &str = "2023-04-14T09:23:16.008Z\t4e8cfa2f-d871-49cb-b49b-3b023add146f\tERROR\tInvoke Error \t{\"errorType\":\"AccessDeniedException\",\"errorMessage\":\"User: arn:aws:sts::… is not authorized …\",\"code\":\"AccessDeniedException\"}";
-    const NODE_UNCAUGHT: &str = "2025-06-09T00:24:05.061Z\tundefined\tERROR\tUncaught Exception \t{\"errorType\":\"Runtime.ImportModuleError\",\"errorMessage\":\"Error: Cannot find module 'postConfirmation'\\nRequire stack:\\n- /var/runtime/index.mjs\",\"stack\":[\"Runtime.ImportModuleError: Error: Cannot find module 'postConfirmation'\",\"Require stack:\",\"- /var/runtime/index.mjs\",\"    at _loadUserApp (file:///var/runtime/index.mjs:1092:17)\"]}";
-    const JSON_INIT_START: &str = r#"{"time":"2026-10-08T07:30:27.768Z","type":"platform.initStart","record":{"initializationType":"on-demand","phase":"init","runtimeVersion":"nodejs:22.mainline.v122","runtimeVersionArn":"arn:aws:lambda:eu-central-1::runtime:775dab0d…","functionName":"tenner-notifier","functionVersion":"$LATEST","instanceId":"2026/10/08/tenner-notifier[$LATEST]22be53a8cfde4e68b844f8ec293b2543","instanceMaxMemory":268435456}}"#;
-    const JSON_START: &str = r#"{"time":"2026-10-08T07:30:28.235Z","type":"platform.start","record":{"requestId":"79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36","functionArn":"arn:aws:lambda:eu-central-1:825765399535:function:tenner-notifier","version":"$LATEST"}}"#;
-    const JSON_APP_NESTED: &str = r#"{"timestamp":"2026-10-08T07:30:29.443Z","level":"ERROR","requestId":"79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36","message":"{\"level\":\"ERROR\",\"message\":\"Widget update failed\"}"}"#;
-    const JSON_REPORT_COLD: &str = r#"{"time":"2026-10-08T07:30:29.470Z","type":"platform.report","record":{"requestId":"79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36","metrics":{"durationMs":1233.96,"billedDurationMs":1698,"memorySizeMB":256,"maxMemoryUsedMB":123,"initDurationMs":463.512},"status":"success"}}"#;
-    const JSON_REPORT_WARM: &str = r#"{"time":"2026-10-08T07:30:42.149Z","type":"platform.report","record":{"requestId":"f0c9f58b-8ebe-4e84-a656-95eb6eee865a","metrics":{"durationMs":1072.145,"billedDurationMs":1073,"memorySizeMB":256,"maxMemoryUsedMB":125},"status":"success"}}"#;
-    const POWERTOOLS: &str = r#"{"level":"INFO","location":"collect.handler:9","message":"Collecting payment","timestamp":"2021-05-03 11:47:12,494+0200",
+    pub(crate) const PY_UNHANDLED: &str = "[ERROR] NameError: name 'now' is not defined\nTraceback (most recent call last):\n  File \"/var/task/lambda_function.py\", line 164, in lambda_handler\n    _cut = (now - timedelta(days=14)).isoformat()";
+    pub(crate) const NODE_WARN: &str = "2019-06-07T19:11:20.564Z\tc793869b-ee49-115b-a5b6-4fd21e8dedac\tWARN\tEvent not processed.";
+    pub(crate) const NODE_INVOKE_ERROR: &str = "2023-04-14T09:23:16.008Z\t4e8cfa2f-d871-49cb-b49b-3b023add146f\tERROR\tInvoke Error \t{\"errorType\":\"AccessDeniedException\",\"errorMessage\":\"User: arn:aws:sts::… is not authorized …\",\"code\":\"AccessDeniedException\"}";
+    pub(crate) const NODE_UNCAUGHT: &str = "2025-06-09T00:24:05.061Z\tundefined\tERROR\tUncaught Exception \t{\"errorType\":\"Runtime.ImportModuleError\",\"errorMessage\":\"Error: Cannot find module 'postConfirmation'\\nRequire stack:\\n- /var/runtime/index.mjs\",\"stack\":[\"Runtime.ImportModuleError: Error: Cannot find module 'postConfirmation'\",\"Require stack:\",\"- /var/runtime/index.mjs\",\"    at _loadUserApp (file:///var/runtime/index.mjs:1092:17)\"]}";
+    pub(crate) const JSON_INIT_START: &str = r#"{"time":"2026-10-08T07:30:27.768Z","type":"platform.initStart","record":{"initializationType":"on-demand","phase":"init","runtimeVersion":"nodejs:22.mainline.v122","runtimeVersionArn":"arn:aws:lambda:eu-central-1::runtime:775dab0d…","functionName":"tenner-notifier","functionVersion":"$LATEST","instanceId":"2026/10/08/tenner-notifier[$LATEST]22be53a8cfde4e68b844f8ec293b2543","instanceMaxMemory":268435456}}"#;
+    pub(crate) const JSON_START: &str = r#"{"time":"2026-10-08T07:30:28.235Z","type":"platform.start","record":{"requestId":"79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36","functionArn":"arn:aws:lambda:eu-central-1:825765399535:function:tenner-notifier","version":"$LATEST"}}"#;
+    pub(crate) const JSON_APP_NESTED: &str = r#"{"timestamp":"2026-10-08T07:30:29.443Z","level":"ERROR","requestId":"79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36","message":"{\"level\":\"ERROR\",\"message\":\"Widget update failed\"}"}"#;
+    pub(crate) const JSON_REPORT_COLD: &str = r#"{"time":"2026-10-08T07:30:29.470Z","type":"platform.report","record":{"requestId":"79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36","metrics":{"durationMs":1233.96,"billedDurationMs":1698,"memorySizeMB":256,"maxMemoryUsedMB":123,"initDurationMs":463.512},"status":"success"}}"#;
+    pub(crate) const JSON_REPORT_WARM: &str = r#"{"time":"2026-10-08T07:30:42.149Z","type":"platform.report","record":{"requestId":"f0c9f58b-8ebe-4e84-a656-95eb6eee865a","metrics":{"durationMs":1072.145,"billedDurationMs":1073,"memorySizeMB":256,"maxMemoryUsedMB":125},"status":"success"}}"#;
+    pub(crate) const POWERTOOLS: &str = r#"{"level":"INFO","location":"collect.handler:9","message":"Collecting payment","timestamp":"2021-05-03 11:47:12,494+0200",
  "service":"payment","cold_start":true,"function_name":"test","function_memory_size":128,
  "function_arn":"arn:aws:lambda:eu-west-1:12345678910:function:test","function_request_id":"52fdfc07-2182-154f-163f-5f0f9a621d72",
  "xray_trace_id":"1-5759e988-bd862e3fe1be46a994272793","sampling_rate":0.1}"#;
@@ -1301,207 +1145,6 @@ mod tests {
         assert_eq!(classify("{not json"), LogLine::Other);
     }
 
-    fn ev(t: EpochMs, stream: &str, message: &str) -> LogEvent {
-        LogEvent {
-            timestamp: t,
-            ingestion_time: t + 5,
-            log_group: "/aws/lambda/orders".into(),
-            log_stream: stream.into(),
-            message: message.into(),
-            event_id: format!("{t}-{}", message.len()),
-        }
-    }
-
-    const S: &str = "2026/10/08/[$LATEST]22be53a8cfde4e68b844f8ec293b2543";
-
-    #[test]
-    fn groups_text_invocations() {
-        let events = vec![
-            ev(1000, S, INIT_START_PY),
-            ev(
-                1400,
-                S,
-                "START RequestId: 3189db8f-8c7f-4ebb-8c90-4283eb0fb1b1 Version: $LATEST",
-            ),
-            ev(
-                1500,
-                S,
-                "[INFO]\t2020-01-31T22:12:58.534Z\t3189db8f-8c7f-4ebb-8c90-4283eb0fb1b1\thello",
-            ),
-            ev(
-                2360,
-                S,
-                "END RequestId: 3189db8f-8c7f-4ebb-8c90-4283eb0fb1b1",
-            ),
-            ev(2361, S, REPORT_COLD),
-            ev(
-                3000,
-                S,
-                "START RequestId: 4ce9340a-b765-490f-ad8a-02ab3415e2bf Version: $LATEST",
-            ),
-            ev(3027, S, REPORT),
-            // Still running: no REPORT yet.
-            ev(4000, S, "START RequestId: still-running Version: $LATEST"),
-        ];
-        let inv = invocations("orders", &events);
-        assert_eq!(inv.len(), 2);
-        assert_eq!(
-            inv[0],
-            Invocation {
-                request_id: "3189db8f-8c7f-4ebb-8c90-4283eb0fb1b1".into(),
-                function: "orders".into(),
-                log_stream: S.into(),
-                start: 1400,
-                duration_ms: 960.45,
-                billed_ms: 961.0,
-                memory_mb: 128,
-                max_memory_used_mb: 69,
-                init_duration_ms: Some(326.33),
-                outcome: Outcome::Success,
-                trace_id: None,
-            }
-        );
-        assert_eq!(
-            (inv[1].start, inv[1].init_duration_ms, &inv[1].outcome),
-            (3000, None, &Outcome::Success)
-        );
-
-        // Unordered input gives the same answer.
-        let mut reversed = events.clone();
-        reversed.reverse();
-        assert_eq!(invocations("orders", &reversed), inv);
-    }
-
-    #[test]
-    fn outcomes_from_status_timeout_lines_and_errors() {
-        let id = "160788cd-45ff-4583-809f-c7e31127cb95";
-        let events = vec![
-            // A timeout line arriving after its REPORT, which has no status (old runtimes).
-            ev(1000, S, &format!("START RequestId: {id} Version: $LATEST")),
-            ev(
-                4070,
-                S,
-                &format!(
-                    "REPORT RequestId: {id}\tDuration: 3070.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t"
-                ),
-            ),
-            ev(4071, S, TIMEOUT),
-            // REPORT status timeout, with X-Ray; no START seen (window cut): start from duration.
-            ev(700_000, "other", REPORT_XRAY_TIMEOUT),
-            // Status error with a type.
-            ev(
-                5000,
-                S,
-                "REPORT RequestId: oom\tDuration: 5.00 ms\tBilled Duration: 5 ms\tMemory Size: 1024 MB\tMax Memory Used: 1024 MB\tStatus: error\tError Type: Runtime.OutOfMemory",
-            ),
-            // Status failure without one.
-            ev(
-                6000,
-                S,
-                r#"{"time":"t","type":"platform.report","record":{"requestId":"fail","metrics":{"durationMs":1,"billedDurationMs":1,"memorySizeMB":128,"maxMemoryUsedMB":1},"status":"failure"}}"#,
-            ),
-            // Node's Invoke Error carries the request id; the old REPORT has no status.
-            ev(
-                7000,
-                S,
-                "START RequestId: 4e8cfa2f-d871-49cb-b49b-3b023add146f Version: $LATEST",
-            ),
-            ev(7010, S, NODE_INVOKE_ERROR),
-            ev(
-                7020,
-                S,
-                "REPORT RequestId: 4e8cfa2f-d871-49cb-b49b-3b023add146f\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t",
-            ),
-        ];
-        let inv = invocations("f", &events);
-        let by_id = |id: &str| {
-            inv.iter()
-                .find(|i| i.request_id == id)
-                .unwrap_or_else(|| panic!("{id} missing"))
-        };
-        assert_eq!(by_id(id).outcome, Outcome::Timeout);
-        let xray = by_id("054d8776-b852-42f6-a1a6-752552daea41");
-        assert_eq!(xray.outcome, Outcome::Timeout);
-        assert_eq!(xray.start, 100_000);
-        assert_eq!(
-            xray.trace_id.as_deref(),
-            Some("1-6ac7d63f-0104e99861c65c8039f183da")
-        );
-        assert_eq!(
-            by_id("oom").outcome,
-            Outcome::Error("Runtime.OutOfMemory".into())
-        );
-        assert_eq!(by_id("fail").outcome, Outcome::Error("error".into()));
-        assert_eq!(
-            by_id("4e8cfa2f-d871-49cb-b49b-3b023add146f").outcome,
-            Outcome::Error("AccessDeniedException".into())
-        );
-        assert_eq!(inv.len(), 5);
-    }
-
-    #[test]
-    fn python_unhandled_error_is_matched_by_stream_and_time() {
-        let events = vec![
-            ev(1000, S, "START RequestId: a Version: $LATEST"),
-            ev(1010, S, PY_UNHANDLED),
-            ev(1020, S, "END RequestId: a"),
-            ev(
-                1021,
-                S,
-                "REPORT RequestId: a\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t",
-            ),
-            // Between two requests of the same environment (an init-time error): nobody's.
-            ev(2000, S, PY_UNHANDLED),
-            ev(3000, S, "START RequestId: c Version: $LATEST"),
-            ev(
-                3021,
-                S,
-                "REPORT RequestId: c\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t",
-            ),
-            // Same time, another environment: untouched.
-            ev(1000, "other", "START RequestId: b Version: $LATEST"),
-            ev(
-                1021,
-                "other",
-                "REPORT RequestId: b\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t",
-            ),
-        ];
-        let inv = invocations("f", &events);
-        assert_eq!(
-            inv.iter().find(|i| i.request_id == "a").map(|i| &i.outcome),
-            Some(&Outcome::Error("NameError".into()))
-        );
-        assert_eq!(
-            inv.iter().find(|i| i.request_id == "b").map(|i| &i.outcome),
-            Some(&Outcome::Success)
-        );
-        assert_eq!(
-            inv.iter().find(|i| i.request_id == "c").map(|i| &i.outcome),
-            Some(&Outcome::Success)
-        );
-    }
-
-    #[test]
-    fn groups_json_invocations() {
-        let events = vec![
-            ev(100, S, JSON_INIT_START),
-            ev(567, S, JSON_START),
-            ev(1775, S, JSON_APP_NESTED),
-            ev(1802, S, JSON_REPORT_COLD),
-            ev(14481, S, JSON_REPORT_WARM),
-            // The same REPORT from another page.
-            ev(14481, S, JSON_REPORT_WARM),
-        ];
-        let inv = invocations("tenner-notifier", &events);
-        assert_eq!(inv.len(), 2);
-        assert_eq!(
-            (inv[0].start, inv[0].init_duration_ms, inv[0].billed_ms),
-            (567, Some(463.512), 1698.0)
-        );
-        assert_eq!(inv[1].request_id, "f0c9f58b-8ebe-4e84-a656-95eb6eee865a");
-        assert_eq!(inv[1].start, 14481 - 1072);
-    }
-
     #[test]
     fn levels() {
         assert_eq!(Level::parse("warning"), Some(Level::Warn));
@@ -1511,7 +1154,7 @@ mod tests {
         assert!(Level::Error > Level::Warn);
     }
 
-    mod props {
+    pub(crate) mod props {
         use super::*;
         use proptest::prelude::*;
 
@@ -1536,36 +1179,8 @@ mod tests {
             POWERTOOLS,
         ];
 
-        /// Text and JSON requests in two environments, with a late timeout line and an
-        /// unhandled Python error.
-        fn fixture() -> Vec<LogEvent> {
-            let report = |id: &str| {
-                format!(
-                    "REPORT RequestId: {id}\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\t"
-                )
-            };
-            vec![
-                ev(900, S, INIT_START_PY),
-                ev(1000, S, "START RequestId: a Version: $LATEST"),
-                ev(1010, S, PY_UNHANDLED),
-                ev(1021, S, &report("a")),
-                ev(2000, S, "START RequestId: b Version: $LATEST"),
-                ev(2021, S, &report("b")),
-                ev(
-                    2022,
-                    S,
-                    "2020-11-10T05:46:57.874Z b Task timed out after 3.07 seconds",
-                ),
-                ev(1500, "json", JSON_START),
-                ev(2733, "json", JSON_REPORT_COLD),
-                ev(3000, "json", JSON_REPORT_WARM),
-                ev(5000, "json", REPORT_XRAY_TIMEOUT),
-                ev(6000, S, "START RequestId: running Version: $LATEST"),
-            ]
-        }
-
         /// A real line with bytes cut out, spliced in, or the line truncated.
-        fn mutated() -> impl Strategy<Value = String> {
+        pub(crate) fn mutated() -> impl Strategy<Value = String> {
             (
                 0..REAL.len(),
                 any::<prop::sample::Index>(),
@@ -1600,34 +1215,6 @@ mod tests {
             fn classify_never_panics_on_mutated_real_lines(s in mutated()) {
                 let line = classify(&s);
                 let _ = (line.level(), line.request_id());
-            }
-
-            #[test]
-            fn invocations_ignore_input_order(events in Just(fixture()).prop_shuffle()) {
-                let got = invocations("f", &events);
-                let outcomes: Vec<(&str, Outcome)> =
-                    got.iter().map(|i| (i.request_id.as_str(), i.outcome.clone())).collect();
-                let expected = vec![
-                    ("054d8776-b852-42f6-a1a6-752552daea41", Outcome::Timeout),
-                    ("a", Outcome::Error("NameError".into())),
-                    ("79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36", Outcome::Success),
-                    ("f0c9f58b-8ebe-4e84-a656-95eb6eee865a", Outcome::Success),
-                    ("b", Outcome::Timeout),
-                ];
-                prop_assert_eq!(outcomes, expected);
-                prop_assert_eq!(got, invocations("f", &fixture()));
-            }
-
-            #[test]
-            fn invocations_never_panic_and_only_reported(lines in prop::collection::vec((0i64..10_000, mutated()), 0..30)) {
-                let events: Vec<LogEvent> = lines.iter().map(|(t, m)| ev(*t, S, m)).collect();
-                let reported: std::collections::HashSet<String> = events.iter().filter_map(|e| match classify(&e.message) {
-                    LogLine::Report(r) => Some(r.request_id),
-                    _ => None,
-                }).collect();
-                for inv in invocations("f", &events) {
-                    prop_assert!(reported.contains(&inv.request_id));
-                }
             }
         }
     }
