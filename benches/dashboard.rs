@@ -7,7 +7,8 @@ use lambdascope::domain::{
     ColdStartAnalysis, ColdStartQuery, DAY_MS, Metric, MetricPlan, MetricQuery, MetricRequest,
     MetricSeries, Point, Statistic, TimeWindow,
 };
-use lambdascope::screens::dashboard::{CHART_SERIES, DashboardMsg, DashboardScreen};
+use lambdascope::model::charts::CHART_SERIES;
+use lambdascope::screens::dashboard::{DashboardMsg, DashboardScreen};
 use lambdascope::source::Source;
 use lambdascope::source::demo::{Clock, DemoSource};
 use lambdascope::ui::theme::Theme;

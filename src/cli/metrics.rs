@@ -11,7 +11,7 @@ use crate::domain::{
     ColdStartAnalysis, ColdStartQuery, DAY_MS, EpochMs, Function, MINUTE_MS, Metric, MetricPlan,
     MetricSeries, SourceError, Statistic, TimeWindow, period_for,
 };
-use crate::screens::dashboard::chart_request;
+use crate::model::charts::{ChartValues, chart_request};
 use crate::source::Source;
 use crate::ui::format;
 
@@ -124,20 +124,16 @@ pub async fn print_metrics(
         window: r.window,
         period_s: r.period_s,
     };
-    let get = |m: Metric, s: Statistic, sum: bool| {
-        r.series
-            .iter()
-            .find(|x| x.query.metric == m && x.query.stat == s && x.unavailable.is_none())
-            .map(|x| x.buckets(&plan, sum))
-            .unwrap_or_else(|| vec![None; plan.buckets()])
-    };
-    let inv = get(Metric::Invocations, Statistic::Sum, true);
-    let err = get(Metric::Errors, Statistic::Sum, true);
-    let thr = get(Metric::Throttles, Statistic::Sum, true);
-    let p50 = get(Metric::Duration, Statistic::P50, false);
-    let p90 = get(Metric::Duration, Statistic::P90, false);
-    let p99 = get(Metric::Duration, Statistic::P99, false);
-    let conc = get(Metric::ConcurrentExecutions, Statistic::Max, false);
+    let ChartValues {
+        invocations: inv,
+        errors: err,
+        rate,
+        throttles: thr,
+        p50,
+        p90,
+        p99,
+        concurrency: conc,
+    } = ChartValues::of(&r.series, &plan);
     let none = vec![None; plan.buckets()];
     let (cold, i50, i99) = r.cold_starts.as_ref().map_or((&none, &none, &none), |a| {
         (&a.count, &a.init_p50, &a.init_p99)
@@ -175,10 +171,6 @@ pub async fn print_metrics(
     ));
     for i in 0..plan.buckets() {
         let t = plan.bucket_start(i);
-        let rate = match (err[i], inv[i]) {
-            (Some(e), Some(n)) if n > 0.0 => format::percent(100.0 * e / n),
-            _ => "-".into(),
-        };
         let deploy = if r
             .deploys
             .iter()
@@ -193,7 +185,7 @@ pub async fn print_metrics(
             stamp(t),
             cell(&inv, i, format::count),
             cell(&err, i, format::count),
-            rate,
+            cell(&rate, i, format::percent),
             cell(&thr, i, format::count),
             cell(&p50, i, format::millis),
             cell(&p90, i, format::millis),

@@ -64,14 +64,19 @@ pub struct FunctionStats {
     pub trend: Option<Vec<f64>>,
 }
 
+/// Errors per invocation, in percent (at most 100: a retried error counts once as an
+/// invocation); no invocations has no rate. The one formula every screen and command uses.
+pub fn error_rate(errors: f64, invocations: f64) -> Option<f64> {
+    (invocations > 0.0).then(|| (100.0 * errors / invocations).min(100.0))
+}
+
 impl FunctionStats {
     /// Errors per invocation, in percent. No errors is 0 % even before the invocations are
     /// known (the health sort needs no more); no invocations at all has no rate.
     pub fn error_rate(&self) -> Option<f64> {
         let err = self.errors.count_value()?;
         match self.invocations.count_value() {
-            Some(inv) if inv > 0.0 => Some((100.0 * err / inv).min(100.0)),
-            Some(_) => None,
+            Some(inv) => error_rate(err, inv),
             None => (err == 0.0).then_some(0.0),
         }
     }

@@ -5,7 +5,7 @@ mod keys;
 mod update;
 pub mod view;
 
-pub use update::{CHART_SERIES, chart_request};
+pub use crate::model::charts::{CHART_SERIES, ChartKind, chart_request};
 
 use crate::app::jobs::ScreenId;
 use crate::app::state::Loadable;
@@ -24,38 +24,6 @@ pub enum Panel {
 }
 
 /// The six charts, in the order `j`/`k` move through them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChartKind {
-    Invocations,
-    Errors,
-    Throttles,
-    Duration,
-    Concurrency,
-    ColdStarts,
-}
-
-impl ChartKind {
-    pub const ALL: [ChartKind; 6] = [
-        ChartKind::Invocations,
-        ChartKind::Errors,
-        ChartKind::Throttles,
-        ChartKind::Duration,
-        ChartKind::Concurrency,
-        ChartKind::ColdStarts,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            ChartKind::Invocations => "Invocations",
-            ChartKind::Errors => "Errors",
-            ChartKind::Throttles => "Throttles",
-            ChartKind::Duration => "Duration",
-            ChartKind::Concurrency => "Concurrency",
-            ChartKind::ColdStarts => "Cold starts",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct DashboardScreen {
     pub id: ScreenId,

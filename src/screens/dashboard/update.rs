@@ -12,82 +12,12 @@ use crate::app::policy::stale;
 use crate::app::router::{Place, Screen, ScreenBase};
 use crate::app::state::{Ctx, Loadable};
 use crate::domain::{
-    ColdStartAnalysis, ColdStartQuery, EpochMs, MINUTE_MS, Metric, MetricPlan, MetricQuery,
-    MetricRequest, SourceError, Statistic, TimeWindow, period_for,
+    ColdStartAnalysis, ColdStartQuery, EpochMs, MINUTE_MS, Metric, MetricPlan, SourceError,
+    Statistic, TimeWindow, period_for,
 };
+use crate::model::charts::{ChartValues, chart_request, spike};
 use crate::ui::format;
 use crate::ui::theme::Theme;
-
-/// The CloudWatch series the charts draw: one GetMetricData call a refresh. The error rate is
-/// errors over invocations, so it costs nothing more.
-pub const CHART_SERIES: [(Metric, Statistic); 7] = [
-    (Metric::Invocations, Statistic::Sum),
-    (Metric::Errors, Statistic::Sum),
-    (Metric::Throttles, Statistic::Sum),
-    (Metric::Duration, Statistic::P50),
-    (Metric::Duration, Statistic::P90),
-    (Metric::Duration, Statistic::P99),
-    (Metric::ConcurrentExecutions, Statistic::Max),
-];
-
-/// The charts' request for a function over a plan (the console and `lambdascope metrics`).
-pub fn chart_request(function: &str, plan: MetricPlan) -> MetricRequest {
-    MetricRequest {
-        queries: MetricQuery::each(function, &CHART_SERIES),
-        window: plan.window,
-        period_s: plan.period_s,
-    }
-}
-
-/// The buckets of the biggest rise in `values`: around `from` (climbing to its peak) when it
-/// is part of one, else around the highest value. The rise spans the neighbours that stay in
-/// the upper part between the median and the peak. `None` when nothing stands out.
-pub fn spike(values: &[Option<f64>], from: Option<usize>) -> Option<(usize, usize)> {
-    let mut known: Vec<f64> = values.iter().flatten().copied().collect();
-    if known.len() < 3 {
-        return None;
-    }
-    known.sort_by(f64::total_cmp);
-    let median = known[known.len() / 2];
-    let max = known[known.len() - 1];
-    if max - median < (median * 0.25).max(1e-9) {
-        return None;
-    }
-    let value = |i: usize| values.get(i).copied().flatten();
-    let stands_out = |v: f64| v > median + 0.3 * (max - median);
-    let argmax = values
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| v.map(|v| (i, v)))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(i, _)| i)?;
-    let climbed = from.filter(|&c| value(c).is_some()).map(|mut p| {
-        loop {
-            let here = value(p).unwrap_or(f64::MIN);
-            let left = p.checked_sub(1).and_then(value).filter(|&v| v > here);
-            let right = value(p + 1).filter(|&v| v > here);
-            match (left, right) {
-                (Some(l), Some(r)) if l >= r => p -= 1,
-                (_, Some(_)) => p += 1,
-                (Some(_), None) => p -= 1,
-                (None, None) => break p,
-            }
-        }
-    });
-    let peak = climbed
-        .filter(|&p| value(p).is_some_and(stands_out))
-        .unwrap_or(argmax);
-    let floor = median + 0.3 * (value(peak)? - median);
-    let above = |i: usize| value(i).is_some_and(|v| v > floor);
-    let (mut l, mut r) = (peak, peak);
-    while l > 0 && above(l - 1) {
-        l -= 1;
-    }
-    while above(r + 1) {
-        r += 1;
-    }
-    Some((l, r))
-}
 
 impl DashboardScreen {
     /// What the charts show: the incident window when one is marked, else the chosen span,
@@ -186,18 +116,10 @@ impl DashboardScreen {
         let Some(plan) = self.plan else {
             return vec![];
         };
-        let series = |m, s, sum| {
-            self.series(m, s)
-                .map(|s| s.buckets(&plan, sum))
-                .unwrap_or_default()
-        };
-        match kind {
-            ChartKind::Invocations => series(Metric::Invocations, Statistic::Sum, true),
-            ChartKind::Errors => series(Metric::Errors, Statistic::Sum, true),
-            ChartKind::Throttles => series(Metric::Throttles, Statistic::Sum, true),
-            ChartKind::Duration => series(Metric::Duration, Statistic::P99, false),
-            ChartKind::Concurrency => series(Metric::ConcurrentExecutions, Statistic::Max, false),
-            ChartKind::ColdStarts => self
+        match ChartValues::of(self.charts.loaded().map_or(&[], Vec::as_slice), &plan).of_kind(kind)
+        {
+            Some(values) => values.to_vec(),
+            None => self
                 .analysis
                 .as_ref()
                 .map(|a| a.count.clone())
@@ -479,34 +401,5 @@ pub fn period_label(plan: &MetricPlan) -> String {
         m if m % 1440 == 0 => format!("{}d", m / 1440),
         m if m % 60 == 0 => format!("{}h", m / 60),
         m => format!("{m}m"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spike;
-
-    fn v(xs: &[f64]) -> Vec<Option<f64>> {
-        xs.iter().map(|&x| (x >= 0.0).then_some(x)).collect()
-    }
-
-    #[test]
-    fn the_spike_around_the_biggest_rise() {
-        let values = v(&[1.0, 1.0, 2.0, 1.0, 8.0, 10.0, 9.0, 2.0, 1.0, 1.0]);
-        assert_eq!(spike(&values, None), Some((4, 6)));
-        // From the cursor on its slope, the same spike.
-        assert_eq!(spike(&values, Some(4)), Some((4, 6)));
-        // A second, smaller spike under the cursor is chosen over the biggest.
-        let two = v(&[1.0, 6.0, 7.0, 1.0, 1.0, 1.0, 10.0, 1.0, 1.0]);
-        assert_eq!(spike(&two, Some(1)), Some((1, 2)));
-        assert_eq!(spike(&two, Some(4)), Some((6, 6)), "flat under the cursor");
-    }
-
-    #[test]
-    fn flat_or_sparse_series_have_no_spike_and_gaps_end_one() {
-        assert_eq!(spike(&v(&[5.0, 5.0, 5.2, 5.0]), None), None);
-        assert_eq!(spike(&v(&[5.0, 9.0]), None), None);
-        let gap = v(&[1.0, 1.0, 9.0, -1.0, 9.0, 1.0, 1.0]);
-        assert_eq!(spike(&gap, Some(2)), Some((2, 2)));
     }
 }

@@ -22,9 +22,9 @@ use super::update::period_label;
 use super::{ChartKind, DashboardScreen, Panel};
 use crate::app::state::{Ctx, Loadable};
 use crate::domain::{
-    ColdStartAnalysis, EpochMs, Function, LogFormat, Metric, MetricPlan, MetricSeries, Side,
-    Statistic, TracingMode,
+    ColdStartAnalysis, EpochMs, Function, LogFormat, Metric, MetricPlan, Side, TracingMode,
 };
+use crate::model::charts::{ChartValues, total};
 use crate::ui::format;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::chart::{self, Plot, TimeChart, Unit};
@@ -92,36 +92,6 @@ fn peak(values: &[Option<f64>], unit: Unit) -> String {
         .reduce(f64::max)
         .map(|v| unit.format(v))
         .unwrap_or_else(|| "–".into())
-}
-
-fn total(values: &[Option<f64>]) -> Option<f64> {
-    let mut it = values.iter().flatten().peekable();
-    it.peek()?;
-    Some(it.sum())
-}
-
-/// Errors per invocation in each bucket, in percent.
-fn rates(errors: &[Option<f64>], invocations: &[Option<f64>]) -> Vec<Option<f64>> {
-    errors
-        .iter()
-        .zip(invocations)
-        .map(|(e, i)| match (e, i) {
-            (Some(e), Some(i)) if *i > 0.0 => Some((100.0 * e / i).min(100.0)),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Bucket values of each chart, computed once a frame.
-struct Values {
-    invocations: Vec<Option<f64>>,
-    errors: Vec<Option<f64>>,
-    rate: Vec<Option<f64>>,
-    throttles: Vec<Option<f64>>,
-    p50: Vec<Option<f64>>,
-    p90: Vec<Option<f64>>,
-    p99: Vec<Option<f64>>,
-    concurrency: Vec<Option<f64>>,
 }
 
 impl DashboardView<'_> {
@@ -224,25 +194,8 @@ impl DashboardView<'_> {
         }
     }
 
-    fn values(&self, plan: &MetricPlan) -> Values {
-        let d = self.screen;
-        let get = |m, s, sum| {
-            d.series(m, s)
-                .map(|s: &MetricSeries| s.buckets(plan, sum))
-                .unwrap_or_else(|| vec![None; plan.buckets()])
-        };
-        let invocations = get(Metric::Invocations, Statistic::Sum, true);
-        let errors = get(Metric::Errors, Statistic::Sum, true);
-        Values {
-            rate: rates(&errors, &invocations),
-            invocations,
-            errors,
-            throttles: get(Metric::Throttles, Statistic::Sum, true),
-            p50: get(Metric::Duration, Statistic::P50, false),
-            p90: get(Metric::Duration, Statistic::P90, false),
-            p99: get(Metric::Duration, Statistic::P99, false),
-            concurrency: get(Metric::ConcurrentExecutions, Statistic::Max, false),
-        }
+    fn values(&self, plan: &MetricPlan) -> ChartValues {
+        ChartValues::of(self.screen.charts.loaded().map_or(&[], Vec::as_slice), plan)
     }
 
     /// Why a chart has nothing to draw, if it has not.
@@ -320,10 +273,7 @@ impl DashboardView<'_> {
                 .unwrap_or_else(|| "–".into()),
             None => peak(values, unit),
         };
-        let overall_rate = match (total(&v.errors), total(&v.invocations)) {
-            (Some(e), Some(i)) if i > 0.0 => format::percent((100.0 * e / i).min(100.0)),
-            _ => "–".into(),
-        };
+        let overall_rate = v.overall_rate().map_or_else(|| "–".into(), format::percent);
         let plot = |label, values, style, right, headline| Plot {
             label,
             values,
@@ -905,18 +855,4 @@ fn config_lines<'a>(f: &Function, now: EpochMs, t: &Theme) -> Vec<Line<'a>> {
         lines.push(Line::styled(format!(" {}", format::safe(e)), t.warn));
     }
     lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rates_are_gaps_without_invocations() {
-        let r = rates(
-            &[Some(1.0), Some(0.0), None, Some(3.0)],
-            &[Some(10.0), Some(5.0), Some(5.0), Some(0.0)],
-        );
-        assert_eq!(r, [Some(10.0), Some(0.0), None, None]);
-    }
 }

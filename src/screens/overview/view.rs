@@ -25,7 +25,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::{OverviewScreen, Ranking, TOP};
 use crate::app::state::{Ctx, Loadable};
-use crate::domain::{Metric, MetricSeries, SourceError};
+use crate::domain::{Metric, MetricSeries, SourceError, error_rate};
 use crate::ui::format;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::spinner;
@@ -142,8 +142,8 @@ impl OverviewView<'_> {
                 t.chart_errors,
                 total(Metric::Errors)
                     .zip(invocations)
-                    .filter(|(_, i)| *i > 0.0)
-                    .map(|(e, i)| format::percent(100.0 * e / i)),
+                    .and_then(|(e, i)| error_rate(e, i))
+                    .map(format::percent),
             ),
             ("throttles", Metric::Throttles, t.chart_throttles, None),
             (
