@@ -291,6 +291,13 @@ impl Interner {
     pub fn name(&self, i: u32) -> &str {
         self.names.get(i as usize).map_or("", String::as_str)
     }
+    /// Heap bytes held: each name twice (the list and the index).
+    pub fn heap_bytes(&self) -> usize {
+        let text: usize = self.names.iter().map(String::capacity).sum();
+        self.names.capacity() * std::mem::size_of::<String>()
+            + self.index.capacity() * (std::mem::size_of::<(String, u32)>() + 1)
+            + 2 * text
+    }
 }
 
 /// Which function a log event belongs to: the group's own function, or (a shared group) the
@@ -569,15 +576,38 @@ impl LogBuffer {
 
     /// Heap bytes held by lines, text and the fold (for the memory budget).
     pub fn heap_bytes(&self) -> usize {
-        let segs: usize = self.segments.iter().map(|s| s.heap_bytes()).sum();
-        let invs = self.invs.capacity() * std::mem::size_of::<Option<Inv>>()
+        use std::mem::size_of;
+        let segs: usize = self.segments.iter().map(|s| s.heap_bytes()).sum::<usize>()
+            + self.segments.capacity() * size_of::<Arc<Segment>>()
+            + self.segments.len() * size_of::<Segment>();
+        let invs = self.invs.capacity() * size_of::<Option<Inv>>()
+            + self.free_invs.capacity() * size_of::<u32>()
             + self
                 .invs()
                 .map(|(_, i)| i.request_id.len() + i.trace_id.as_ref().map_or(0, |t| t.len()))
                 .sum::<usize>();
-        let index = self.by_request.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 40);
-        let recent = self.recent.capacity() * 16 + self.recent_ts.capacity() * 16;
-        segs + invs + index + recent
+        // Hash tables: a slot per capacity (key, value and a control byte); keys' own text.
+        let index = self.by_request.capacity() * (size_of::<(Box<str>, u32)>() + 1)
+            + self.by_request.keys().map(|k| k.len()).sum::<usize>();
+        let per_stream = (self.open_by_stream.capacity() + self.init_by_stream.capacity())
+            * (size_of::<(u32, i64)>() + 1);
+        let recent = self.recent.capacity() * (size_of::<u64>() + 1)
+            + self.recent_ts.capacity() * size_of::<(EpochMs, u64)>();
+        let names = self.streams.heap_bytes()
+            + self.functions.heap_bytes()
+            + self
+                .function_map
+                .groups
+                .iter()
+                .map(|(g, fs)| {
+                    size_of::<(String, Vec<String>)>()
+                        + g.capacity()
+                        + fs.iter()
+                            .map(|f| size_of::<String>() + f.capacity())
+                            .sum::<usize>()
+                })
+                .sum::<usize>();
+        segs + invs + index + per_stream + recent + names
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1184,6 +1214,21 @@ mod tests {
         assert!(t.timed_out() && t.failed());
         let o = b.inv(b.inv_by_request("o1").unwrap()).unwrap();
         assert!(o.out_of_memory() && o.failed() && !o.timed_out());
+    }
+
+    #[test]
+    fn heap_bytes_counts_the_interned_names_too() {
+        // The same lines from streams with names 100 bytes longer: the text held is the same,
+        // the names are not, and each is held twice (the list and the index).
+        let held = |pad: &str| {
+            let mut b = LogBuffer::new(1000);
+            for i in 0..50 {
+                b.append(&invocation(i * 10, &format!("r{i}"), &format!("s{i}{pad}")));
+            }
+            b.heap_bytes()
+        };
+        let (short, long) = (held(""), held(&"x".repeat(100)));
+        assert!(long >= short + 2 * 50 * 100, "{long} vs {short}");
     }
 
     // The batch entry point: the same fold over events read in any order.
