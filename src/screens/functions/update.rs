@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use super::state::{Column, FunctionsScreen};
 use super::{FunctionsAction, FunctionsMsg, keys, view};
 use crate::app::catalog;
+use crate::app::commands::CommandId;
 use crate::app::jobs::Target;
 use crate::app::keys::{Binding, edit};
 use crate::app::msg::{Action, Cmd};
@@ -109,8 +110,8 @@ impl ScreenBase for FunctionsScreen {
         self.fetch_missing(ctx, false)
     }
 
-    fn on_command(&mut self, ctx: &mut Ctx, name: &str, arg: &str) -> Option<Vec<Cmd>> {
-        if name != "sort" {
+    fn on_command(&mut self, ctx: &mut Ctx, id: CommandId, arg: &str) -> Option<Vec<Cmd>> {
+        if id != CommandId::Sort {
             return None;
         }
         match Column::parse(arg) {

@@ -16,6 +16,7 @@ use super::{
     History, LogsAction, LogsMsg, LogsScreen, Mode, SearchState, Stamps, TailInfo, errors, keys,
     view,
 };
+use crate::app::commands::CommandId;
 use crate::app::files;
 use crate::app::jobs::{Delivery, Job, JobKey, Owner, Request, ScreenId, Target};
 use crate::app::keys::{Binding, edit};
@@ -884,9 +885,9 @@ impl ScreenBase for LogsScreen {
         self.start()
     }
 
-    fn on_command(&mut self, ctx: &mut Ctx, name: &str, arg: &str) -> Option<Vec<Cmd>> {
-        match name {
-            "filter" => {
+    fn on_command(&mut self, ctx: &mut Ctx, id: CommandId, arg: &str) -> Option<Vec<Cmd>> {
+        match id {
+            CommandId::Filter => {
                 if let Err(e) = crate::parse::filter_pattern::FilterPattern::parse(arg) {
                     ctx.error(format!("filter pattern: {e}"));
                     return Some(vec![]);
@@ -905,8 +906,8 @@ impl ScreenBase for LogsScreen {
                 cmds.extend(self.start());
                 Some(cmds)
             }
-            "insights" if !arg.is_empty() => Some(self.run_insights(ctx, arg.to_string())),
-            "insights" => {
+            CommandId::Insights if !arg.is_empty() => Some(self.run_insights(ctx, arg.to_string())),
+            CommandId::Insights => {
                 self.mode = Mode::Insights;
                 Some(vec![])
             }

@@ -9,6 +9,7 @@ use ratatui::layout::Rect;
 
 use super::state::{Column, LIST_LIMIT, Scan, ScanStatus, TracesScreen};
 use super::{TracesAction, TracesMsg, keys, view};
+use crate::app::commands::CommandId;
 use crate::app::jobs::{Job, JobKey, Owner, Request, Target};
 use crate::app::keys::{Binding, edit};
 use crate::app::msg::{Action, Cmd, Msg};
@@ -317,8 +318,8 @@ impl ScreenBase for TracesScreen {
         vec![self.page_job(delta, TraceCursor::default())]
     }
 
-    fn on_command(&mut self, ctx: &mut Ctx, name: &str, arg: &str) -> Option<Vec<Cmd>> {
-        if name != "sort" {
+    fn on_command(&mut self, ctx: &mut Ctx, id: CommandId, arg: &str) -> Option<Vec<Cmd>> {
+        if id != CommandId::Sort {
             return None;
         }
         match Column::parse(arg) {
