@@ -13,6 +13,7 @@ use crate::app::msg::{Action, Cmd};
 use crate::app::router::{Input, Place, Screen, ScreenBase};
 use crate::app::state::Ctx;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::cursor::Move;
 
 impl FunctionsScreen {
     /// Rows on screen that have no row figures yet get them; `typed` debounces the request.
@@ -73,14 +74,8 @@ impl ScreenBase for FunctionsScreen {
         if self.input.is_some() {
             return self.on_input(ctx, action);
         }
-        let page = ctx.table_rows() as isize;
+        let page = ctx.table_rows();
         match action {
-            Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
-            Action::PageUp => self.move_by(-page),
-            Action::PageDown => self.move_by(page),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.select_last(),
             Action::Filter => {
                 self.input = Some(self.filter.clone());
                 return vec![];
@@ -92,7 +87,10 @@ impl ScreenBase for FunctionsScreen {
                 }
                 return vec![];
             }
-            _ => return vec![],
+            other => match other.movement() {
+                Some(mv) => self.move_cursor(mv, page),
+                None => return vec![],
+            },
         }
         self.fetch_missing(ctx, true)
     }
@@ -190,7 +188,7 @@ impl Screen for FunctionsScreen {
                 {
                     self.marked.insert(name);
                 }
-                self.move_by(1);
+                self.move_cursor(Move::Down, 1);
             }
             FunctionsAction::Logs => {
                 let functions: Vec<String> = if self.marked.is_empty() {

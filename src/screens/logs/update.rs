@@ -31,6 +31,7 @@ use crate::parse::lambda::Level;
 use crate::parse::sanitize;
 use crate::ui::format;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::cursor;
 
 /// Events per history page.
 const PAGE: usize = 500;
@@ -206,7 +207,7 @@ impl LogsScreen {
     // Moving
 
     fn move_to(&mut self, row: usize) {
-        self.cursor = row.min(self.rows.len().saturating_sub(1));
+        self.cursor = cursor::clamp(row, self.rows.len());
         self.following = false;
         self.clamp();
     }

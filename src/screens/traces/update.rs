@@ -257,14 +257,8 @@ impl ScreenBase for TracesScreen {
         if self.searching.is_some() {
             return self.on_search(ctx, action);
         }
-        let page = self.list_height(ctx) as isize;
+        let page = self.list_height(ctx);
         match action {
-            Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
-            Action::PageUp => self.move_by(-page),
-            Action::PageDown => self.move_by(page),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = self.rows.len().saturating_sub(1),
             Action::Filter => {
                 self.searching = Some(self.search.clone());
                 return vec![];
@@ -283,7 +277,10 @@ impl ScreenBase for TracesScreen {
                 }
                 return vec![];
             }
-            _ => return vec![],
+            other => match other.movement() {
+                Some(mv) => self.move_cursor(mv, page),
+                None => return vec![],
+            },
         }
         self.fetch_rows(ctx, true)
     }
