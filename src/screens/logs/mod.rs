@@ -5,14 +5,18 @@
 //! - [`buffer`]: the bounded ring of lines and the live fold into invocations;
 //! - [`search`]: fuzzy, regex and exact search over the buffer;
 //! - [`rows`]: what is on screen, in order, under the folding and the filters;
-//! - [`insights`]: the Logs Insights mode (ready queries, your own, a sortable table);
-//! - [`errors`]: error groups by fingerprint;
+//! - [`insights`] and `insights_mode`: the Logs Insights mode as a component of its own (ready
+//!   queries, your own, a sortable table): its state, keys and view;
+//! - [`error_groups`]: the error-groups mode as a component (its state, keys and view), over
+//!   [`errors`], the grouping by fingerprint;
 //! - `save`: `s`, the lines written to a private file off the loop;
 //! - `update`, `keys`, `view`: the screen itself.
 
 pub mod buffer;
+pub mod error_groups;
 pub mod errors;
 pub mod insights;
+mod insights_mode;
 mod keys;
 pub mod rows;
 mod save;
@@ -32,6 +36,7 @@ use crate::domain::{
 use crate::parse::lambda::Level;
 
 use self::buffer::LogBuffer;
+use self::error_groups::ErrorGroups;
 use self::insights::InsightsState;
 use self::rows::Row;
 use self::search::{Found, Matcher, Query};
@@ -175,12 +180,7 @@ pub struct LogsScreen {
     pub tail: TailInfo,
     pub mode: Mode,
     pub insights: InsightsState,
-    pub error_cursor: usize,
-    /// The error groups shown, and the buffer lines they were built from: grouped again only
-    /// when those change, not on every frame.
-    pub error_groups: Option<(std::ops::Range<i64>, Vec<errors::ErrorGroup>)>,
-    /// When the error groups were last built (ctx.now).
-    pub error_groups_at: i64,
+    pub error_groups: ErrorGroups,
     /// An invocation to open on (from a trace): found when its lines arrive.
     pub pending_invocation: Option<String>,
     /// Body rows at the last draw size.
