@@ -1,8 +1,10 @@
 //! The `:` commands: one registry that the palette completes from, help lists, and `update`
 //! runs.
 
+use super::router::{LogsPlace, Place};
+
 /// One command as the palette and help show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Command {
     /// What `update` and the screens dispatch on.
     pub id: CommandId,
@@ -12,13 +14,19 @@ pub struct Command {
     pub description: &'static str,
     /// Other spellings that also run it (not completed).
     pub aliases: &'static [&'static str],
+    /// The place it opens, from its argument, when that is all it does.
+    pub opens: Option<fn(String) -> Place>,
 }
 
 /// The registry: each row gives a command's typed id, its name and other spellings, how its
 /// argument is written, and what it does. Dispatch matches the id, so a misspelt command does
-/// not compile; the palette, completion and help read the same rows.
+/// not compile; the palette, completion and help read the same rows. A command that only opens
+/// a place says which after `=>`, and needs no arm in `update`.
 macro_rules! commands {
-    ($($id:ident: $name:literal $(| $alias:literal)*, $arg:literal, $description:literal;)*) => {
+    (@opens) => { None };
+    (@opens $opens:expr) => { Some($opens) };
+    ($($id:ident: $name:literal $(| $alias:literal)*, $arg:literal, $description:literal
+        $(=> $opens:expr)?;)*) => {
         /// A `:` command, as `update` and the screens dispatch on it.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum CommandId { $($id),* }
@@ -29,18 +37,25 @@ macro_rules! commands {
             arg: $arg,
             description: $description,
             aliases: &[$($alias),*],
+            opens: commands!(@opens $($opens)?),
         }),*];
     };
 }
 
 commands! {
     Functions: "fn" | "functions" | "func" | "home", "", "functions (home)";
-    Overview: "overview" | "account", "", "account overview: totals, limits, top functions";
+    Overview: "overview" | "account", "", "account overview: totals, limits, top functions"
+        => |_| Place::Overview;
     Window: "window", "15m|1h|3h|12h|1d|7d|30d", "time window";
-    Traces: "traces", "[filter]", "X-Ray traces, optionally filtered";
+    Traces: "traces", "[filter]", "X-Ray traces, optionally filtered"
+        => |filter| Place::Traces { filter };
     Trace: "trace", "id", "one trace's waterfall";
-    Map: "map" | "servicemap", "", "X-Ray service map";
-    Logs: "logs" | "log", "[function…]", "logs of functions (all when none)";
+    Map: "map" | "servicemap", "", "X-Ray service map" => |_| Place::Map;
+    Logs: "logs" | "log", "[function…]", "logs of functions (all when none)"
+        => |arg| Place::Logs(LogsPlace {
+            functions: arg.split_whitespace().map(str::to_string).collect(),
+            invocation: None,
+        });
     Filter: "filter", "pattern", "CloudWatch filter pattern for the logs fetch and tail";
     Insights: "insights", "[query]", "Logs Insights on the logs screen";
     Sort: "sort", "column", "sort by column (name, err%, p95…)";
@@ -101,6 +116,20 @@ mod tests {
         assert!(resolve("nope").unwrap_err().contains(":window"));
         assert!(resolve("").is_err());
         assert_eq!(resolve("servicemap").map(|c| c.id), Ok(CommandId::Map));
+        let open = |word: &str, arg: &str| {
+            resolve(word)
+                .ok()
+                .and_then(|c| c.opens)
+                .map(|o| o(arg.into()))
+        };
+        assert_eq!(open("map", ""), Some(Place::Map));
+        assert_eq!(
+            open("traces", "error"),
+            Some(Place::Traces {
+                filter: "error".into()
+            })
+        );
+        assert_eq!(open("window", "1h"), None, "not a place");
         assert_eq!(parse(" window  3h ").unwrap(), ("window", "3h".into()));
     }
 }

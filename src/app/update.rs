@@ -199,6 +199,10 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
         }
     };
     let ctx = &mut state.ctx;
+    if let Some(opens) = cmd.opens {
+        ctx.go(opens(arg));
+        return vec![];
+    }
     match cmd.id {
         CommandId::Quit => {
             state.quit = true;
@@ -208,28 +212,12 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             ctx.nav.push(Nav::Home);
             vec![]
         }
-        CommandId::Overview => {
-            ctx.go(router::Place::Overview);
-            vec![]
-        }
         CommandId::Help => {
             state.overlay = Some(Overlay::Help);
             vec![]
         }
-        CommandId::Logs => {
-            let functions = arg.split_whitespace().map(str::to_string).collect();
-            ctx.go(super::router::Place::Logs(super::router::LogsPlace {
-                functions,
-                invocation: None,
-            }));
-            vec![]
-        }
         CommandId::Usage => {
             state.overlay = Some(Overlay::Usage);
-            vec![]
-        }
-        CommandId::Traces => {
-            ctx.go(Place::Traces { filter: arg });
             vec![]
         }
         CommandId::Trace if arg.is_empty() => {
@@ -238,10 +226,6 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
         }
         CommandId::Trace => {
             ctx.go(Place::Trace(arg));
-            vec![]
-        }
-        CommandId::Map => {
-            ctx.go(Place::Map);
             vec![]
         }
         CommandId::Window => match WindowChoice::parse(&arg) {
