@@ -1,74 +1,71 @@
 //! The `:` commands: one registry that the palette completes from, help lists, and `update`
 //! runs.
 
+use super::router::{LogsPlace, Place};
+
 /// One command as the palette and help show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Command {
+    /// What `update` and the screens dispatch on.
+    pub id: CommandId,
     pub name: &'static str,
     /// How its argument is written, empty when it takes none.
     pub arg: &'static str,
     pub description: &'static str,
     /// Other spellings that also run it (not completed).
     pub aliases: &'static [&'static str],
+    /// The place it opens, from its argument, when that is all it does.
+    pub opens: Option<fn(String) -> Place>,
 }
 
-const fn c(
-    name: &'static str,
-    arg: &'static str,
-    description: &'static str,
-    aliases: &'static [&'static str],
-) -> Command {
-    Command {
-        name,
-        arg,
-        description,
-        aliases,
-    }
+/// The registry: each row gives a command's typed id, its name and other spellings, how its
+/// argument is written, and what it does. Dispatch matches the id, so a misspelt command does
+/// not compile; the palette, completion and help read the same rows. A command that only opens
+/// a place says which after `=>`, and needs no arm in `update`.
+macro_rules! commands {
+    (@opens) => { None };
+    (@opens $opens:expr) => { Some($opens) };
+    ($($id:ident: $name:literal $(| $alias:literal)*, $arg:literal, $description:literal
+        $(=> $opens:expr)?;)*) => {
+        /// A `:` command, as `update` and the screens dispatch on it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum CommandId { $($id),* }
+
+        pub const COMMANDS: &[Command] = &[$(Command {
+            id: CommandId::$id,
+            name: $name,
+            arg: $arg,
+            description: $description,
+            aliases: &[$($alias),*],
+            opens: commands!(@opens $($opens)?),
+        }),*];
+    };
 }
 
-pub const COMMANDS: &[Command] = &[
-    c("fn", "", "functions (home)", &["functions", "func", "home"]),
-    c(
-        "overview",
-        "",
-        "account overview: totals, limits, top functions",
-        &["account"],
-    ),
-    c("window", "15m|1h|3h|12h|1d|7d|30d", "time window", &[]),
-    c(
-        "traces",
-        "[filter]",
-        "X-Ray traces, optionally filtered",
-        &[],
-    ),
-    c("trace", "id", "one trace's waterfall", &[]),
-    c("map", "", "X-Ray service map", &["servicemap"]),
-    c(
-        "logs",
-        "[function…]",
-        "logs of functions (all when none)",
-        &["log"],
-    ),
-    c(
-        "filter",
-        "pattern",
-        "CloudWatch filter pattern for the logs fetch and tail",
-        &[],
-    ),
-    c(
-        "insights",
-        "[query]",
-        "Logs Insights on the logs screen",
-        &[],
-    ),
-    c("sort", "column", "sort by column (name, err%, p95…)", &[]),
-    c("theme", "name", "switch theme", &[]),
-    c("region", "name", "switch AWS region", &[]),
-    c("profile", "name", "switch AWS profile", &[]),
-    c("usage", "", "API calls and estimated cost", &[]),
-    c("help", "", "keys", &[]),
-    c("q", "", "quit", &["quit", "q!"]),
-];
+commands! {
+    Functions: "fn" | "functions" | "func" | "home", "", "functions (home)";
+    Overview: "overview" | "account", "", "account overview: totals, limits, top functions"
+        => |_| Place::Overview;
+    Window: "window", "15m|1h|3h|12h|1d|7d|30d", "time window";
+    Traces: "traces", "[filter]", "X-Ray traces, optionally filtered"
+        => |filter| Place::Traces { filter };
+    Trace: "trace", "id", "one trace's waterfall";
+    Map: "map" | "servicemap", "", "X-Ray service map" => |_| Place::Map;
+    Logs: "logs" | "log", "[function…]", "logs of functions (all when none)"
+        => |arg| Place::Logs(LogsPlace {
+            functions: arg.split_whitespace().map(str::to_string).collect(),
+            invocation: None,
+        });
+    Filter: "filter", "pattern", "CloudWatch filter pattern for the logs fetch and tail";
+    Insights: "insights", "[query]", "Logs Insights on the logs screen";
+    Sort: "sort", "column", "sort by column (name, err%, p95…)";
+    Theme: "theme", "name", "switch theme";
+    Region: "region", "name", "switch AWS region";
+    Profile: "profile", "name", "switch AWS profile";
+    Usage: "usage", "", "API calls and estimated cost";
+    Help: "help", "", "keys";
+    Quit: "q" | "quit" | "q!", "", "quit";
+}
 
 /// Completions for what has been typed so far.
 pub fn completions(text: &str) -> Vec<&'static Command> {
@@ -118,6 +115,21 @@ mod tests {
         assert_eq!(resolve("functions").map(|c| c.name), Ok("fn"));
         assert!(resolve("nope").unwrap_err().contains(":window"));
         assert!(resolve("").is_err());
+        assert_eq!(resolve("servicemap").map(|c| c.id), Ok(CommandId::Map));
+        let open = |word: &str, arg: &str| {
+            resolve(word)
+                .ok()
+                .and_then(|c| c.opens)
+                .map(|o| o(arg.into()))
+        };
+        assert_eq!(open("map", ""), Some(Place::Map));
+        assert_eq!(
+            open("traces", "error"),
+            Some(Place::Traces {
+                filter: "error".into()
+            })
+        );
+        assert_eq!(open("window", "1h"), None, "not a place");
         assert_eq!(parse(" window  3h ").unwrap(), ("window", "3h".into()));
     }
 }

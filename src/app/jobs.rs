@@ -15,12 +15,16 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
+use futures::StreamExt;
+
 use super::msg::Msg;
+use super::worker::{BACKSTOP, Bound, Outlet, QUERY_BACKSTOP, not_one_shot, pump};
 use crate::domain::{
     AccountSettings, ColdStartData, ColdStartQuery, Function, InsightsQuery, InsightsUpdate,
     LogPage, LogQuery, MetricRequest, MetricSeries, ServiceGraph, SourceError, StreamQuery,
     TailRequest, TailUpdate, TimeWindow, Trace, TraceCursor, TracePage, TraceQuery, TraceSummary,
 };
+use crate::source::Source;
 
 /// A screen instance. Two dashboards for two functions are two instances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -66,6 +70,8 @@ pub enum Target {
     Overview,
     /// The account's Lambda limits.
     AccountSettings,
+    /// A screen's one job of a kind of call: a new data source needs no target of its own.
+    Of(RequestKind),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -106,81 +112,150 @@ pub enum Delivery<T> {
     Ended(Result<(), SourceError>),
 }
 
-/// A Source call and where its answer goes.
-pub enum Request {
-    Functions(Reply<Vec<Function>>),
-    Function(String, Reply<Function>),
-    Metrics(MetricRequest, Reply<Vec<MetricSeries>>),
-    /// Several requests over the same window (different periods), answered together, in order.
-    MetricSets(Vec<MetricRequest>, Reply<Vec<Vec<MetricSeries>>>),
-    Logs(LogQuery, Reply<LogPage>),
-    Stream(StreamQuery, Reply<LogPage>),
-    TraceSummaries(TraceQuery, Reply<Vec<TraceSummary>>),
-    /// One page of a scan of trace summaries (a long window shows its progress page by page).
-    TracePage(TraceQuery, TraceCursor, Reply<TracePage>),
-    Traces(Vec<String>, Reply<Vec<Trace>>),
-    ServiceGraph(TimeWindow, Reply<ServiceGraph>),
-    /// One function's cold starts over a window.
-    ColdStarts(ColdStartQuery, Reply<ColdStartData>),
-    AccountSettings(Reply<AccountSettings>),
-    /// A subscription: many deliveries until cancelled.
-    Tail(TailRequest, Deliver<TailUpdate>),
-    /// A Logs Insights query: progress, then rows. Cancelling it stops the query (StopQuery).
-    Insights(InsightsQuery, Deliver<InsightsUpdate>),
-    /// Work off the loop that is no Source call (a search over loaded lines, writing a file),
-    /// named for comparison. It runs on a blocking thread.
-    Work(String, Box<dyn FnOnce() -> Msg + Send>),
-}
-
-/// What a request asks for, without where the answer goes: requests compare by this.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Asked {
-    Functions,
-    Function(String),
-    Metrics(MetricRequest),
-    MetricSets(Vec<MetricRequest>),
-    Logs(LogQuery),
-    Stream(StreamQuery),
-    TraceSummaries(TraceQuery),
-    TracePage(TraceQuery, TraceCursor),
-    Traces(Vec<String>),
-    ServiceGraph(TimeWindow),
-    ColdStarts(ColdStartQuery),
-    AccountSettings,
-    Tail(TailRequest),
-    Insights(InsightsQuery),
-    Work(String),
-}
-
-impl Request {
-    pub fn asked(&self) -> Asked {
-        match self {
-            Request::Functions(_) => Asked::Functions,
-            Request::Function(n, _) => Asked::Function(n.clone()),
-            Request::Metrics(r, _) => Asked::Metrics(r.clone()),
-            Request::MetricSets(r, _) => Asked::MetricSets(r.clone()),
-            Request::Logs(q, _) => Asked::Logs(q.clone()),
-            Request::Stream(q, _) => Asked::Stream(q.clone()),
-            Request::TraceSummaries(q, _) => Asked::TraceSummaries(q.clone()),
-            Request::TracePage(q, c, _) => Asked::TracePage(q.clone(), c.clone()),
-            Request::Traces(ids, _) => Asked::Traces(ids.clone()),
-            Request::ServiceGraph(w, _) => Asked::ServiceGraph(*w),
-            Request::ColdStarts(q, _) => Asked::ColdStarts(q.clone()),
-            Request::AccountSettings(_) => Asked::AccountSettings,
-            Request::Tail(r, _) => Asked::Tail(r.clone()),
-            Request::Insights(q, _) => Asked::Insights(q.clone()),
-            Request::Work(name, _) => Asked::Work(name.clone()),
+/// The Source calls jobs make, one row each: the call's arguments, what it answers, what it is
+/// called in a timeout message (and its backstop after `@`, if not [`BACKSTOP`]), and how the
+/// worker makes it; a subscription says what it delivers, `lossy` or `lossless`. A row
+/// generates its [`Request`], [`Asked`] and [`RequestKind`] variants and its arms in
+/// [`Request::asked`] and the worker, so adding a data source is one row here (and the
+/// `Source` method it calls).
+macro_rules! requests {
+    (
+        one_shot {$(
+            $(#[$doc:meta])*
+            $name:ident $(($($arg:ident: $ty:ty),*))? -> $out:ty, $what:literal $(@ $limit:expr)?
+                => |$s:ident| $call:expr;
+        )*}
+        subscriptions {$(
+            $(#[$sdoc:meta])*
+            $sname:ident($sarg:ident: $sty:ty) => $item:ty, $delivery:ident
+                => |$ss:ident| $scall:expr;
+        )*}
+    ) => {
+        /// A Source call and where its answer goes.
+        pub enum Request {
+            $($(#[$doc])* $name($($($ty,)*)? Reply<$out>),)*
+            $($(#[$sdoc])* $sname($sty, Deliver<$item>),)*
+            /// Work off the loop that is no Source call (a search over loaded lines, writing a
+            /// file), named for comparison. It runs on a blocking thread.
+            Work(String, Box<dyn FnOnce() -> Msg + Send>),
         }
-    }
 
-    pub fn is_subscription(&self) -> bool {
-        matches!(self, Request::Tail(..) | Request::Insights(..))
-    }
+        /// What a request asks for, without where the answer goes: requests compare by this.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Asked {
+            $($name $(($($ty),*))?,)*
+            $($sname($sty),)*
+            Work(String),
+        }
 
-    /// A subscription whose every delivery must arrive (an Insights query's last delivery is
-    /// its rows), so it never goes through the bounded channel that drops under pressure.
-    pub fn is_lossless(&self) -> bool {
-        matches!(self, Request::Insights(..))
+        /// Which kind of call a request is, without its arguments.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum RequestKind {
+            $($name,)*
+            $($sname,)*
+            Work,
+        }
+
+        impl RequestKind {
+            pub const ALL: &[RequestKind] = &[$(RequestKind::$name,)* $(RequestKind::$sname,)* RequestKind::Work];
+        }
+
+        impl Request {
+            pub fn asked(&self) -> Asked {
+                match self {
+                    $(Request::$name($($($arg,)*)? _) => Asked::$name $(($(Clone::clone($arg)),*))?,)*
+                    $(Request::$sname($sarg, _) => Asked::$sname(Clone::clone($sarg)),)*
+                    Request::Work(name, _) => Asked::Work(name.clone()),
+                }
+            }
+
+            pub fn kind(&self) -> RequestKind {
+                match self {
+                    $(Request::$name(..) => RequestKind::$name,)*
+                    $(Request::$sname(..) => RequestKind::$sname,)*
+                    Request::Work(..) => RequestKind::Work,
+                }
+            }
+
+            pub fn is_subscription(&self) -> bool {
+                matches!(self, $(Request::$sname(..))|*)
+            }
+
+            /// A subscription whose every delivery must arrive (an Insights query's last
+            /// delivery is its rows), so it never goes through the bounded channel that drops
+            /// under pressure.
+            pub fn is_lossless(&self) -> bool {
+                match self {
+                    $(Request::$sname(..) => stringify!($delivery) == "lossless",)*
+                    _ => false,
+                }
+            }
+
+            /// Makes a one-shot call under its backstop, or does the work; a subscription given
+            /// here ends at once with an error.
+            pub(super) async fn call(self, source: &Source) -> Msg {
+                match self {
+                    $(Request::$name($($($arg,)*)? reply) => {
+                        let $s = source;
+                        #[allow(unused_mut, unused_assignments)]
+                        let mut limit = BACKSTOP;
+                        $(limit = $limit;)?
+                        reply(Bound::new($what, source, limit).on($call).await)
+                    })*
+                    $(Request::$sname(_, deliver) => deliver(Delivery::Ended(Err(not_one_shot()))),)*
+                    Request::Work(_, work) => work(),
+                }
+            }
+
+            /// Follows a subscription until it ends or the outlet closes; a one-shot request
+            /// given here answers once.
+            pub(super) async fn follow(self, source: &Source, out: &mut impl Outlet) {
+                match self {
+                    $(Request::$sname($sarg, deliver) => {
+                        let $ss = source;
+                        pump($scall, deliver, out).await
+                    })*
+                    one_shot => {
+                        let _ = out.offer(one_shot.call(source).await);
+                    }
+                }
+            }
+        }
+    };
+}
+
+requests! {
+    one_shot {
+        Functions -> Vec<Function>, "the function list" => |s| s.list_functions();
+        Function(name: String) -> Function, "a function" => |s| s.function(&name);
+        Metrics(req: MetricRequest) -> Vec<MetricSeries>, "metrics" => |s| s.metrics(&req);
+        /// Several requests over the same window (different periods), answered together, in
+        /// order.
+        MetricSets(reqs: Vec<MetricRequest>) -> Vec<Vec<MetricSeries>>, "metrics"
+            => |s| s.metric_sets(&reqs);
+        Logs(q: LogQuery) -> LogPage, "a page of logs" => |s| s.logs(&q);
+        Stream(q: StreamQuery) -> LogPage, "a log stream" => |s| s.stream_events(&q);
+        TraceSummaries(q: TraceQuery) -> Vec<TraceSummary>, "traces"
+            => |s| s.trace_summaries(&q);
+        /// One page of a scan of trace summaries (a long window shows its progress page by
+        /// page).
+        TracePage(q: TraceQuery, c: TraceCursor) -> TracePage, "traces"
+            => |s| s.trace_page(&q, &c);
+        Traces(ids: Vec<String>) -> Vec<Trace>, "traces" => |s| s.traces(&ids);
+        ServiceGraph(w: TimeWindow) -> ServiceGraph, "the service map" => |s| s.service_graph(w);
+        /// One function's cold starts over a window (a Logs Insights query, which may rightly
+        /// scan for minutes).
+        ColdStarts(q: ColdStartQuery) -> ColdStartData, "cold starts" @ QUERY_BACKSTOP
+            => |s| s.cold_starts(&q);
+        AccountSettings -> AccountSettings, "account settings" => |s| s.account_settings();
+    }
+    subscriptions {
+        /// Follows log groups: many deliveries until cancelled.
+        Tail(req: TailRequest) => TailUpdate, lossy
+            => |s| s.tail(&req).await.map(|t| t.map(Ok));
+        /// A Logs Insights query: progress, then rows. Cancelling it stops the query
+        /// (StopQuery).
+        Insights(q: InsightsQuery) => InsightsUpdate, lossless => |s| s.insights(&q).await;
     }
 }
 
@@ -412,6 +487,30 @@ mod tests {
         assert_eq!(t.cancel_owner(Owner::Screen(ScreenId(3))).len(), 1);
         assert!(!t.is_running(&mine.key));
         assert!(t.is_running(&other.key));
+    }
+
+    #[test]
+    fn each_row_is_its_own_kind_and_compares_by_what_it_asks() {
+        let list = || Request::Functions(Box::new(|_| Msg::Resize(0, 0)));
+        let limits = Request::AccountSettings(Box::new(|_| Msg::Resize(0, 0)));
+        assert_eq!(list().kind(), RequestKind::Functions);
+        assert_eq!(limits.kind(), RequestKind::AccountSettings);
+        assert_ne!(list(), limits, "two calls without arguments still differ");
+        assert_eq!(list(), list());
+        let work = Request::Work("save".into(), Box::new(|| Msg::Resize(0, 0)));
+        assert_eq!(work.kind(), RequestKind::Work);
+        assert!(!work.is_subscription() && !list().is_subscription());
+        let kinds: std::collections::HashSet<RequestKind> =
+            RequestKind::ALL.iter().copied().collect();
+        assert_eq!(kinds.len(), RequestKind::ALL.len());
+        assert!(kinds.contains(&RequestKind::Tail) && kinds.contains(&RequestKind::Insights));
+        let insights = InsightsQuery {
+            log_groups: vec!["g".into()],
+            query: "fields @message".into(),
+            window: TimeWindow::new(0, 1),
+        };
+        let query = Request::Insights(insights, Box::new(|_| Msg::Resize(0, 0)));
+        assert!(query.is_subscription() && query.is_lossless());
     }
 
     #[test]

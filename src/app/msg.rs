@@ -7,6 +7,7 @@ use super::catalog::CatalogMsg;
 use super::jobs::{Job, JobKey, Owner, ScreenId};
 use super::router::{ScreenAction, ScreenMsg};
 use crate::domain::{EpochMs, SourceError, SourceHealth, SourceInfo};
+use crate::ui::widgets::cursor::Move;
 
 /// What a key means (see the keymaps). The verbs every screen understands, plus each screen's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,21 @@ pub enum Action {
     InputCancel,
     /// A key only one screen knows.
     Screen(ScreenAction),
+}
+
+impl Action {
+    /// The move of a list's cursor this action is, if it is one.
+    pub fn movement(self) -> Option<Move> {
+        Some(match self {
+            Action::Up => Move::Up,
+            Action::Down => Move::Down,
+            Action::PageUp => Move::PageUp,
+            Action::PageDown => Move::PageDown,
+            Action::Top => Move::Top,
+            Action::Bottom => Move::Bottom,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, PartialEq)]

@@ -7,6 +7,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use super::commands::CommandId;
 use super::jobs::ScreenId;
 use super::keys::Binding;
 use super::msg::{Action, Cmd};
@@ -57,7 +58,7 @@ pub trait ScreenBase {
         vec![]
     }
     /// A `:` command that belongs to this screen (`:sort`); `None` if it is not its own.
-    fn on_command(&mut self, _ctx: &mut Ctx, _name: &str, _arg: &str) -> Option<Vec<Cmd>> {
+    fn on_command(&mut self, _ctx: &mut Ctx, _id: CommandId, _arg: &str) -> Option<Vec<Cmd>> {
         None
     }
     /// The terminal was resized.

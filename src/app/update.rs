@@ -5,7 +5,7 @@
 //! the catalog) and hands the rest to the screen on top through the router.
 
 use super::catalog;
-use super::commands;
+use super::commands::{self, CommandId};
 use super::keys::edit;
 use super::msg::{Action, Cmd, Msg};
 use super::policy::due;
@@ -199,65 +199,49 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
         }
     };
     let ctx = &mut state.ctx;
-    match cmd.name {
-        "q" => {
+    if let Some(opens) = cmd.opens {
+        ctx.go(opens(arg));
+        return vec![];
+    }
+    match cmd.id {
+        CommandId::Quit => {
             state.quit = true;
             vec![]
         }
-        "fn" => {
+        CommandId::Functions => {
             ctx.nav.push(Nav::Home);
             vec![]
         }
-        "overview" => {
-            ctx.go(router::Place::Overview);
-            vec![]
-        }
-        "help" => {
+        CommandId::Help => {
             state.overlay = Some(Overlay::Help);
             vec![]
         }
-        "logs" => {
-            let functions = arg.split_whitespace().map(str::to_string).collect();
-            ctx.go(super::router::Place::Logs(super::router::LogsPlace {
-                functions,
-                invocation: None,
-            }));
-            vec![]
-        }
-        "usage" => {
+        CommandId::Usage => {
             state.overlay = Some(Overlay::Usage);
             vec![]
         }
-        "traces" => {
-            ctx.go(Place::Traces { filter: arg });
-            vec![]
-        }
-        "trace" if arg.is_empty() => {
+        CommandId::Trace if arg.is_empty() => {
             ctx.error(":trace needs a trace id, e.g. :trace 1-5759e988-bd862e3fe1be46a994272793");
             vec![]
         }
-        "trace" => {
+        CommandId::Trace => {
             ctx.go(Place::Trace(arg));
             vec![]
         }
-        "map" => {
-            ctx.go(Place::Map);
-            vec![]
-        }
-        "window" => match WindowChoice::parse(&arg) {
+        CommandId::Window => match WindowChoice::parse(&arg) {
             Some(w) => set_window(state, w),
             None => {
                 ctx.error(format!("window {arg:?}: use {}", WindowChoice::LIST));
                 vec![]
             }
         },
-        "theme" if arg.is_empty() => {
+        CommandId::Theme if arg.is_empty() => {
             let list = ctx.themes.join(", ");
             ctx.info(format!("themes: {list}"));
             vec![]
         }
-        "theme" => vec![Cmd::SetTheme(arg)],
-        "region" | "profile" => {
+        CommandId::Theme => vec![Cmd::SetTheme(arg)],
+        CommandId::Region | CommandId::Profile => {
             if matches!(ctx.source, SourceInfo::Demo { .. }) {
                 ctx.error(format!(
                     ":{} needs AWS; the demo account has one region",
@@ -266,7 +250,7 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
                 return vec![];
             }
             if arg.is_empty() {
-                let example = if cmd.name == "region" {
+                let example = if cmd.id == CommandId::Region {
                     "eu-west-1"
                 } else {
                     "prod"
@@ -275,7 +259,7 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
                 return vec![];
             }
             ctx.switching = Some(format!("{} {arg}", cmd.name));
-            let (profile, region) = if cmd.name == "region" {
+            let (profile, region) = if cmd.id == CommandId::Region {
                 (None, Some(arg))
             } else {
                 (Some(arg), None)
@@ -283,20 +267,19 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             vec![Cmd::SwitchSource { profile, region }]
         }
         // Commands that belong to a screen go to the one on top, then to the home screen.
-        name => {
+        id => {
             for i in (0..state.stack.len()).rev() {
-                if let Some(cmds) =
-                    state.stack[i]
-                        .1
-                        .base_mut()
-                        .on_command(&mut state.ctx, name, &arg)
+                if let Some(cmds) = state.stack[i]
+                    .1
+                    .base_mut()
+                    .on_command(&mut state.ctx, id, &arg)
                 {
                     return cmds;
                 }
             }
             state
                 .ctx
-                .error(format!(":{name} does nothing on this screen"));
+                .error(format!(":{} does nothing on this screen", cmd.name));
             vec![]
         }
     }

@@ -1,9 +1,8 @@
 //! Workers run Source calls and answer with messages. They never touch State.
 //!
 //! A one-shot request answers once ([`run`]); a subscription delivers until it ends or its
-//! outlet closes ([`follow`]). Adding a subscription is a `Request` variant, an arm in
-//! [`follow`] and one in [`Request::is_subscription`]; the runtime and the test driver treat
-//! every subscription alike.
+//! outlet closes ([`follow`]). The calls themselves are rows of `requests!` in app/jobs.rs; the
+//! runtime and the test driver treat every subscription alike.
 
 use std::future::Future;
 use std::time::Duration;
@@ -23,55 +22,28 @@ pub const QUERY_BACKSTOP: Duration = Duration::from_secs(15 * 60);
 
 /// Runs a one-shot request; a subscription given here ends at once with an error.
 pub async fn run(source: &Source, request: Request) -> Msg {
-    let b = |what: &'static str| Bound {
-        what,
-        source,
-        limit: BACKSTOP,
-    };
-    match request {
-        Request::Functions(reply) => {
-            reply(b("the function list").on(source.list_functions()).await)
-        }
-        Request::Function(name, reply) => reply(b("a function").on(source.function(&name)).await),
-        Request::Metrics(req, reply) => reply(b("metrics").on(source.metrics(&req)).await),
-        Request::MetricSets(reqs, reply) => reply(b("metrics").on(source.metric_sets(&reqs)).await),
-        Request::Logs(q, reply) => reply(b("a page of logs").on(source.logs(&q)).await),
-        Request::Stream(q, reply) => reply(b("a log stream").on(source.stream_events(&q)).await),
-        Request::TraceSummaries(q, reply) => {
-            reply(b("traces").on(source.trace_summaries(&q)).await)
-        }
-        Request::TracePage(q, c, reply) => reply(b("traces").on(source.trace_page(&q, &c)).await),
-        Request::Traces(ids, reply) => reply(b("traces").on(source.traces(&ids)).await),
-        Request::ServiceGraph(w, reply) => {
-            reply(b("the service map").on(source.service_graph(w)).await)
-        }
-        Request::ColdStarts(q, reply) => {
-            let bound = Bound {
-                limit: QUERY_BACKSTOP,
-                ..b("cold starts")
-            };
-            reply(bound.on(source.cold_starts(&q)).await)
-        }
-        Request::AccountSettings(reply) => {
-            reply(b("account settings").on(source.account_settings()).await)
-        }
-        Request::Tail(_, deliver) => deliver(Delivery::Ended(Err(not_one_shot()))),
-        Request::Insights(_, deliver) => deliver(Delivery::Ended(Err(not_one_shot()))),
-        Request::Work(_, work) => work(),
-    }
+    request.call(source).await
 }
 
 /// A one-shot call under the backstop.
-struct Bound<'a> {
+pub(super) struct Bound<'a> {
     what: &'static str,
     source: &'a Source,
     limit: Duration,
 }
 
 impl<'a> Bound<'a> {
+    pub(super) fn new(what: &'static str, source: &'a Source, limit: Duration) -> Bound<'a> {
+        Bound {
+            what,
+            source,
+            limit,
+        }
+    }
+
     /// Boxed: Source calls are large futures, and the test driver awaits many of them nested on
     /// one thread's stack.
-    fn on<T: 'a>(
+    pub(super) fn on<T: 'a>(
         self,
         call: impl Future<Output = Result<T, SourceError>> + Send + 'a,
     ) -> std::pin::Pin<Box<dyn Future<Output = Result<T, SourceError>> + Send + 'a>> {
@@ -91,7 +63,7 @@ impl<'a> Bound<'a> {
     }
 }
 
-fn not_one_shot() -> SourceError {
+pub(super) fn not_one_shot() -> SourceError {
     SourceError::Other("a subscription is not a one-shot request".into())
 }
 
@@ -127,23 +99,13 @@ impl Weight for InsightsUpdate {
 /// Follows a subscription until it ends or the outlet closes; a one-shot request given here
 /// answers once.
 pub async fn follow(source: &Source, request: Request, out: &mut impl Outlet) {
-    match request {
-        Request::Tail(req, deliver) => {
-            let stream = source.tail(&req).await.map(|s| s.map(Ok));
-            pump(stream, deliver, out).await
-        }
-        // Dropping the stream (the job cancelled) stops the query.
-        Request::Insights(q, deliver) => pump(source.insights(&q).await, deliver, out).await,
-        one_shot => {
-            let _ = out.offer(run(source, one_shot).await);
-        }
-    }
+    request.follow(source, out).await
 }
 
 /// Moves a stream's items to the outlet until it ends or fails. Events the outlet cannot take
 /// are counted and reported with the next delivery that gets through; control notices (gaps,
 /// interruptions, mode changes, the end) and the drop counts themselves are never dropped.
-async fn pump<T: Weight, S: Stream<Item = Result<T, SourceError>> + Unpin>(
+pub(super) async fn pump<T: Weight, S: Stream<Item = Result<T, SourceError>> + Unpin>(
     stream: Result<S, SourceError>,
     deliver: Deliver<T>,
     out: &mut impl Outlet,

@@ -7,6 +7,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use crate::app::catalog::Catalog;
 use crate::app::jobs::ScreenId;
 use crate::domain::{Function, FunctionStats};
+use crate::ui::widgets::cursor::{self, Move};
 
 /// The table's columns, in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -299,24 +300,13 @@ impl FunctionsScreen {
             .unwrap_or(0);
     }
 
-    /// Moves the selection by `delta` rows, clamped.
-    pub fn move_by(&mut self, delta: isize) {
-        if self.rows.is_empty() {
-            self.selected = 0;
-            return;
-        }
-        let max = self.rows.len() - 1;
-        self.selected = self.selected.saturating_add_signed(delta).min(max);
-    }
-
-    pub fn select_last(&mut self) {
-        self.selected = self.rows.len().saturating_sub(1);
+    pub fn move_cursor(&mut self, mv: Move, page: usize) {
+        self.selected = cursor::moved(self.selected, mv, self.rows.len(), page);
     }
 
     /// Keeps the selection inside a viewport of `height` rows, scrolling as little as possible.
     pub fn scroll_into_view(&mut self, height: usize) {
-        self.offset =
-            crate::ui::widgets::keep_in_view(self.selected, self.offset, self.rows.len(), height);
+        self.offset = cursor::keep_in_view(self.selected, self.offset, self.rows.len(), height);
     }
 
     /// Names of the rows on screen: only those get the billed row figures.

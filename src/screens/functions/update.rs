@@ -6,12 +6,14 @@ use ratatui::layout::Rect;
 use super::state::{Column, FunctionsScreen};
 use super::{FunctionsAction, FunctionsMsg, keys, view};
 use crate::app::catalog;
+use crate::app::commands::CommandId;
 use crate::app::jobs::Target;
 use crate::app::keys::{Binding, edit};
 use crate::app::msg::{Action, Cmd};
 use crate::app::router::{Input, Place, Screen, ScreenBase};
 use crate::app::state::Ctx;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::cursor::Move;
 
 impl FunctionsScreen {
     /// Rows on screen that have no row figures yet get them; `typed` debounces the request.
@@ -72,14 +74,8 @@ impl ScreenBase for FunctionsScreen {
         if self.input.is_some() {
             return self.on_input(ctx, action);
         }
-        let page = ctx.table_rows() as isize;
+        let page = ctx.table_rows();
         match action {
-            Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
-            Action::PageUp => self.move_by(-page),
-            Action::PageDown => self.move_by(page),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.select_last(),
             Action::Filter => {
                 self.input = Some(self.filter.clone());
                 return vec![];
@@ -91,7 +87,10 @@ impl ScreenBase for FunctionsScreen {
                 }
                 return vec![];
             }
-            _ => return vec![],
+            other => match other.movement() {
+                Some(mv) => self.move_cursor(mv, page),
+                None => return vec![],
+            },
         }
         self.fetch_missing(ctx, true)
     }
@@ -109,8 +108,8 @@ impl ScreenBase for FunctionsScreen {
         self.fetch_missing(ctx, false)
     }
 
-    fn on_command(&mut self, ctx: &mut Ctx, name: &str, arg: &str) -> Option<Vec<Cmd>> {
-        if name != "sort" {
+    fn on_command(&mut self, ctx: &mut Ctx, id: CommandId, arg: &str) -> Option<Vec<Cmd>> {
+        if id != CommandId::Sort {
             return None;
         }
         match Column::parse(arg) {
@@ -189,7 +188,7 @@ impl Screen for FunctionsScreen {
                 {
                     self.marked.insert(name);
                 }
-                self.move_by(1);
+                self.move_cursor(Move::Down, 1);
             }
             FunctionsAction::Logs => {
                 let functions: Vec<String> = if self.marked.is_empty() {

@@ -2,15 +2,19 @@
 //! paged in above, one row per invocation, search as you type over everything loaded, error
 //! groups and Logs Insights.
 //!
-//! - [`buffer`]: the bounded ring of lines and the live fold into invocations;
+//! - the lines and their fold into invocations are the model's (`crate::model::logs`);
 //! - [`search`]: fuzzy, regex and exact search over the buffer;
 //! - [`rows`]: what is on screen, in order, under the folding and the filters;
-//! - [`insights`]: the Logs Insights mode (ready queries, your own, a sortable table);
-//! - [`errors`]: error groups by fingerprint;
+//! - [`insights`] and `insights_mode`: the Logs Insights mode as a component of its own (ready
+//!   queries, your own, a sortable table): its state, keys and view;
+//! - [`error_groups`]: the error-groups mode as a component (its state, keys and view), over
+//!   the model's grouping by fingerprint (`crate::model::errors`);
 //! - `save`: `s`, the lines written to a private file off the loop;
 //! - `update`, `keys`, `view`: the screen itself.
 
+pub mod error_groups;
 pub mod insights;
+mod insights_mode;
 mod keys;
 pub mod rows;
 mod save;
@@ -29,6 +33,7 @@ use crate::domain::{
 };
 use crate::parse::lambda::Level;
 
+use self::error_groups::ErrorGroups;
 use self::insights::InsightsState;
 use self::rows::Row;
 use self::search::{Found, Matcher, Query};
@@ -173,12 +178,7 @@ pub struct LogsScreen {
     pub tail: TailInfo,
     pub mode: Mode,
     pub insights: InsightsState,
-    pub error_cursor: usize,
-    /// The error groups shown, and the buffer lines they were built from: grouped again only
-    /// when those change, not on every frame.
-    pub error_groups: Option<(std::ops::Range<i64>, Vec<crate::model::errors::ErrorGroup>)>,
-    /// When the error groups were last built (ctx.now).
-    pub error_groups_at: i64,
+    pub error_groups: ErrorGroups,
     /// An invocation to open on (from a trace): found when its lines arrive.
     pub pending_invocation: Option<String>,
     /// Body rows at the last draw size.

@@ -228,7 +228,7 @@ impl LogsScreen {
     /// Keeps the cursor on a row and the row on screen.
     pub fn clamp(&mut self) {
         let n = self.rows.len();
-        self.cursor = self.cursor.min(n.saturating_sub(1));
+        self.cursor = crate::ui::widgets::cursor::clamp(self.cursor, n);
         let h = self.height.max(1);
         if self.following {
             self.top = n.saturating_sub(h);

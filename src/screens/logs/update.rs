@@ -7,13 +7,16 @@ use std::sync::atomic::Ordering;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use super::error_groups::{self, ErrorGroups};
 use super::insights::{self, InsightsState, Run};
+use super::insights_mode;
 use super::rows::Row;
 use super::save::{self, Saving};
 use super::search::{self, Matcher, Query};
 use super::{
     History, LogsAction, LogsMsg, LogsScreen, Mode, SearchState, Stamps, TailInfo, keys, view,
 };
+use crate::app::commands::CommandId;
 use crate::app::files;
 use crate::app::jobs::{Delivery, Job, JobKey, Owner, Request, ScreenId, Target};
 use crate::app::keys::{Binding, edit};
@@ -29,13 +32,12 @@ use crate::parse::lambda::Level;
 use crate::parse::sanitize;
 use crate::ui::format;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::cursor;
 
 /// Events per history page.
 const PAGE: usize = 500;
 /// A window that ends this close to now is live: the tail follows it.
 const LIVE_SLACK_MS: i64 = 2 * MINUTE_MS;
-/// Error groups are rebuilt at most this often while lines stream in.
-const ERROR_GROUPS_EVERY_MS: i64 = 1_000;
 /// Around an invocation opened from a trace.
 const AROUND_INVOCATION_MS: i64 = 15 * MINUTE_MS;
 
@@ -78,9 +80,7 @@ impl LogsScreen {
             tail: TailInfo::default(),
             mode: Mode::Lines,
             insights: InsightsState::default(),
-            error_cursor: 0,
-            error_groups: None,
-            error_groups_at: 0,
+            error_groups: ErrorGroups::default(),
             height: usize::from(ctx.size.1.saturating_sub(5)).max(1),
         }
     }
@@ -204,7 +204,7 @@ impl LogsScreen {
     // Moving
 
     fn move_to(&mut self, row: usize) {
-        self.cursor = row.min(self.rows.len().saturating_sub(1));
+        self.cursor = cursor::clamp(row, self.rows.len());
         self.following = false;
         self.clamp();
     }
@@ -503,100 +503,41 @@ impl LogsScreen {
     }
 
     fn on_insights_action(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
-        if let Some(text) = self.insights.input.as_mut() {
-            match action {
-                a if edit(text, a) => {}
-                Action::InputSubmit => {
-                    let q = text.trim().to_string();
-                    self.insights.input = None;
-                    if !q.is_empty() {
-                        return self.run_insights(ctx, q);
-                    }
-                }
-                Action::InputCancel => self.insights.input = None,
-                _ => {}
+        match self.insights.on_action(action) {
+            insights_mode::Outcome::Stay => vec![],
+            insights_mode::Outcome::Run(q) => self.run_insights(ctx, q),
+            insights_mode::Outcome::Stop => {
+                vec![Cmd::Cancel(self.key(Target::Insights(self.label())))]
             }
-            return vec![];
-        }
-        let choices = self.insights.choices().len();
-        match action {
-            Action::Up => match self.insights.run {
-                Run::Done { .. } => self.insights.scroll = self.insights.scroll.saturating_sub(1),
-                _ => self.insights.cursor = self.insights.cursor.saturating_sub(1),
-            },
-            Action::Down => match self.insights.run {
-                Run::Done { .. } => self.insights.scroll += 1,
-                _ => {
-                    self.insights.cursor = (self.insights.cursor + 1).min(choices.saturating_sub(1))
-                }
-            },
-            Action::Enter => {
-                if let Some((_, q)) = self.insights.choices().get(self.insights.cursor).cloned() {
-                    return self.run_insights(ctx, q);
-                }
-            }
-            Action::Filter => self.insights.input = Some(String::new()),
-            Action::Back => {
-                if matches!(
-                    self.insights.run,
-                    Run::Done { .. } | Run::Failed(_) | Run::Running(_)
-                ) {
-                    // Leaving a running query stops it (StopQuery).
-                    self.insights.run = Run::Idle;
-                    return vec![Cmd::Cancel(self.key(Target::Insights(self.label())))];
-                }
+            insights_mode::Outcome::Leave => {
                 self.mode = Mode::Lines;
+                vec![]
             }
-            _ => {}
         }
-        vec![]
     }
 
     // -----------------------------------------------------------------------------------------
     // Error groups
 
-    /// Groups the buffer's errors again while they are shown and the buffer has changed.
-    /// Error groups are built over the whole buffer: while shown, at most once a second
-    /// under a stream of deliveries, so a log storm does not hold the loop (and the keys).
+    /// Groups the buffer's errors again while they are shown.
     fn refresh_error_groups(&mut self, now: i64) {
-        let seqs = self.buffer.seqs();
-        if self.mode != Mode::ErrorGroups
-            || self
-                .error_groups
-                .as_ref()
-                .is_some_and(|(of, _)| *of == seqs)
-        {
-            return;
+        if self.mode == Mode::ErrorGroups {
+            self.error_groups.refresh(&self.buffer, now);
         }
-        if self.error_groups.is_some() && now - self.error_groups_at < ERROR_GROUPS_EVERY_MS {
-            return;
-        }
-        self.error_groups_at = now;
-        self.error_groups = Some((seqs, crate::model::errors::groups(&self.buffer)));
-    }
-
-    pub fn shown_error_groups(&self) -> &[crate::model::errors::ErrorGroup] {
-        self.error_groups.as_ref().map_or(&[], |(_, g)| g)
     }
 
     fn on_errors_action(&mut self, action: Action) -> Vec<Cmd> {
-        let n = self.shown_error_groups().len();
-        match action {
-            Action::Up => self.error_cursor = self.error_cursor.saturating_sub(1),
-            Action::Down => self.error_cursor = (self.error_cursor + 1).min(n.saturating_sub(1)),
-            Action::Enter => {
-                if let Some(g) = self.shown_error_groups().get(self.error_cursor) {
-                    let invs: HashSet<u32> = g.invocations.iter().copied().collect();
-                    self.only_invs = Some((g.example.clone(), invs));
-                    self.mode = Mode::Lines;
-                    self.following = false;
-                    self.rebuild_rows();
-                    self.cursor = 0;
-                    self.clamp();
-                }
+        match self.error_groups.on_action(action) {
+            error_groups::Outcome::Stay => {}
+            error_groups::Outcome::Leave => self.mode = Mode::Lines,
+            error_groups::Outcome::Open(example, invs) => {
+                self.only_invs = Some((example, invs));
+                self.mode = Mode::Lines;
+                self.following = false;
+                self.rebuild_rows();
+                self.cursor = 0;
+                self.clamp();
             }
-            Action::Back => self.mode = Mode::Lines,
-            _ => {}
         }
         vec![]
     }
@@ -883,9 +824,9 @@ impl ScreenBase for LogsScreen {
         self.start()
     }
 
-    fn on_command(&mut self, ctx: &mut Ctx, name: &str, arg: &str) -> Option<Vec<Cmd>> {
-        match name {
-            "filter" => {
+    fn on_command(&mut self, ctx: &mut Ctx, id: CommandId, arg: &str) -> Option<Vec<Cmd>> {
+        match id {
+            CommandId::Filter => {
                 if let Err(e) = crate::parse::filter_pattern::FilterPattern::parse(arg) {
                     ctx.error(format!("filter pattern: {e}"));
                     return Some(vec![]);
@@ -904,8 +845,8 @@ impl ScreenBase for LogsScreen {
                 cmds.extend(self.start());
                 Some(cmds)
             }
-            "insights" if !arg.is_empty() => Some(self.run_insights(ctx, arg.to_string())),
-            "insights" => {
+            CommandId::Insights if !arg.is_empty() => Some(self.run_insights(ctx, arg.to_string())),
+            CommandId::Insights => {
                 self.mode = Mode::Insights;
                 Some(vec![])
             }
@@ -924,12 +865,8 @@ impl ScreenBase for LogsScreen {
     }
 
     fn input(&self) -> Option<Input<'_>> {
-        if let Some(text) = self.insights.input.as_deref() {
-            return Some(Input {
-                prompt: "insights> ",
-                text,
-                note: None,
-            });
+        if let Some(input) = self.insights.input() {
+            return Some(input);
         }
         let text = self.search.input.as_deref()?;
         let note = match &self.search.error {
@@ -1169,9 +1106,7 @@ impl Screen for LogsScreen {
             }
             A::ErrorGroups => {
                 self.mode = Mode::ErrorGroups;
-                self.error_cursor = 0;
-                self.error_groups = None;
-                self.refresh_error_groups(ctx.now);
+                self.error_groups = ErrorGroups::open(&self.buffer, ctx.now);
             }
             A::SortColumn => {}
         }

@@ -16,10 +16,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
-use super::insights::Run;
 use super::rows::Row;
 use super::{LogsScreen, Mode, QUIET_AFTER_MS, Stamps};
 use crate::app::state::Ctx;
@@ -49,8 +48,17 @@ impl Widget for LogsView<'_> {
         self.header(head, buf);
         match self.screen.mode {
             Mode::Lines => self.lines(body, buf),
-            Mode::Insights => self.insights(body, buf),
-            Mode::ErrorGroups => self.error_groups(body, buf),
+            Mode::Insights => {
+                let s = self.screen;
+                let window = TimeWindow::new(s.window.start, s.window.end.max(self.ctx.now));
+                s.insights
+                    .render(window, self.ctx.frame, self.theme, body, buf)
+            }
+            Mode::ErrorGroups => {
+                let s = self.screen;
+                s.error_groups
+                    .render(&s.buffer, s.window, self.theme, body, buf)
+            }
         }
     }
 }
@@ -473,201 +481,6 @@ impl LogsView<'_> {
         }
         out
     }
-
-    fn insights(&self, area: Rect, buf: &mut Buffer) {
-        let (s, ctx, t) = (self.screen, self.ctx, self.theme);
-        let ins = &s.insights;
-        let wide = area.width >= 100;
-        let [left, right] = if wide {
-            Layout::horizontal([Constraint::Length(34), Constraint::Min(20)]).areas(area)
-        } else {
-            Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(area)
-        };
-        let choices: Vec<Line> = ins
-            .choices()
-            .iter()
-            .enumerate()
-            .map(|(i, (name, q))| {
-                let label = if name == "yours" {
-                    format!("· {}", format::safe(q))
-                } else {
-                    name.clone()
-                };
-                let style = if i == ins.cursor { t.selected } else { t.base };
-                Line::styled(format!(" {label}"), style)
-            })
-            .collect();
-        Paragraph::new(choices)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(t.border)
-                    .title(Span::styled(" queries · enter runs · / yours ", t.title)),
-            )
-            .render(left, buf);
-        let title = match &ins.query {
-            Some(q) => format!(" {} ", format::safe(q)),
-            None => " results ".to_string(),
-        };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(t.border)
-            .title(Span::styled(title, t.title));
-        let inner = block.inner(right);
-        block.render(right, buf);
-        let window = TimeWindow::new(s.window.start, s.window.end.max(ctx.now));
-        let stats = |p: &crate::domain::InsightsProgress| {
-            format!(
-                "{} matched of {} scanned · {} scanned · {}–{}",
-                format::count(p.records_matched),
-                format::count(p.records_scanned),
-                format::bytes(p.bytes_scanned as u64),
-                format::time_of_day(window.start),
-                format::time_of_day(window.end)
-            )
-        };
-        match &ins.run {
-            Run::Idle => {
-                Paragraph::new(vec![
-                    Line::styled(
-                        "Pick a ready query and press enter, or / to write your own.",
-                        t.dim,
-                    ),
-                    Line::styled(
-                        "It runs on the server over the whole window; esc stops it (StopQuery).",
-                        t.dim,
-                    ),
-                    Line::styled(
-                        "I in the lines view turns your search and filters into a query.",
-                        t.dim,
-                    ),
-                ])
-                .wrap(Wrap { trim: false })
-                .render(inner, buf);
-            }
-            Run::Running(p) => {
-                Paragraph::new(vec![
-                    Line::styled(format!("{} running…", spinner(ctx.frame)), t.spinner),
-                    Line::styled(stats(p), t.dim),
-                ])
-                .render(inner, buf);
-            }
-            Run::Failed(e) => {
-                Paragraph::new(vec![
-                    Line::styled("the query failed", t.error),
-                    Line::raw(format::safe(&e.to_string()).into_owned()),
-                ])
-                .wrap(Wrap { trim: false })
-                .render(inner, buf);
-            }
-            Run::Done { rows, progress } => {
-                let cols = ins.columns();
-                let mut lines = vec![Line::styled(
-                    format!("{} rows · {}", rows.len(), stats(progress)),
-                    t.dim,
-                )];
-                if cols.is_empty() {
-                    lines.push(Line::styled("no rows", t.dim));
-                } else {
-                    // Each column as wide as its widest value (within reason), the last takes
-                    // what is left.
-                    let widths: Vec<usize> = cols
-                        .iter()
-                        .map(|c| {
-                            let widest = rows
-                                .iter()
-                                .filter_map(|r| r.iter().find(|(f, _)| f == c))
-                                .map(|(_, v)| v.width())
-                                .max()
-                                .unwrap_or(0);
-                            (widest.max(c.width() + 1) + 2).clamp(6, 48)
-                        })
-                        .collect();
-                    let head: String = cols
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| {
-                            let w = widths[i];
-                            let mark = match ins.sort {
-                                Some((k, true)) if k == i => "▼",
-                                Some((k, false)) if k == i => "▲",
-                                _ => "",
-                            };
-                            fit(&format!("{}{mark}", format::safe(c)), w)
-                        })
-                        .collect();
-                    lines.push(Line::styled(head, t.table_header));
-                    for r in rows.iter().skip(ins.scroll) {
-                        let line: String = cols
-                            .iter()
-                            .zip(&widths)
-                            .map(|(c, &w)| {
-                                let v = r
-                                    .iter()
-                                    .find(|(f, _)| f == c)
-                                    .map_or("", |(_, v)| v.as_str());
-                                fit(&format::safe(v), w)
-                            })
-                            .collect();
-                        lines.push(Line::styled(line, t.base));
-                    }
-                }
-                Paragraph::new(lines).render(inner, buf);
-            }
-        }
-    }
-
-    fn error_groups(&self, area: Rect, buf: &mut Buffer) {
-        let (s, t) = (self.screen, self.theme);
-        let groups = s.shown_error_groups();
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(t.border)
-            .title(Span::styled(
-                format!(
-                    " error groups · {} in the {} loaded lines · enter lists invocations ",
-                    groups.len(),
-                    format::count(s.buffer.len() as f64)
-                ),
-                t.title,
-            ));
-        let inner = block.inner(area);
-        block.render(area, buf);
-        if groups.is_empty() {
-            Paragraph::new(Line::styled("no errors in what is loaded", t.dim)).render(inner, buf);
-            return;
-        }
-        let span = s.buffer.time_span().unwrap_or(s.window);
-        let mut lines = vec![Line::styled(
-            format!(
-                "{:>6}  {:<8}  {:<8}  {:<10}  {:<22}  {}",
-                "COUNT", "FIRST", "LAST", "TREND", "FUNCTIONS", "ERROR"
-            ),
-            t.table_header,
-        )];
-        let skip = s
-            .error_cursor
-            .saturating_sub(inner.height.saturating_sub(2) as usize);
-        for (i, g) in groups.iter().enumerate().skip(skip) {
-            let fns: Vec<&str> = g.functions.iter().map(String::as_str).collect();
-            let line = format!(
-                "{:>6}  {:<8}  {:<8}  {:<10}  {:<22}  {}",
-                g.count,
-                format::time_of_day(g.first_seen),
-                format::time_of_day(g.last_seen),
-                format::sparkline(&g.histogram(span, 10), 10),
-                fit(&format::safe(&fns.join(",")), 22).trim_end(),
-                format::safe(&g.fingerprint)
-            );
-            let style = if i == s.error_cursor {
-                t.selected
-            } else {
-                t.base
-            };
-            lines.push(Line::styled(line, style));
-        }
-        Paragraph::new(lines).render(inner, buf);
-    }
 }
 
 impl LogsScreen {
@@ -682,7 +495,7 @@ impl LogsScreen {
 }
 
 /// Pads or cuts to exactly `w` columns.
-fn fit(s: &str, w: usize) -> String {
+pub(super) fn fit(s: &str, w: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
     for c in s.chars() {

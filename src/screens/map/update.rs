@@ -11,6 +11,7 @@ use crate::app::msg::{Action, Cmd, Msg};
 use crate::app::router::{Place, Screen, ScreenBase};
 use crate::app::state::{Ctx, Loadable};
 use crate::ui::theme::Theme;
+use crate::ui::widgets::cursor;
 
 impl MapScreen {
     fn graph_job(&self, window: crate::domain::TimeWindow) -> Cmd {
@@ -80,12 +81,13 @@ impl ScreenBase for MapScreen {
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
-        let last = self.layout.places.len().saturating_sub(1);
+        let len = self.layout.places.len();
         match action {
-            Action::Down => self.selected = (self.selected + 1).min(last),
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = last,
+            Action::Up | Action::Down | Action::Top | Action::Bottom => {
+                if let Some(mv) = action.movement() {
+                    self.selected = cursor::moved(self.selected, mv, len, 1);
+                }
+            }
             Action::Left => {
                 if let Some(p) = self.layout.places.get(self.selected).and_then(|p| p.parent) {
                     self.selected = p;

@@ -17,6 +17,7 @@ use crate::domain::{
     SourceError, Statistic, TimeWindow, period_for, totals_request,
 };
 use crate::ui::theme::Theme;
+use crate::ui::widgets::cursor;
 
 /// The account-wide series: the metrics without a function dimension.
 pub const ACCOUNT_SERIES: [(Metric, Statistic); 4] = [
@@ -136,8 +137,11 @@ impl ScreenBase for OverviewScreen {
                 self.ranking = (self.ranking + 1) % Ranking::ALL.len();
                 self.row = 0;
             }
-            Action::Down => self.row = (self.row + 1).min(len.saturating_sub(1)),
-            Action::Up => self.row = self.row.saturating_sub(1),
+            Action::Up | Action::Down => {
+                if let Some(mv) = action.movement() {
+                    self.row = cursor::moved(self.row, mv, len, 1);
+                }
+            }
             Action::Enter => match self.rows(ctx, ranking).get(self.row) {
                 Some((name, _)) => ctx.go(Place::Dashboard(name.clone())),
                 None => ctx.info(format!("{}: no function to open", ranking.title())),

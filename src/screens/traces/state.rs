@@ -8,6 +8,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 
 use crate::app::jobs::ScreenId;
 use crate::domain::{SourceError, TraceCursor, TraceQuery, TraceSummary};
+use crate::ui::widgets::cursor::{self, Move};
 
 /// The most summaries the list holds: the newest of the window.
 pub const LIST_LIMIT: usize = 1000;
@@ -265,8 +266,7 @@ impl TracesScreen {
         let rows: Vec<usize> = keyed.into_iter().map(|((i, _), _)| i).collect();
         self.selected = keep
             .and_then(|id| rows.iter().position(|&i| all[i].id == id))
-            .unwrap_or(0)
-            .min(rows.len().saturating_sub(1));
+            .map_or(0, |s| cursor::clamp(s, rows.len()));
         self.rows = rows;
     }
 
@@ -280,15 +280,13 @@ impl TracesScreen {
         self.refresh_rows();
     }
 
-    pub fn move_by(&mut self, delta: isize) {
-        let max = self.rows.len().saturating_sub(1);
-        self.selected = self.selected.saturating_add_signed(delta).min(max);
+    pub fn move_cursor(&mut self, mv: Move, page: usize) {
+        self.selected = cursor::moved(self.selected, mv, self.rows.len(), page);
     }
 
     /// Keeps the selection inside a viewport of `height` rows.
     pub fn scroll_into_view(&mut self, height: usize) {
-        self.offset =
-            crate::ui::widgets::keep_in_view(self.selected, self.offset, self.rows.len(), height);
+        self.offset = cursor::keep_in_view(self.selected, self.offset, self.rows.len(), height);
     }
 
     /// Ids of the rows in view whose cold-start flag is not known yet.

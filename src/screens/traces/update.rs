@@ -9,6 +9,7 @@ use ratatui::layout::Rect;
 
 use super::state::{Column, LIST_LIMIT, Scan, ScanStatus, TracesScreen};
 use super::{TracesAction, TracesMsg, keys, view};
+use crate::app::commands::CommandId;
 use crate::app::jobs::{Job, JobKey, Owner, Request, Target};
 use crate::app::keys::{Binding, edit};
 use crate::app::msg::{Action, Cmd, Msg};
@@ -256,14 +257,8 @@ impl ScreenBase for TracesScreen {
         if self.searching.is_some() {
             return self.on_search(ctx, action);
         }
-        let page = self.list_height(ctx) as isize;
+        let page = self.list_height(ctx);
         match action {
-            Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
-            Action::PageUp => self.move_by(-page),
-            Action::PageDown => self.move_by(page),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = self.rows.len().saturating_sub(1),
             Action::Filter => {
                 self.searching = Some(self.search.clone());
                 return vec![];
@@ -282,7 +277,10 @@ impl ScreenBase for TracesScreen {
                 }
                 return vec![];
             }
-            _ => return vec![],
+            other => match other.movement() {
+                Some(mv) => self.move_cursor(mv, page),
+                None => return vec![],
+            },
         }
         self.fetch_rows(ctx, true)
     }
@@ -317,8 +315,8 @@ impl ScreenBase for TracesScreen {
         vec![self.page_job(delta, TraceCursor::default())]
     }
 
-    fn on_command(&mut self, ctx: &mut Ctx, name: &str, arg: &str) -> Option<Vec<Cmd>> {
-        if name != "sort" {
+    fn on_command(&mut self, ctx: &mut Ctx, id: CommandId, arg: &str) -> Option<Vec<Cmd>> {
+        if id != CommandId::Sort {
             return None;
         }
         match Column::parse(arg) {

@@ -14,6 +14,7 @@ use crate::domain::{
     HOUR_MS, SourceError, SpanKind, TimeWindow, TraceQuery, Waterfall, function_filter,
 };
 use crate::ui::theme::Theme;
+use crate::ui::widgets::cursor::{self, Move};
 use crate::ui::widgets::waterfall::label;
 
 /// How many recent successful traces of the route are looked through for a warm one.
@@ -75,7 +76,7 @@ impl WaterfallScreen {
         if let Some(w) = self.trace.loaded() {
             self.visible = w.visible(&self.folded);
         }
-        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        self.selected = cursor::clamp(self.selected, self.visible.len());
     }
 
     /// Selects span `i`, unfolding whatever hides it.
@@ -97,17 +98,11 @@ impl WaterfallScreen {
 
     /// Keeps the selection inside the tree's rows, scrolling as little as possible.
     fn scroll_into_view(&mut self, height: usize) {
-        self.offset = crate::ui::widgets::keep_in_view(
-            self.selected,
-            self.offset,
-            self.visible.len(),
-            height,
-        );
+        self.offset = cursor::keep_in_view(self.selected, self.offset, self.visible.len(), height);
     }
 
-    fn move_by(&mut self, delta: isize) {
-        let max = self.visible.len().saturating_sub(1);
-        self.selected = self.selected.saturating_add_signed(delta).min(max);
+    fn move_cursor(&mut self, mv: Move, page: usize) {
+        self.selected = cursor::moved(self.selected, mv, self.visible.len(), page);
         self.detail_scroll = 0;
     }
 
@@ -348,12 +343,6 @@ impl ScreenBase for WaterfallScreen {
             return vec![];
         }
         match action {
-            Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
-            Action::PageUp => self.move_by(-page),
-            Action::PageDown => self.move_by(page),
-            Action::Top => self.move_by(-(self.visible.len() as isize)),
-            Action::Bottom => self.move_by(self.visible.len() as isize),
             Action::Enter => {
                 if let Some(i) = self.span() {
                     self.toggle_fold(i);
@@ -363,7 +352,11 @@ impl ScreenBase for WaterfallScreen {
             Action::Right => self.right(),
             Action::NextPanel if self.trace.loaded().is_some() => self.pane = Pane::Detail,
             Action::Back => ctx.back(),
-            _ => {}
+            other => {
+                if let Some(mv) = other.movement() {
+                    self.move_cursor(mv, page as usize);
+                }
+            }
         }
         self.scroll_into_view(view::tree_rows(ctx));
         vec![]

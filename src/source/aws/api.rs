@@ -1,120 +1,134 @@
-//! The AWS operations lambdascope calls: names, IAM actions and account quotas, in one table.
+//! The AWS operations lambdascope calls, in one table: one row per API with its service, its
+//! account quota, whether it may be sent again, and what it bills.
 //!
 //! Every SDK call in this backend goes through [`super::AwsSource::call`] with one of these, so the
-//! request budget, the cost meter and the AccessDenied messages all agree on what was called.
+//! request budget, the cost meter, the IAM policy and the AccessDenied messages all agree on what
+//! was called.
+//!
+//! **Read-only.** The console never calls an API that changes anything: every row says `reads`
+//! (the table accepts nothing else), each name starts with a read verb ([`READ_VERBS`]), and
+//! `backend_calls_only_read_operations` (source/aws/mod.rs) checks that every SDK operation the
+//! backend's code calls is a row here.
 
-/// One AWS read API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Api {
-    ListFunctions,
-    GetFunction,
-    ListVersionsByFunction,
-    ListEventSourceMappings,
-    ListProvisionedConcurrencyConfigs,
-    GetAccountSettings,
-    GetMetricData,
-    FilterLogEvents,
-    GetLogEvents,
-    DescribeLogGroups,
-    StartLiveTail,
-    StartQuery,
-    GetQueryResults,
-    StopQuery,
-    GetTraceSummaries,
-    BatchGetTraces,
-    GetServiceGraph,
+use super::cost::{
+    USD_PER_INSIGHTS_GB, USD_PER_LIVE_TAIL_MINUTE, USD_PER_METRIC_REQUESTED, USD_PER_TRACE,
+};
+
+/// What a call bills, beyond the free tier's request counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Price {
+    pub usd_per_unit: f64,
+    /// What a unit is ("metrics", "GB scanned"); empty when free.
+    pub unit: &'static str,
 }
 
-/// Every IAM action the backend needs; nothing else. The README's policy lists exactly these.
-pub const IAM_ACTIONS: &[&str] = &[
-    "lambda:ListFunctions",
-    "lambda:GetFunction",
-    "lambda:ListVersionsByFunction",
-    "lambda:ListEventSourceMappings",
-    "lambda:ListProvisionedConcurrencyConfigs",
-    "lambda:GetAccountSettings",
-    "cloudwatch:GetMetricData",
-    "logs:FilterLogEvents",
-    "logs:GetLogEvents",
-    "logs:DescribeLogGroups",
-    "logs:StartLiveTail",
-    "logs:StartQuery",
-    "logs:GetQueryResults",
-    "logs:StopQuery",
-    "xray:GetTraceSummaries",
-    "xray:BatchGetTraces",
-    "xray:GetServiceGraph",
+impl Price {
+    /// No per-request charge (assumed within the CloudWatch free tier); counted as calls only.
+    pub const FREE: Price = Price::per(0.0, "");
+    pub const fn per(usd_per_unit: f64, unit: &'static str) -> Price {
+        Price { usd_per_unit, unit }
+    }
+}
+
+/// Whether a call may be sent again after a 5xx, a timeout or a dropped connection, when AWS
+/// may have acted on it already. (A throttle is refused before anything runs.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resend {
+    /// Sending it again does no more than sending it once.
+    Safe,
+    /// A second send would start a second billed job and orphan the first.
+    Never,
+}
+
+/// The verbs an operation's name may start with: each only reads. StartQuery, StopQuery and
+/// StartLiveTail start or stop a read of logs, and change nothing in the account.
+pub const READ_VERBS: &[&str] = &[
+    "List",
+    "Get",
+    "Describe",
+    "Filter",
+    "BatchGet",
+    "StartQuery",
+    "StopQuery",
+    "StartLiveTail",
 ];
 
+macro_rules! apis {
+    ($(
+        $name:ident: $service:ident reads, $quota:literal/s, $resend:ident, $price:expr;
+    )*) => {
+        /// One AWS read API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Api { $($name),* }
+
+        /// Every IAM action the backend needs; nothing else. The README's policy lists exactly
+        /// these.
+        pub const IAM_ACTIONS: &[&str] = &[$(concat!(stringify!($service), ":", stringify!($name))),*];
+
+        impl Api {
+            pub const ALL: &[Api] = &[$(Api::$name),*];
+
+            /// The operation name, as AWS spells it.
+            pub fn name(self) -> &'static str {
+                match self { $(Api::$name => stringify!($name)),* }
+            }
+
+            /// The IAM service prefix.
+            fn service(self) -> &'static str {
+                match self { $(Api::$name => stringify!($service)),* }
+            }
+
+            /// Default account-wide quota in requests per second (AWS docs, reference §2.3,
+            /// §4.6, §5). Shared with every other tool in the account, so we stay a little
+            /// under them.
+            pub fn quota_per_s(self) -> f64 {
+                match self { $(Api::$name => $quota),* }
+            }
+
+            pub fn resend(self) -> Resend {
+                match self { $(Api::$name => Resend::$resend),* }
+            }
+
+            /// What it bills, at public prices (see source/aws/cost.rs).
+            pub fn price(self) -> Price {
+                match self { $(Api::$name => $price),* }
+            }
+        }
+    };
+}
+
+// Quotas: "the remainder of the Lambda control plane API" is 15/s, shared with ListFunctions.
+// X-Ray's quotas are not documented per API; 5/s is a conservative guess.
+apis! {
+    // API                             service            quota    resend  price
+    ListFunctions:                     lambda reads,      15.0/s,  Safe,   Price::FREE;
+    GetFunction:                       lambda reads,      100.0/s, Safe,   Price::FREE;
+    ListVersionsByFunction:            lambda reads,      15.0/s,  Safe,   Price::FREE;
+    ListEventSourceMappings:           lambda reads,      15.0/s,  Safe,   Price::FREE;
+    ListProvisionedConcurrencyConfigs: lambda reads,      15.0/s,  Safe,   Price::FREE;
+    GetAccountSettings:                lambda reads,      15.0/s,  Safe,   Price::FREE;
+    GetMetricData:                     cloudwatch reads,  50.0/s,  Safe,
+        Price::per(USD_PER_METRIC_REQUESTED, "metrics");
+    FilterLogEvents:                   logs reads,        5.0/s,   Safe,   Price::FREE;
+    GetLogEvents:                      logs reads,        10.0/s,  Safe,   Price::FREE;
+    DescribeLogGroups:                 logs reads,        5.0/s,   Safe,   Price::FREE;
+    StartLiveTail:                     logs reads,        5.0/s,   Safe,
+        Price::per(USD_PER_LIVE_TAIL_MINUTE, "session-min");
+    StartQuery:                        logs reads,        5.0/s,   Never,
+        Price::per(USD_PER_INSIGHTS_GB, "GB scanned");
+    GetQueryResults:                   logs reads,        5.0/s,   Safe,   Price::FREE;
+    StopQuery:                         logs reads,        5.0/s,   Safe,   Price::FREE;
+    GetTraceSummaries:                 xray reads,        5.0/s,   Safe,   Price::per(USD_PER_TRACE, "traces");
+    BatchGetTraces:                    xray reads,        5.0/s,   Safe,   Price::per(USD_PER_TRACE, "traces");
+    GetServiceGraph:                   xray reads,        5.0/s,   Safe,   Price::FREE;
+}
+
 impl Api {
-    pub const ALL: [Api; 17] = [
-        Api::ListFunctions,
-        Api::GetFunction,
-        Api::ListVersionsByFunction,
-        Api::ListEventSourceMappings,
-        Api::ListProvisionedConcurrencyConfigs,
-        Api::GetAccountSettings,
-        Api::GetMetricData,
-        Api::FilterLogEvents,
-        Api::GetLogEvents,
-        Api::DescribeLogGroups,
-        Api::StartLiveTail,
-        Api::StartQuery,
-        Api::GetQueryResults,
-        Api::StopQuery,
-        Api::GetTraceSummaries,
-        Api::BatchGetTraces,
-        Api::GetServiceGraph,
-    ];
-
-    /// The operation name, as AWS spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Api::ListFunctions => "ListFunctions",
-            Api::GetFunction => "GetFunction",
-            Api::ListVersionsByFunction => "ListVersionsByFunction",
-            Api::ListEventSourceMappings => "ListEventSourceMappings",
-            Api::ListProvisionedConcurrencyConfigs => "ListProvisionedConcurrencyConfigs",
-            Api::GetAccountSettings => "GetAccountSettings",
-            Api::GetMetricData => "GetMetricData",
-            Api::FilterLogEvents => "FilterLogEvents",
-            Api::GetLogEvents => "GetLogEvents",
-            Api::DescribeLogGroups => "DescribeLogGroups",
-            Api::StartLiveTail => "StartLiveTail",
-            Api::StartQuery => "StartQuery",
-            Api::GetQueryResults => "GetQueryResults",
-            Api::StopQuery => "StopQuery",
-            Api::GetTraceSummaries => "GetTraceSummaries",
-            Api::BatchGetTraces => "BatchGetTraces",
-            Api::GetServiceGraph => "GetServiceGraph",
-        }
-    }
-
-    fn service(self) -> &'static str {
-        match self {
-            Api::ListFunctions
-            | Api::GetFunction
-            | Api::ListVersionsByFunction
-            | Api::ListEventSourceMappings
-            | Api::ListProvisionedConcurrencyConfigs
-            | Api::GetAccountSettings => "lambda",
-            Api::GetMetricData => "cloudwatch",
-            Api::FilterLogEvents
-            | Api::GetLogEvents
-            | Api::DescribeLogGroups
-            | Api::StartLiveTail
-            | Api::StartQuery
-            | Api::GetQueryResults
-            | Api::StopQuery => "logs",
-            Api::GetTraceSummaries | Api::BatchGetTraces | Api::GetServiceGraph => "xray",
-        }
-    }
-
     /// Whether sending it again does no more than sending it once. After a 5xx, a timeout or
     /// a dropped connection AWS may have acted on the request: StartQuery would then start a
-    /// second billed query and orphan the first. (A throttle is refused before anything runs.)
+    /// second billed query and orphan the first.
     pub fn idempotent(self) -> bool {
-        !matches!(self, Api::StartQuery)
+        self.resend() == Resend::Safe
     }
 
     /// The service as people name it, for messages.
@@ -132,28 +146,9 @@ impl Api {
         format!("{}:{}", self.service(), self.name())
     }
 
-    /// Default account-wide quota in requests per second (AWS docs, reference §2.3, §4.6, §5).
-    /// These are shared with every other tool in the account, so we stay a little under them.
-    /// X-Ray's quotas are not documented per API; 5/s is a conservative guess.
-    pub fn quota_per_s(self) -> f64 {
-        match self {
-            Api::ListFunctions => 15.0,
-            Api::GetFunction => 100.0,
-            // "The remainder of the control plane API": 15/s, shared with ListFunctions.
-            Api::ListVersionsByFunction
-            | Api::ListEventSourceMappings
-            | Api::ListProvisionedConcurrencyConfigs
-            | Api::GetAccountSettings => 15.0,
-            Api::GetMetricData => 50.0,
-            Api::FilterLogEvents => 5.0,
-            Api::GetLogEvents => 10.0,
-            Api::DescribeLogGroups => 5.0,
-            Api::StartLiveTail => 5.0,
-            Api::StartQuery => 5.0,
-            Api::GetQueryResults => 5.0,
-            Api::StopQuery => 5.0,
-            Api::GetTraceSummaries | Api::BatchGetTraces | Api::GetServiceGraph => 5.0,
-        }
+    /// Whether an operation's name starts with a read verb.
+    pub fn is_read_name(name: &str) -> bool {
+        READ_VERBS.iter().any(|v| name.starts_with(v))
     }
 }
 
@@ -165,5 +160,32 @@ mod tests {
     fn iam_actions_are_exactly_the_apis() {
         let from_apis: Vec<String> = Api::ALL.iter().map(|a| a.iam_action()).collect();
         assert_eq!(from_apis, IAM_ACTIONS);
+    }
+
+    #[test]
+    fn every_api_is_a_read() {
+        for api in Api::ALL {
+            assert!(Api::is_read_name(api.name()), "{api:?} is not a read");
+        }
+        for write in [
+            "PutMetricData",
+            "UpdateFunctionConfiguration",
+            "DeleteLogGroup",
+        ] {
+            assert!(!Api::is_read_name(write), "{write}");
+        }
+    }
+
+    #[test]
+    fn only_a_query_start_is_never_resent_and_only_some_calls_bill() {
+        let never: Vec<Api> = Api::ALL
+            .iter()
+            .copied()
+            .filter(|a| !a.idempotent())
+            .collect();
+        assert_eq!(never, [Api::StartQuery]);
+        assert_eq!(Api::GetMetricData.price().unit, "metrics");
+        assert_eq!(Api::FilterLogEvents.price(), Price::FREE);
+        assert_eq!(Api::GetFunction.service_name(), "Lambda");
     }
 }

@@ -1,6 +1,7 @@
 //! The cost meter: what the console has asked AWS for, and what that costs at public prices.
 //!
-//! Prices (us-east-1, 2026; see reference §2.3, §4.4, §4.5):
+//! Prices (us-east-1, 2026; see reference §2.3, §4.4, §4.5), which the API table (api.rs)
+//! assigns to its calls:
 //! - GetMetricData: $0.01 per 1,000 metrics requested, not in the free tier.
 //! - Live Tail: $0.01 per session-minute.
 //! - Logs Insights: $0.005 per GB scanned. We use the bytes GetQueryResults reports; when it
@@ -36,16 +37,6 @@ pub struct CostMeter {
     per_api: BTreeMap<Api, Tally>,
 }
 
-fn unit_price(api: Api) -> (f64, &'static str) {
-    match api {
-        Api::GetMetricData => (USD_PER_METRIC_REQUESTED, "metrics"),
-        Api::StartLiveTail => (USD_PER_LIVE_TAIL_MINUTE, "session-min"),
-        Api::StartQuery => (USD_PER_INSIGHTS_GB, "GB scanned"),
-        Api::GetTraceSummaries | Api::BatchGetTraces => (USD_PER_TRACE, "traces"),
-        _ => (0.0, ""),
-    }
-}
-
 impl CostMeter {
     pub fn call(&mut self, api: Api) {
         self.per_api.entry(api).or_default().calls += 1;
@@ -67,13 +58,13 @@ impl CostMeter {
         self.per_api
             .iter()
             .map(|(api, t)| {
-                let (price, unit) = unit_price(*api);
+                let price = api.price();
                 UsageLine {
                     api: api.name().to_string(),
                     calls: t.calls,
                     billed_units: t.units,
-                    unit: unit.to_string(),
-                    estimated_usd: t.units * price,
+                    unit: price.unit.to_string(),
+                    estimated_usd: t.units * price.usd_per_unit,
                 }
             })
             .collect()

@@ -656,20 +656,17 @@ mod tests {
         }
     }
 
-    /// Read operations only: List/Get/Describe/Filter/BatchGet, our own Insights queries, Live Tail.
+    /// Whether an SDK operation is a read: `filter_log_events` starts with a verb of
+    /// [`api::READ_VERBS`].
     fn is_read(op: &str) -> bool {
-        const READ_PREFIXES: &[&str] = &[
-            "list_",
-            "get_",
-            "describe_",
-            "filter_",
-            "batch_get_",
-            "start_query",
-            "stop_query",
-            "start_live_tail",
-            "get_query_results",
-        ];
-        READ_PREFIXES.iter().any(|p| op.starts_with(p))
+        Api::is_read_name(&camel(op))
+    }
+
+    /// `filter_log_events` → `FilterLogEvents`.
+    fn camel(op: &str) -> String {
+        op.split('_')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect()
     }
 
     #[test]
@@ -750,14 +747,8 @@ mod tests {
         for op in &ops {
             assert!(is_read(op), "{op} is not a read operation");
         }
-        let as_actions: std::collections::BTreeSet<String> = ops
-            .iter()
-            .map(|op| {
-                op.split('_')
-                    .map(|w| w[..1].to_uppercase() + &w[1..])
-                    .collect::<String>()
-            })
-            .collect();
+        let as_actions: std::collections::BTreeSet<String> =
+            ops.iter().map(|op| camel(op)).collect();
         let listed: std::collections::BTreeSet<String> = IAM_ACTIONS
             .iter()
             .map(|a| a.split(':').nth(1).unwrap_or("").to_string())

@@ -1,5 +1,6 @@
 //! Pieces shared by screens: charts, spinners, centred boxes, table cells, waterfalls.
 pub mod chart;
+pub mod cursor;
 pub mod waterfall;
 
 use ratatui::buffer::Buffer;
@@ -93,20 +94,6 @@ pub fn put(buf: &mut Buffer, x: u16, y: u16, w: u16, text: &str, style: Style, r
         0
     };
     buf.set_stringn(x + pad, y, shown, w as usize, style);
-}
-
-/// The first row to show so that row `selected` of `len` is inside a viewport of `height`
-/// rows, scrolling from `offset` as little as possible.
-pub fn keep_in_view(selected: usize, offset: usize, len: usize, height: usize) -> usize {
-    let height = height.max(1);
-    let offset = if selected < offset {
-        selected
-    } else if selected >= offset + height {
-        selected + 1 - height
-    } else {
-        offset
-    };
-    offset.min(len.saturating_sub(height))
 }
 
 #[cfg(test)]
