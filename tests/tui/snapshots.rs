@@ -1,7 +1,7 @@
 //! View snapshots on ratatui's TestBackend: every screen in every state, at 80×24 and 120×40,
 //! from the demo account at a fixed clock; plus one colour snapshot per theme.
 
-mod common;
+use crate::common;
 
 use common::{console, fresh, press, source, typed};
 use lambdascope::app::catalog::CatalogMsg;

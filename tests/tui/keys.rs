@@ -2,7 +2,7 @@
 //! state where it can act, changes the state or asks for something; and each of its keys
 //! resolves to its action (no table shadows another).
 
-mod common;
+use crate::common;
 
 use common::{command, console, press, settle, source, typed};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
