@@ -2,11 +2,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use lambdascope::app::runtime::Ended;
-use lambdascope::cli::{Cli, Command, say};
+use lambdascope::cli::{self, Cli, say};
 use lambdascope::domain::SourceError;
 use lambdascope::source::Source;
-use lambdascope::ui::theme::ColorDepth;
 
 /// The log file is truncated when it grows past this at start-up.
 const LOG_LIMIT: u64 = 10 << 20;
@@ -105,172 +103,8 @@ async fn run(cli: Cli, log_path: Option<PathBuf>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let g = &cli.global;
     match &cli.command {
-        Some(Command::Functions { json }) => print_or_fail(
-            lambdascope::cli::functions::print_functions(&source, g.window, *json).await,
-        ),
-        Some(Command::Metrics {
-            function,
-            since,
-            period,
-            json,
-        }) => {
-            let since = since.unwrap_or_else(|| g.window.span());
-            let printed =
-                lambdascope::cli::metrics::print_metrics(&source, function, since, *period, *json)
-                    .await;
-            print_or_fail(printed)
-        }
-        Some(Command::Overview { json }) => {
-            let printed =
-                lambdascope::cli::overview::print_overview(&source, g.window, *json).await;
-            print_or_fail(printed)
-        }
-        Some(Command::Traces {
-            since,
-            filter_expression,
-            limit,
-            json,
-        }) => {
-            let since = since.unwrap_or(g.window.span());
-            let out = lambdascope::cli::traces::print_traces(
-                &source,
-                since,
-                filter_expression,
-                *limit,
-                *json,
-            )
-            .await;
-            print_or_fail(out.map(|s| (s, vec![])))
-        }
-        Some(Command::Trace {
-            trace_id,
-            json,
-            width,
-        }) => print_or_fail(
-            lambdascope::cli::traces::print_trace(&source, trace_id, *json, *width)
-                .await
-                .map(|s| (s, vec![])),
-        ),
-        Some(Command::Map { since, json }) => {
-            let since = since.unwrap_or(g.window.span());
-            print_or_fail(
-                lambdascope::cli::traces::print_map(&source, since, *json)
-                    .await
-                    .map(|s| (s, vec![])),
-            )
-        }
-        Some(Command::Logs {
-            functions,
-            since,
-            start,
-            end,
-            follow,
-            filter,
-            grep,
-            invocations,
-            insights,
-            json,
-        }) => {
-            use lambdascope::cli::logs::{LogsArgs, Stop, parse_time};
-            let now = source.now();
-            let window = match (start, end) {
-                (Some(s), Some(e)) => match (parse_time(s, now), parse_time(e, now)) {
-                    (Ok(s), Ok(e)) => Some(lambdascope::domain::TimeWindow::new(s, e)),
-                    (Err(m), _) | (_, Err(m)) => {
-                        say(format_args!("lambdascope: {m}"));
-                        return ExitCode::from(2);
-                    }
-                },
-                _ => None,
-            };
-            let since_ms = *since;
-            let args = LogsArgs {
-                functions: functions.clone(),
-                window,
-                since_ms,
-                follow: *follow,
-                filter: filter.clone(),
-                grep: grep.clone(),
-                invocations: *invocations,
-                insights: insights.clone(),
-                json: *json,
-            };
-            match lambdascope::cli::logs::run(&source, &args).await {
-                Ok(()) | Err(Stop::Closed) => ExitCode::SUCCESS,
-                Err(Stop::Failed(e)) => {
-                    say(format_args!("lambdascope: {e}"));
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Some(Command::Screenshots { out }) => {
-            match lambdascope::cli::screenshots::write_all(&source, out).await {
-                Ok(files) => {
-                    for f in files {
-                        println!("{}", f.display());
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    say(format_args!("lambdascope: screenshots: {e}"));
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        None => {
-            let env = |k: &str| std::env::var(k).ok();
-            let opts = lambdascope::app::runtime::Options {
-                theme: g.theme.clone(),
-                window: g.window,
-                no_color: env("NO_COLOR").is_some_and(|v| !v.is_empty()),
-                depth: ColorDepth::detect(env("COLORTERM").as_deref(), env("TERM").as_deref()),
-                theme_dir: lambdascope::ui::theme::user_dir(),
-                ascii: g.ascii
-                    || lambdascope::ui::widgets::braille_unsupported(
-                        env("TERM").as_deref(),
-                        env("LC_ALL").as_deref(),
-                        env("LC_CTYPE").as_deref(),
-                        env("LANG").as_deref(),
-                    ),
-                log_memory: g.log_memory,
-            };
-            let log = log_path
-                .map(|p| format!("The log is at {}.", p.display()))
-                .unwrap_or_else(|| "No log file could be written.".into());
-            match lambdascope::app::runtime::run(source, opts).await {
-                Ok(Ended::Quit) => ExitCode::SUCCESS,
-                Ok(Ended::Signal(name, code)) => {
-                    tracing::info!(signal = name, "stopped by a signal");
-                    ExitCode::from(code)
-                }
-                Ok(Ended::Panic(message)) => {
-                    say(format_args!("lambdascope crashed: {message}\n{log}"));
-                    ExitCode::from(101)
-                }
-                Err(e) => {
-                    say(format_args!("lambdascope: terminal error: {e}\n{log}"));
-                    ExitCode::FAILURE
-                }
-            }
-        }
-    }
-}
-
-/// Prints a scriptable command's output and its warnings (stderr); exit 1 on failure.
-fn print_or_fail(printed: Result<(String, Vec<String>), SourceError>) -> ExitCode {
-    match printed {
-        Ok((out, warnings)) => {
-            print!("{out}");
-            for w in warnings {
-                say(format_args!("lambdascope: {w}"));
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            say(format_args!("lambdascope: {e}"));
-            ExitCode::FAILURE
-        }
+        Some(command) => cli::command(&source, &cli.global, command).await,
+        None => cli::console(source, &cli.global, log_path).await,
     }
 }

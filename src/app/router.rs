@@ -104,6 +104,11 @@ macro_rules! screens {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum ScreenKind { $($name),* }
 
+        impl ScreenKind {
+            /// Every screen, in registry order: tests iterate it, so a new screen is covered.
+            pub const ALL: &[ScreenKind] = &[$(ScreenKind::$name),*];
+        }
+
         /// A message for one screen.
         #[derive(Debug, PartialEq)]
         pub enum ScreenMsg { $($name(Box<<$ty as Screen>::Msg>)),* }

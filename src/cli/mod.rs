@@ -1,4 +1,4 @@
-//! Command-line flags and the scriptable commands, one file each.
+//! Command-line flags and the scriptable commands, one file each; [`run`] runs what was asked.
 
 use std::path::PathBuf;
 
@@ -11,8 +11,11 @@ pub mod functions;
 pub mod logs;
 pub mod metrics;
 pub mod overview;
+pub mod run;
 pub mod screenshots;
 pub mod traces;
+
+pub use run::{command, console};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -4,6 +4,8 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod contract;
+#[cfg(feature = "aws")]
+pub mod emulator;
 pub mod tmux;
 
 use lambdascope::app::catalog::Catalog;

@@ -1,6 +1,6 @@
 """The AWS emulator for lambdascope's tests: moto 5.2.5, a small shim in front of it, seed data.
 
-Started once per test binary by tests/emulator/mod.rs. Prints one JSON line when ready:
+Started once per test binary by tests/common/emulator.rs. Prints one JSON line when ready:
     {"endpoint": "http://127.0.0.1:<shim>", "moto": "http://127.0.0.1:<moto>", "seeded_at": <ms>,
      "hostile_region": <a region whose one function carries escape sequences>}
 and exits by itself when its parent (the test process) dies or closes our stdin.

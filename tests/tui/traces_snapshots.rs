@@ -2,7 +2,7 @@
 //! the critical path, the detail pane, the comparison) and the service map, from the demo
 //! account at a fixed clock, at 80×24 and 120×40.
 
-mod common;
+use crate::common;
 
 use common::{command, console, press, settle, source};
 use lambdascope::app::router::ScreenKind;

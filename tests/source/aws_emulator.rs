@@ -1,8 +1,8 @@
 //! The AWS backend against moto 5.2.5 (+ the shim) on 127.0.0.1, started and seeded by the harness.
 #![cfg(feature = "aws")]
 
-mod common;
-mod emulator;
+use crate::common;
+use common::emulator;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! state where it can act, changes the state or asks for something; and each of its keys
 //! resolves to its action (no table shadows another).
 
-mod common;
+use crate::common;
 
 use common::{command, console, press, settle, source, typed};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -30,23 +30,23 @@ fn preparations() -> Vec<Vec<Action>> {
 
 async fn on(s: &Source, screen: ScreenKind, prep: &[Action]) -> State {
     let mut state = console(s, (120, 40)).await;
-    let open = match screen {
-        ScreenKind::Traces => Some("traces"),
-        ScreenKind::Waterfall => Some("traces fault"),
-        ScreenKind::Map => Some("map"),
-        ScreenKind::Overview => Some("overview"),
-        _ => None,
+    // From home: a command, then enter on the first row. No wildcard: a new screen does not
+    // compile here until it says how it is reached.
+    let (line, enter) = match screen {
+        ScreenKind::Functions => (None, false),
+        ScreenKind::Dashboard => (None, true),
+        ScreenKind::Overview => (Some("overview"), false),
+        ScreenKind::Traces => (Some("traces"), false),
+        ScreenKind::Waterfall => (Some("traces fault"), true),
+        ScreenKind::Map => (Some("map"), false),
+        ScreenKind::Logs => (Some("logs orders-api-create"), false),
     };
-    if let Some(line) = open {
+    if let Some(line) = line {
         let cmds = command(&mut state, line);
         settle(s, &mut state, cmds).await;
     }
-    if matches!(screen, ScreenKind::Dashboard | ScreenKind::Waterfall) {
+    if enter {
         press(s, &mut state, &[Action::Enter]).await;
-    }
-    if screen == ScreenKind::Logs {
-        let cmds = common::command(&mut state, "logs orders-api-create");
-        common::settle(s, &mut state, cmds).await;
     }
     press(s, &mut state, prep).await;
     assert_eq!(state.screen(), screen);
@@ -85,15 +85,7 @@ async fn check(s: &Source, screen: ScreenKind, table: &[Binding]) {
 #[tokio::test]
 async fn every_key_in_help_does_something() {
     let s = source();
-    for screen in [
-        ScreenKind::Functions,
-        ScreenKind::Dashboard,
-        ScreenKind::Overview,
-        ScreenKind::Traces,
-        ScreenKind::Waterfall,
-        ScreenKind::Map,
-        ScreenKind::Logs,
-    ] {
+    for &screen in ScreenKind::ALL {
         let state = on(&s, screen, &[]).await;
         let table = state.top().base().keymap().concat();
         assert!(!table.is_empty());

@@ -1,8 +1,8 @@
 //! The Logs screen driven without a terminal: how it is reached, what it asks the Source for,
 //! folding, search, filters, jumps, Insights and error groups, on the demo account at a fixed
-//! clock. Snapshots of each state are in `snapshots.rs`-style files under tests/snapshots.
+//! clock. Snapshots of each state are in `snapshots.rs`-style files under tests/tui/snapshots.
 
-mod common;
+use crate::common;
 
 use common::{command, console, press, settle, source, typed};
 use lambdascope::app::jobs::{Request, Target};

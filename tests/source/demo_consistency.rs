@@ -1,7 +1,7 @@
 //! The demo account is a test oracle: its metrics, logs and traces agree, and it behaves like
 //! the shop it pretends to be (an incident, a throttled function, cold starts after deploys).
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

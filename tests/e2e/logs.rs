@@ -2,7 +2,7 @@
 //! open logs, search, expand an invocation, jump to the next error, open Insights; and lines
 //! with hostile bytes never reach the terminal raw.
 
-mod common;
+use crate::common;
 
 use common::tmux::Tmux;
 

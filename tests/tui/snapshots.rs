@@ -1,7 +1,7 @@
 //! View snapshots on ratatui's TestBackend: every screen in every state, at 80×24 and 120×40,
 //! from the demo account at a fixed clock; plus one colour snapshot per theme.
 
-mod common;
+use crate::common;
 
 use common::{console, fresh, press, source, typed};
 use lambdascope::app::catalog::CatalogMsg;
@@ -315,4 +315,27 @@ async fn tiny_and_huge_terminals_never_panic() {
         text(&buf).contains("orders-api-create"),
         "300×80 shows the table"
     );
+}
+
+/// Every screen of the registry has snapshots at both sizes, named after it (`logs_…_80x24`).
+#[test]
+fn every_screen_has_snapshots_at_both_sizes() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tui/snapshots");
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .expect("the snapshot directory")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|f| Some(f.strip_suffix(".snap")?.rsplit("__").next()?.to_owned()))
+        .collect();
+    for &screen in ScreenKind::ALL {
+        let prefix = format!("{screen:?}_").to_lowercase();
+        for (w, h) in SIZES {
+            let suffix = format!("_{w}x{h}");
+            assert!(
+                names
+                    .iter()
+                    .any(|n| n.starts_with(&prefix) && n.ends_with(&suffix)),
+                "no snapshot of {screen:?} at {w}×{h} in {dir}"
+            );
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! The trace list, the waterfall and the service map driven through `update`, no terminal.
 
-mod common;
+use crate::common;
 
 use common::{command, console, jobs, press, settle, source, status, tick, typed};
 use lambdascope::app::jobs::Request;

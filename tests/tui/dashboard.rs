@@ -2,7 +2,7 @@
 //! the cursor, marking and selecting the incident window, what it narrows, the cold-start
 //! cadence, and the overview's rankings.
 
-mod common;
+use crate::common;
 
 use common::{T0, command, console, jobs, press, settle, source, tick};
 use lambdascope::app::jobs::{Asked, Request, Target};

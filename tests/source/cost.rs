@@ -4,7 +4,7 @@
 //! The README's cost figures are these.
 #![cfg(feature = "aws")]
 
-mod common;
+use crate::common;
 
 use lambdascope::app::jobs::{Job, Request};
 use lambdascope::app::{Action, Cmd, Msg, State, update};

@@ -1,7 +1,7 @@
 //! The real binary under tmux, on the demo: the trace list, a waterfall, its invocation's logs,
 //! and back; the service map at 80×24.
 
-mod common;
+use crate::common;
 
 use common::tmux::Tmux;
 

@@ -1,7 +1,7 @@
 //! The demo account honours the Source contract (the AWS backend runs the same suite against
 //! the emulator in aws_emulator.rs).
 
-mod common;
+use crate::common;
 
 use lambdascope::domain::{HOUR_MS, TimeWindow};
 

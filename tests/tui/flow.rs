@@ -1,6 +1,6 @@
 //! update() driven by Actions and Msgs, no terminal: the console's behaviour as data.
 
-mod common;
+use crate::common;
 
 use common::{
     catalog, command, console, fresh, home, jobs, metrics_asked, press, screen_text, settle,

@@ -4,7 +4,7 @@
 //! the shape AWS documents for each protocol.
 #![cfg(feature = "aws")]
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! account at a fixed clock: loading, empty, following, paused, search with highlights,
 //! matches only, an expanded invocation, the Insights table, error groups and a bad regex.
 
-mod common;
+use crate::common;
 
 use common::{command, console, press, settle, source, typed};
 use lambdascope::app::{Action, Msg, State, update};

@@ -4,7 +4,7 @@
 //! terminal are checked: none of the sequences is there raw, and the 1 MB line is cut. What `y`
 //! copies is as inert (`Y` copies the raw text), and the 1 MB line is too large to copy.
 
-mod common;
+use crate::common;
 
 use common::{command, console, settle, source};
 use lambdascope::app::jobs::Delivery;

@@ -1,7 +1,7 @@
 //! The dashboard and the overview as a person uses them: the real binary under tmux on the
 //! demo account, and the scriptable `metrics` and `overview` commands.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

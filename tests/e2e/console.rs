@@ -1,7 +1,7 @@
 //! The real binary under tmux, driven as a person would: keys in with send-keys, the screen
 //! read back with capture-pane.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! sequences (OSC 52 clipboard, title, cursor moves, BEL, C1, bidi overrides) is drawn on
 //! every screen and overlay, and no cell may hold a control character.
 
-mod common;
+use crate::common;
 
 use common::{fresh, source};
 use lambdascope::app::catalog::CatalogMsg;

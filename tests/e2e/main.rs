@@ -1,0 +1,9 @@
+//! The real binary as a person uses it: the console under tmux, and the scriptable commands.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod console;
+mod dashboard;
+mod logs;
+mod traces;
