@@ -1,61 +1,24 @@
-//! The Logs screen's budgets (issue #7), with the peers run in the same process on the same
-//! lines: search per keystroke over 1M loaded lines (substring and regex ≤ 30 ms, fuzzy ≤ 120 ms;
-//! `rg` and `fzf --filter` over the same lines), fuzzy-matcher vs nucleo-matcher on them, memory
-//! for 1M buffered lines (≤ 2× their raw bytes), drawing one frame with 1M lines buffered
-//! (≤ 2 ms), and parsing + folding platform lines (≥ 1M lines/s on one core).
+//! The Logs screen's budgets (issue #7): memory for 1M buffered lines (≤ 2× their raw bytes),
+//! drawing one frame with 1M lines buffered (≤ 2 ms), and parsing + folding platform lines
+//! (≥ 1M lines/s on one core). Search over those lines, with its peers, is benches/search.rs.
 //!
 //! Also: a log storm with error groups shown (the loop's cost per delivery and per key), and
 //! resident memory while 8 GB of 8 KB lines arrive against the shared byte budget.
 //!
-//! Run: `cargo bench --bench logs`. The peers need `apt-get install ripgrep fzf`; a missing peer
-//! is reported, not skipped silently. Memory is printed as `MEASURED:` lines.
-
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::sync::atomic::AtomicU64;
-use std::time::Duration;
+//! Run: `cargo bench --bench logs`. Memory is printed as `MEASURED:` lines.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fuzzy_matcher::FuzzyMatcher;
 use lambdascope::app::{self, Action, Msg, State};
-use lambdascope::domain::{LogEvent, MINUTE_MS, TimeWindow};
+use lambdascope::domain::LogEvent;
 use lambdascope::model::logs::LogBuffer;
-use lambdascope::screens::logs::search::{self, Matcher, SearchMode};
 use lambdascope::source::Source;
 use lambdascope::source::demo::{Clock, DemoSource};
 use lambdascope::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const LINES: usize = 1_000_000;
-const T0: i64 = 1_795_442_400_000;
-
-/// A million real-format Lambda log lines from the demo account (every runtime and format).
-fn lines() -> Vec<LogEvent> {
-    let demo = DemoSource::new(42, Clock::Fixed(T0));
-    let rt = tokio::runtime::Runtime::new().expect("tokio");
-    let src = Source::Demo(demo);
-    let fns = rt.block_on(src.list_functions()).expect("functions");
-    let mut groups: Vec<String> = fns.iter().map(|f| f.log_group.clone()).collect();
-    groups.dedup();
-    let mut out = Vec::with_capacity(LINES);
-    let mut end = T0;
-    while out.len() < LINES {
-        let q = lambdascope::domain::LogQuery {
-            log_groups: groups.clone(),
-            window: TimeWindow::new(end - 30 * MINUTE_MS, end),
-            filter_pattern: String::new(),
-            limit: usize::MAX,
-            newest_first: false,
-            next_token: None,
-        };
-        let mut page = rt.block_on(src.logs(&q)).expect("logs");
-        page.events.truncate(LINES - out.len());
-        out.extend(page.events);
-        end -= 30 * MINUTE_MS;
-    }
-    out
-}
+mod common;
+use common::{LINES, T0, lines};
 
 fn buffer(events: &[LogEvent]) -> LogBuffer {
     let mut b = LogBuffer::new(LINES);
@@ -65,30 +28,8 @@ fn buffer(events: &[LogEvent]) -> LogBuffer {
     b
 }
 
-fn file_of(events: &[LogEvent]) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join("lambdascope-bench-1m.log");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("temp file"));
-    for e in events {
-        // One line per event, as a peer sees a log file.
-        writeln!(f, "{}", e.message.replace(['\n', '\r'], " ")).expect("write");
-    }
-    path
-}
-
-fn peer(name: &str) -> bool {
-    let ok = Command::new(name)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        eprintln!("PEER MISSING: {name} (apt-get install ripgrep fzf); its figure is not measured");
-    }
-    ok
-}
-
-fn search_benches(c: &mut Criterion) {
+/// Memory for 1M buffered lines against their raw bytes (a printed figure, not a timing).
+fn buffered_memory(_c: &mut Criterion) {
     let events = lines();
     let b = buffer(&events);
     let raw: usize = events.iter().map(|e| e.message.len()).sum();
@@ -99,82 +40,6 @@ fn search_benches(c: &mut Criterion) {
         b.heap_bytes(),
         b.heap_bytes() as f64 / raw as f64
     );
-    let snap = b.snapshot();
-    let mut g = c.benchmark_group("search_1m_lines");
-    g.sample_size(10).measurement_time(Duration::from_secs(10));
-    for (mode, q) in [
-        (SearchMode::Exact, "Timeout"),
-        (SearchMode::Exact, "sku"),
-        (SearchMode::Regex, r"Duration: \d{4,}\.\d+ ms"),
-        (SearchMode::Fuzzy, "tmout"),
-        (SearchMode::Fuzzy, "ordfail"),
-    ] {
-        let m = Matcher::new(mode, q).expect("query");
-        let generation = AtomicU64::new(1);
-        let n = search::scan(&snap, &m, &generation, 1).matches.len();
-        println!("MEASURED: {} {q:?} matches {n} lines", mode.label());
-        g.bench_function(format!("{}_{q}", mode.label()), |bch| {
-            bch.iter(|| search::scan(&snap, &m, &generation, 1))
-        });
-    }
-    // The two fuzzy matchers on their own, every line, one core.
-    let texts: Vec<&str> = events.iter().map(|e| e.message.as_str()).collect();
-    g.bench_function("fuzzy-matcher_skim_v2_every_line", |bch| {
-        let m = fuzzy_matcher::skim::SkimMatcherV2::default();
-        bch.iter(|| {
-            texts
-                .iter()
-                .filter(|t| m.fuzzy_match(t, "tmout").is_some())
-                .count()
-        })
-    });
-    g.bench_function("nucleo-matcher_every_line", |bch| {
-        use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
-        let mut m = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
-        let p = Pattern::new(
-            "tmout",
-            CaseMatching::Smart,
-            Normalization::Never,
-            AtomKind::Fuzzy,
-        );
-        let mut buf = Vec::new();
-        bch.iter(|| {
-            texts
-                .iter()
-                .filter(|t| {
-                    p.score(nucleo_matcher::Utf32Str::new(t, &mut buf), &mut m)
-                        .is_some()
-                })
-                .count()
-        })
-    });
-    // Peers on the same lines, same process.
-    let file = file_of(&events);
-    if peer("rg") {
-        g.bench_function("peer_rg_Timeout", |bch| {
-            bch.iter(|| {
-                Command::new("rg")
-                    .args(["-c", "Timeout"])
-                    .arg(&file)
-                    .output()
-                    .expect("rg")
-            })
-        });
-    }
-    if peer("fzf") {
-        g.bench_function("peer_fzf_filter_tmout", |bch| {
-            bch.iter(|| {
-                let f = std::fs::File::open(&file).expect("file");
-                Command::new("fzf")
-                    .args(["--filter", "tmout"])
-                    .stdin(f)
-                    .stdout(Stdio::null())
-                    .status()
-                    .expect("fzf")
-            })
-        });
-    }
-    g.finish();
 }
 
 fn parse_and_fold(c: &mut Criterion) {
@@ -370,7 +235,7 @@ fn memory_under_a_firehose(c: &mut Criterion) {
 criterion_group!(
     benches,
     memory_under_a_firehose,
-    search_benches,
+    buffered_memory,
     parse_and_fold,
     draw,
     storm

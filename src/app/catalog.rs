@@ -5,7 +5,8 @@
 //! - the function list, so new functions appear and deleted ones go by themselves;
 //! - health totals of *every* function (errors and throttles, then invocations of those that
 //!   had any), so the health sort finds a failing function wherever its name sorts;
-//! - the rows in view: sparkline, p95 and cold starts.
+//! - the rows in view: sparkline, errors and throttles (left to a health round asked at the
+//!   same moment when the policy says so), p95 at its own slower pace, and cold starts.
 //!
 //! A failed refresh keeps the data it had and marks it stale with its age; a refresh that
 //! succeeds clears the mark.
@@ -18,9 +19,9 @@ use super::jobs::{Job, JobKey, Owner, Request, Target};
 use super::msg::{Cmd, Msg};
 use super::state::{Ctx, Loadable};
 use crate::domain::{
-    EpochMs, Function, FunctionStats, HEALTH_TOTALS, Metric, MetricPlan, MetricSeries, SourceError,
-    Statistic, TimeWindow, apply_totals, apply_trend, need_invocations, period_for, row_totals,
-    totals_request, trend_request,
+    Cell, EpochMs, Function, FunctionStats, HEALTH_TOTALS, Metric, MetricPlan, MetricSeries,
+    SourceError, Statistic, TimeWindow, apply_totals, apply_trend, need_invocations, period_for,
+    row_totals, totals_request, trend_request,
 };
 
 /// A refresh that failed, and since when data has been stale.
@@ -45,6 +46,10 @@ pub struct Catalog {
     pub stats_problem: Option<Problem>,
     /// Jobs in flight, for the spinner.
     pub loading: HashSet<Target>,
+    /// When the last health round was asked for.
+    pub health_asked: Option<EpochMs>,
+    /// When the rows' p95 was last asked for.
+    pub p95_asked: Option<EpochMs>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -131,7 +136,11 @@ pub fn refresh_health(ctx: &mut Ctx) -> Option<Cmd> {
         .iter()
         .map(|f| f.name.clone())
         .collect();
-    health_job(ctx, Target::AccountHealth, names, &HEALTH_TOTALS)
+    let job = health_job(ctx, Target::AccountHealth, names, &HEALTH_TOTALS);
+    if job.is_some() {
+        ctx.catalog.health_asked = Some(ctx.now);
+    }
+    job
 }
 
 fn health_job(
@@ -176,8 +185,32 @@ pub fn refresh_rows(ctx: &mut Ctx, names: Vec<String>, typed: bool) -> Option<Cm
         ctx.now,
     );
     let whole = MetricPlan::new(window, (window.len_ms() / 1000) as u32, ctx.now);
+    let (p, now) = (ctx.policy, ctx.now);
+    let p95 = ctx
+        .catalog
+        .p95_asked
+        .is_none_or(|at| now - at >= p.rows_p95_every)
+        || names.iter().any(|n| {
+            ctx.catalog
+                .stats
+                .get(n)
+                .is_none_or(|s| s.p95_ms == Cell::Pending)
+        });
+    // A health round asked just now brings every function's errors and throttles.
+    let counts = !(p.health_serves_rows && ctx.catalog.health_asked == Some(now));
+    let series: Vec<(Metric, Statistic)> = row_totals(p.list_cold_starts)
+        .into_iter()
+        .filter(|(m, _)| match m {
+            Metric::Errors | Metric::Throttles => counts,
+            Metric::Duration => p95,
+            _ => true,
+        })
+        .collect();
+    if p95 {
+        ctx.catalog.p95_asked = Some(now);
+    }
     let trend = trend_request(&names, spark);
-    let totals = totals_request(&names, &row_totals(ctx.policy.list_cold_starts), whole);
+    let totals = totals_request(&names, &series, whole);
     ctx.catalog.loading.insert(Target::RowStats);
     // Two periods over one window: one job, answered once.
     let reply = Box::new(move |result: Result<Vec<Vec<MetricSeries>>, SourceError>| {

@@ -16,8 +16,14 @@ pub struct RefreshPolicy {
     /// Spread the account-wide health refresh so it asks for at most this many metrics a
     /// minute on average (0: no limit).
     pub health_metrics_per_minute: u32,
-    /// The sparkline, p95 and cold-start columns of the rows on screen.
+    /// The sparkline, error, throttle and cold-start columns of the rows on screen.
     pub rows_every: EpochMs,
+    /// The p95 column of the rows on screen (a percentile over the window moves slowly);
+    /// rows that have none yet get it at once (0: with every refresh of the rows).
+    pub rows_p95_every: EpochMs,
+    /// At a health round, the rows on screen take their errors and throttles from it instead
+    /// of asking for them a second time in the same minute.
+    pub health_serves_rows: bool,
     /// The screen on top (charts, configuration).
     pub screen_every: EpochMs,
     /// Cold starts in the functions table. They come from Logs Insights on AWS, billed per GB
@@ -49,6 +55,8 @@ impl RefreshPolicy {
                 health_every_min: 10_000,
                 health_metrics_per_minute: 0,
                 rows_every: 10_000,
+                rows_p95_every: 0,
+                health_serves_rows: false,
                 screen_every: 10_000,
                 list_cold_starts: true,
                 typing_debounce: Duration::from_millis(150),
@@ -62,6 +70,8 @@ impl RefreshPolicy {
                 // Two metrics a function: about $1 per 8 hours whatever the account's size.
                 health_metrics_per_minute: 200,
                 rows_every: MINUTE_MS,
+                rows_p95_every: 5 * MINUTE_MS,
+                health_serves_rows: true,
                 screen_every: MINUTE_MS,
                 list_cold_starts: false,
                 typing_debounce: Duration::from_millis(300),
