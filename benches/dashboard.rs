@@ -1,5 +1,6 @@
 //! The dashboard's budgets (issue #8): one frame of six charts of 1,440 points each, and the
 //! cold-start analysis over a day of a busy function. Run: `cargo bench --bench dashboard`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use lambdascope::app::{self, Action, Msg, State};

@@ -1,5 +1,6 @@
 //! The Functions screen's budgets (issue #2): first frame with demo data, drawing 5,000
 //! functions, fuzzy filtering 5,000 names per keystroke. Run: `cargo bench --bench functions`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use lambdascope::app::{self, Action, Msg, State};

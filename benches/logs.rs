@@ -6,6 +6,7 @@
 //! resident memory while 8 GB of 8 KB lines arrive against the shared byte budget.
 //!
 //! Run: `cargo bench --bench logs`. Memory is printed as `MEASURED:` lines.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use lambdascope::app::{self, Action, Msg, State};

@@ -5,6 +5,7 @@
 //!
 //! Run: `cargo bench --bench search`. The peers need `apt-get install ripgrep fzf`; a missing
 //! peer is reported with its reason, and its figure is not measured.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -4,6 +4,7 @@
 //! The trace is shaped like a busy real one: API Gateway → Lambda → function → Invocation,
 //! which fans out to batches of DynamoDB calls (each with the table X-Ray infers, sent as a
 //! document of its own) and HTTP calls with nested work.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use lambdascope::app::{self, Msg, State};

@@ -9,6 +9,7 @@
 //! and `parse`; `model` `domain` and `parse`; `ui` `domain`; a screen `domain`, `model`, `ui` and `app`'s
 //! message types; `cli` `source` (the seam), `model`, `domain` and `ui::format`; `app` the
 //! screens through its router.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod app;
 pub mod cli;

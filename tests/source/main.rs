@@ -1,6 +1,7 @@
 //! The sources of data: the AWS backend against the emulator and against mocks, its credentials,
 //! the demo account as an oracle, the Source contract both honour, what a shift costs on AWS, and
 //! the parsers' fuzz corpora.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -1,5 +1,6 @@
 //! The console without a terminal: `update` driven by actions and messages, each screen's keys,
 //! states and snapshots, the themes, and hostile text on every screen.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../common/mod.rs"]
 mod common;
