@@ -10,11 +10,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
-use crate::model::logs::LogBuffer;
-use crate::model::errors::{self, ErrorGroup};
 use super::view::fit;
 use crate::app::msg::Action;
 use crate::domain::TimeWindow;
+use crate::model::errors::{self, ErrorGroup};
+use crate::model::logs::LogBuffer;
 use crate::ui::format;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::cursor;
