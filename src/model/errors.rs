@@ -207,5 +207,7 @@ mod tests {
         assert_eq!(g[0].count, 3);
         assert_eq!(g[0].invocations.len(), 3);
         assert_eq!((g[0].first_seen, g[0].last_seen), (1, 2001));
+        // Named by what went wrong, not by Node's "Invoke Error" prefix.
+        assert_eq!(g[0].example, "TypeError: bad sku 0");
     }
 }

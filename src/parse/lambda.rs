@@ -477,6 +477,18 @@ fn traceback_error_type(message: &str) -> Option<String> {
     is_error_type(name).then(|| name.to_owned())
 }
 
+/// The words Node's runtime puts before an error it caught: they say that something failed, the
+/// error object says what.
+fn is_runtime_error_prefix(text: &str) -> bool {
+    [
+        "Invoke Error",
+        "Uncaught Exception",
+        "Unhandled Promise Rejection",
+    ]
+    .iter()
+    .any(|p| text.starts_with(p))
+}
+
 /// Node: `<ts>\t<reqid>\t<LEVEL>\t<msg>`; `Invoke Error \t{json}` and `Uncaught Exception \t{json}`
 /// carry the error object.
 fn node_line(message: &str) -> Option<AppLog> {
@@ -492,28 +504,24 @@ fn node_line(message: &str) -> Option<AppLog> {
     }
     let level = Level::parse(level)?;
     let text = text.trim_end();
-    let unhandled = [
-        "Invoke Error",
-        "Uncaught Exception",
-        "Unhandled Promise Rejection",
-    ]
-    .iter()
-    .any(|p| text.starts_with(p));
-    let error_type = if unhandled {
-        text.find('{')
-            .and_then(|i| serde_json::from_str::<Value>(&text[i..]).ok())
-            .and_then(|v| {
-                v.get("errorType")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
-    } else {
-        None
-    };
+    let unhandled = is_runtime_error_prefix(text);
+    // The error object says what went wrong; "Invoke Error" only says that something did.
+    let error = unhandled
+        .then(|| text.find('{'))
+        .flatten()
+        .and_then(|i| serde_json::from_str::<Value>(&text[i..]).ok());
+    let error_type = error
+        .as_ref()
+        .and_then(|v| v.get("errorType").and_then(Value::as_str))
+        .map(str::to_owned);
+    let message = error
+        .as_ref()
+        .and_then(|v| v.get("errorMessage").and_then(Value::as_str))
+        .map_or_else(|| text.to_owned(), str::to_owned);
     Some(AppLog {
         level: Some(level),
         request_id: request_id(id),
-        message: text.to_owned(),
+        message,
         error_type,
         unhandled,
         ..AppLog::default()
@@ -657,6 +665,10 @@ fn app_json(obj: &Map<String, Value>, raw: &str) -> AppLog {
         }
         Some(other) => other.to_string(),
         None => str_at(obj, "errorMessage").map_or_else(|| raw.trim().to_owned(), str::to_owned),
+    };
+    let message = match str_at(obj, "errorMessage") {
+        Some(m) if error_type.is_some() && is_runtime_error_prefix(&message) => m.to_owned(),
+        _ => message,
     };
     if error_type.is_some() && unhandled {
         level = level.or(Some(Level::Error));
@@ -995,6 +1007,14 @@ pub(crate) mod tests {
         let invoke = app(NODE_INVOKE_ERROR);
         assert_eq!(invoke.level, Some(Level::Error));
         assert_eq!(invoke.error_type.as_deref(), Some("AccessDeniedException"));
+        assert_eq!(invoke.message, "User: arn:aws:sts::… is not authorized …");
+        let json = app(
+            r#"{"timestamp":"t","level":"ERROR","requestId":"r","message":"Invoke Error","errorType":"TypeError","errorMessage":"x is undefined"}"#,
+        );
+        assert_eq!(
+            (json.error_type.as_deref(), json.message.as_str()),
+            (Some("TypeError"), "x is undefined")
+        );
         assert!(invoke.unhandled);
         let uncaught = app(NODE_UNCAUGHT);
         assert_eq!(uncaught.request_id, None, "`undefined` during init");
