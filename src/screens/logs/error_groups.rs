@@ -117,11 +117,19 @@ impl ErrorGroups {
             return;
         }
         let span = buffer.time_span().unwrap_or(window);
+        // On a narrow terminal the error is what matters: the trend goes, the functions shrink.
+        let wide = inner.width >= 100;
+        let (trend_w, fns_w) = if wide { (12, 22) } else { (0, 18) };
+        let row = |count: &str, first: &str, last: &str, trend: &str, fns: &str, error: &str| {
+            let trend = if wide {
+                format!("{trend:<10}  ")
+            } else {
+                String::new()
+            };
+            format!("{count:>6}  {first:<8}  {last:<8}  {trend}{fns:<fns_w$}  {error}")
+        };
         let mut lines = vec![Line::styled(
-            format!(
-                "{:>6}  {:<8}  {:<8}  {:<10}  {:<22}  {}",
-                "COUNT", "FIRST", "LAST", "TREND", "FUNCTIONS", "ERROR"
-            ),
+            row("COUNT", "FIRST", "LAST", "TREND", "FUNCTIONS", "ERROR"),
             t.table_header,
         )];
         let skip = self
@@ -129,14 +137,18 @@ impl ErrorGroups {
             .saturating_sub(inner.height.saturating_sub(2) as usize);
         for (i, g) in groups.iter().enumerate().skip(skip) {
             let fns: Vec<&str> = g.functions.iter().map(String::as_str).collect();
-            let line = format!(
-                "{:>6}  {:<8}  {:<8}  {:<10}  {:<22}  {}",
-                g.count,
-                format::time_of_day(g.first_seen),
-                format::time_of_day(g.last_seen),
-                format::sparkline(&g.histogram(span, 10), 10),
-                fit(&format::safe(&fns.join(",")), 22).trim_end(),
-                format::safe(&g.fingerprint)
+            let trend = if trend_w > 0 {
+                format::sparkline(&g.histogram(span, 10), 10)
+            } else {
+                String::new()
+            };
+            let line = row(
+                &g.count.to_string(),
+                &format::time_of_day(g.first_seen),
+                &format::time_of_day(g.last_seen),
+                &trend,
+                fit(&format::safe(&fns.join(",")), fns_w).trim_end(),
+                &format::safe(&g.fingerprint),
             );
             let style = if i == self.cursor { t.selected } else { t.base };
             lines.push(Line::styled(line, style));
