@@ -85,6 +85,13 @@ fn the_model_imports_only_the_domain_and_the_parsers() {
     assert!(v.is_empty(), "{}", v.join("\n"));
 }
 
+#[test]
+fn the_cli_never_imports_a_screen() {
+    // `lambdascope overview` ranks with `model::overview`, as the Overview screen does.
+    let v = violations("cli", &["screens"]);
+    assert!(v.is_empty(), "{}", v.join("\n"));
+}
+
 /// Lines of `src/cli` that reach into a module of the demo source (`source::demo::render`)
 /// instead of what the demo exports at its root (the source, its clock and faults).
 fn demo_internals_in_cli() -> Vec<String> {

@@ -1,16 +1,17 @@
-//! `lambdascope overview [--json]`: the account overview for scripts. It opens the console's
-//! overview without a terminal (the same requests, the same rankings) and prints it.
+//! `lambdascope overview [--json]`: the account overview for scripts. It asks what the
+//! console's overview asks and ranks with the same model (`model::overview`), without a
+//! terminal or the console's state machine, and prints it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::app::driver::settle;
-use crate::app::state::{Loadable, State};
-use crate::app::{Msg, update};
-use crate::domain::{AccountSettings, Metric, MetricSeries, SourceError, TimeWindow, WindowChoice};
-use crate::screens::functions::FunctionsAction;
-use crate::screens::overview::{OverviewScreen, Ranking};
+use super::functions::function_health;
+use crate::domain::{
+    AccountSettings, FunctionStats, Metric, MetricPlan, MetricSeries, SourceError, Statistic,
+    TimeWindow, WindowChoice,
+};
+use crate::model::overview::{Ranking, ranked, ranking_request, series_requests, spark_plan};
 use crate::source::Source;
 use crate::ui::format;
 
@@ -43,23 +44,66 @@ fn key(r: Ranking) -> &'static str {
     }
 }
 
-/// The console, on the overview, once everything it asked for has arrived; and whether all
-/// of it did before the driver's deadline.
-async fn overview_state(
-    source: &Source,
-    window: WindowChoice,
-) -> Result<(State, bool), SourceError> {
-    let mut state = State::new(source.info(), source.now(), "dark", vec![]);
-    state.ctx.window = window;
-    state.ctx.size = (120, 40);
-    let cmds = crate::app::start(&mut state);
-    let listed = settle(source, &mut state, cmds).await;
-    if let Loadable::Failed(e) = &state.ctx.catalog.list {
-        return Err(e.clone());
-    }
-    let cmds = update(&mut state, Msg::Action(FunctionsAction::Overview.into()));
-    let complete = settle(source, &mut state, cmds).await;
-    Ok((state, listed && complete))
+/// What the overview shows, each part as it came back (or why it did not).
+struct Overview {
+    window: TimeWindow,
+    plan: MetricPlan,
+    stats: HashMap<String, FunctionStats>,
+    stats_problem: Option<SourceError>,
+    account: Result<Vec<MetricSeries>, SourceError>,
+    p99: Result<Vec<MetricSeries>, SourceError>,
+    cold: Result<Vec<MetricSeries>, SourceError>,
+    settings: Result<AccountSettings, SourceError>,
+}
+
+/// The overview's figures: the same requests as the console's overview, ranked by the same
+/// model; and whether every answer came before the deadline.
+async fn overview(source: &Source, window: WindowChoice) -> Result<(Overview, bool), SourceError> {
+    let health = function_health(source, window).await?;
+    let names: Vec<String> = health.functions.iter().map(|f| f.name.clone()).collect();
+    let now = source.now();
+    let w = window.window(now);
+    let plan = spark_plan(w, now);
+    let reqs = series_requests(plan, &names, w, now);
+    let cold_req = ranking_request(&names, Metric::ColdStarts, Statistic::Sum, w, now);
+    let asked = async {
+        let cold = async {
+            if names.is_empty() {
+                Ok(vec![])
+            } else {
+                source.metrics(&cold_req).await
+            }
+        };
+        tokio::join!(source.metric_sets(&reqs), cold, source.account_settings())
+    };
+    let late = || SourceError::Other("no answer within the deadline".into());
+    let (sets, cold, settings, complete) =
+        match tokio::time::timeout(crate::app::driver::SETTLE_WITHIN, asked).await {
+            Ok((sets, cold, settings)) => (sets, cold, settings, true),
+            Err(_) => (Err(late()), Err(late()), Err(late()), false),
+        };
+    let (account, p99) = match sets {
+        Ok(mut sets) => {
+            let p99 = if sets.len() > 1 {
+                sets.pop().unwrap_or_default()
+            } else {
+                vec![]
+            };
+            (Ok(sets.pop().unwrap_or_default()), Ok(p99))
+        }
+        Err(e) => (Err(e.clone()), Err(e)),
+    };
+    let o = Overview {
+        window: w,
+        plan,
+        stats: health.stats,
+        stats_problem: health.metrics_error,
+        account,
+        p99,
+        cold,
+        settings,
+    };
+    Ok((o, complete))
 }
 
 /// `lambdascope overview`: stdout, and the warnings for stderr.
@@ -68,42 +112,39 @@ pub async fn print_overview(
     window: WindowChoice,
     json: bool,
 ) -> Result<(String, Vec<String>), SourceError> {
-    let (state, complete) = overview_state(source, window).await?;
-    let o = state
-        .screen_of::<OverviewScreen>()
-        .ok_or_else(|| SourceError::Other("the overview did not open".into()))?;
-    let ctx = &state.ctx;
+    let (o, complete) = overview(source, window).await?;
     let mut unavailable: BTreeMap<&'static str, String> = BTreeMap::new();
     let mut note = |k: &'static str, e: &SourceError| {
         unavailable.insert(k, e.to_string());
     };
-    if let Loadable::Failed(e) = &o.account {
+    if let Err(e) = &o.account {
         note("account series", e);
     }
-    if let Loadable::Failed(e) = &o.p99 {
+    if let Err(e) = &o.p99 {
         note("p99_duration_ms", e);
     }
-    if let Loadable::Failed(e) = &o.cold {
+    if let Err(e) = &o.cold {
         note("cold_starts", e);
     }
-    if let Loadable::Failed(e) = &o.settings {
+    if let Err(e) = &o.settings {
         note("account_settings", e);
     }
     if let Some(why) = o
         .cold
-        .loaded()
+        .as_ref()
+        .ok()
         .and_then(|c| c.iter().find_map(|s| s.unavailable.clone()))
     {
         unavailable.insert("cold_starts", why);
     }
-    if let Some(p) = &ctx.catalog.stats_problem {
-        unavailable.insert("errors and throttles", p.error.to_string());
+    if let Some(e) = &o.stats_problem {
+        unavailable.insert("errors and throttles", e.to_string());
     }
     if !complete {
         let s = crate::app::driver::SETTLE_WITHIN.as_secs();
         unavailable.insert("answers", format!("some did not arrive within {s}s"));
     }
-    let series: &[MetricSeries] = o.account.loaded().map(Vec::as_slice).unwrap_or(&[]);
+    let series: &[MetricSeries] = o.account.as_deref().unwrap_or(&[]);
     let find = |m: Metric| {
         series
             .iter()
@@ -114,8 +155,7 @@ pub async fn print_overview(
     let top: BTreeMap<&'static str, Vec<Top>> = Ranking::ALL
         .into_iter()
         .map(|r| {
-            let rows = o
-                .rows(ctx, r)
+            let rows = ranked(r, &o.stats, o.p99.as_deref().ok(), o.cold.as_deref().ok())
                 .into_iter()
                 .map(|(function, value)| Top { function, value })
                 .collect();
@@ -128,8 +168,8 @@ pub async fn print_overview(
         .collect();
     if json {
         let j = Json {
-            window: ctx.focus(),
-            account_settings: o.settings.loaded(),
+            window: o.window,
+            account_settings: o.settings.as_ref().ok(),
             invocations: total(Metric::Invocations),
             errors: total(Metric::Errors),
             throttles: total(Metric::Throttles),
@@ -145,10 +185,10 @@ pub async fn print_overview(
     let dash = |v: Option<f64>, f: fn(f64) -> String| v.map(f).unwrap_or_else(|| "n/a".into());
     let mut out = format!(
         "Account overview · {} · {} UTC\n",
-        format::safe(&ctx.source.to_string()),
-        format::span(ctx.focus())
+        format::safe(&source.info().to_string()),
+        format::span(o.window)
     );
-    let limit = o.settings.loaded().and_then(|a| a.concurrency_limit);
+    let limit = o.settings.as_ref().ok().and_then(|a| a.concurrency_limit);
     out.push_str(&format!(
         "concurrency   {} peak of {}{}\n",
         dash(peak, format::count),
@@ -160,11 +200,11 @@ pub async fn print_overview(
         }
     ));
     let spark = |m: Metric| {
-        let (Some(s), Some(p)) = (find(m), o.plan) else {
+        let Some(s) = find(m) else {
             return String::new();
         };
         let v: Vec<f64> = s
-            .buckets(&p, m != Metric::ConcurrentExecutions)
+            .buckets(&o.plan, m != Metric::ConcurrentExecutions)
             .into_iter()
             .map(|v| v.unwrap_or(0.0))
             .collect();

@@ -5,3 +5,4 @@
 pub mod charts;
 pub mod errors;
 pub mod logs;
+pub mod overview;

@@ -5,40 +5,14 @@ mod keys;
 mod update;
 pub mod view;
 
-pub use update::{account_request, ranked, ranking_request, spark_plan};
+pub use crate::model::overview::{
+    ACCOUNT_SERIES, Ranking, TOP, account_request, ranked, ranking_request, series_requests,
+    spark_plan,
+};
 
 use crate::app::jobs::ScreenId;
 use crate::app::state::Loadable;
 use crate::domain::{AccountSettings, EpochMs, MetricPlan, MetricSeries, SourceError, TimeWindow};
-
-/// The rankings, in the order `tab` moves through them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ranking {
-    Errors,
-    Throttles,
-    P99,
-    ColdStarts,
-}
-
-impl Ranking {
-    pub const ALL: [Ranking; 4] = [
-        Ranking::Errors,
-        Ranking::Throttles,
-        Ranking::P99,
-        Ranking::ColdStarts,
-    ];
-    pub fn title(self) -> &'static str {
-        match self {
-            Ranking::Errors => "Top by errors",
-            Ranking::Throttles => "Top by throttles",
-            Ranking::P99 => "Top by p99 duration",
-            Ranking::ColdStarts => "Top by cold starts",
-        }
-    }
-}
-
-/// How many functions each ranking lists.
-pub const TOP: usize = 5;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OverviewScreen {

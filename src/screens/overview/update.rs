@@ -1,99 +1,21 @@
 //! What the overview asks for, and what it does with keys and answers.
 
-use std::collections::HashMap;
-
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::{OverviewAction, OverviewMsg, OverviewScreen, Ranking, TOP, keys, view};
+use super::{
+    OverviewAction, OverviewMsg, OverviewScreen, Ranking, keys, ranked, ranking_request,
+    series_requests, spark_plan, view,
+};
 use crate::app::jobs::{Job, JobKey, Owner, Request, Target};
 use crate::app::keys::Binding;
 use crate::app::msg::{Action, Cmd, Msg};
 use crate::app::policy::stale;
 use crate::app::router::{Place, Screen, ScreenBase};
 use crate::app::state::{Ctx, Loadable};
-use crate::domain::{
-    EpochMs, FunctionStats, Metric, MetricPlan, MetricQuery, MetricRequest, MetricSeries,
-    SourceError, Statistic, TimeWindow, period_for, totals_request,
-};
+use crate::domain::{Metric, MetricSeries, SourceError, Statistic};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::cursor;
-
-/// The account-wide series: the metrics without a function dimension.
-pub const ACCOUNT_SERIES: [(Metric, Statistic); 4] = [
-    (Metric::Invocations, Statistic::Sum),
-    (Metric::Errors, Statistic::Sum),
-    (Metric::Throttles, Statistic::Sum),
-    (Metric::ConcurrentExecutions, Statistic::Max),
-];
-
-/// Points in the overview's sparklines.
-const SPARK_POINTS: usize = 40;
-
-/// The account's totals per period (the console and `lambdascope overview`).
-pub fn account_request(plan: MetricPlan) -> MetricRequest {
-    MetricRequest {
-        queries: MetricQuery::each("", &ACCOUNT_SERIES),
-        window: plan.window,
-        period_s: plan.period_s,
-    }
-}
-
-/// One figure for every function over the whole window.
-pub fn ranking_request(
-    names: &[String],
-    metric: Metric,
-    stat: Statistic,
-    window: TimeWindow,
-    now: EpochMs,
-) -> MetricRequest {
-    let whole = MetricPlan::new(window, (window.len_ms() / 1000).max(60) as u32, now);
-    totals_request(names, &[(metric, stat)], whole)
-}
-
-/// The sparkline plan for a window.
-pub fn spark_plan(window: TimeWindow, now: EpochMs) -> MetricPlan {
-    MetricPlan::new(
-        window,
-        period_for(window.len_ms(), SPARK_POINTS, window.start, now),
-        now,
-    )
-}
-
-/// The functions leading one ranking: (name, value), largest first, none at zero.
-pub fn ranked(
-    ranking: Ranking,
-    stats: &HashMap<String, FunctionStats>,
-    p99: Option<&[MetricSeries]>,
-    cold: Option<&[MetricSeries]>,
-) -> Vec<(String, f64)> {
-    let from_series = |s: Option<&[MetricSeries]>| -> Vec<(String, f64)> {
-        s.unwrap_or_default()
-            .iter()
-            .filter(|s| s.unavailable.is_none())
-            .filter_map(|s| Some((s.query.function.clone(), s.max()?)))
-            .collect()
-    };
-    let mut rows: Vec<(String, f64)> = match ranking {
-        Ranking::Errors | Ranking::Throttles => stats
-            .iter()
-            .filter_map(|(n, st)| {
-                let cell = if ranking == Ranking::Errors {
-                    &st.errors
-                } else {
-                    &st.throttles
-                };
-                Some((n.clone(), cell.value()?))
-            })
-            .collect(),
-        Ranking::P99 => from_series(p99),
-        Ranking::ColdStarts => from_series(cold),
-    };
-    rows.retain(|(_, v)| *v > 0.0);
-    rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    rows.truncate(TOP);
-    rows
-}
 
 impl OverviewScreen {
     fn names(ctx: &Ctx) -> Vec<String> {
@@ -168,16 +90,7 @@ impl ScreenBase for OverviewScreen {
             }
             self.plan = Some(plan);
             self.asked = Some((ctx.now, window));
-            let mut reqs = vec![account_request(plan)];
-            if !names.is_empty() {
-                reqs.push(ranking_request(
-                    &names,
-                    Metric::Duration,
-                    Statistic::P99,
-                    window,
-                    ctx.now,
-                ));
-            }
+            let reqs = series_requests(plan, &names, window, ctx.now);
             let reply = Box::new(move |result| Msg::to(id, OverviewMsg::Account { plan, result }));
             cmds.push(
                 Job::new(self.key(Target::Overview), Request::MetricSets(reqs, reply))
