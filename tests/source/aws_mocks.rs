@@ -15,7 +15,7 @@ use aws_sdk_xray::types::{
     Edge, EdgeStatistics, ErrorStatistics, FaultStatistics, Service, ServiceStatistics,
     TraceSummary,
 };
-use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+use aws_smithy_mocks::{Rule, mock};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::DateTime;
@@ -26,27 +26,6 @@ use lambdascope::domain::{
 };
 use lambdascope::source::Source;
 use lambdascope::source::aws::{AwsClients, AwsSource, RetryPolicy};
-
-/// A client of `$krate` answered only by `$rules`; SDK retries off (the source retries itself).
-macro_rules! mocked {
-    ($krate:ident, $rules:expr) => {{
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in $rules {
-            interceptor = interceptor.with_rule(rule);
-        }
-        let conf = $krate::Config::builder()
-            .behavior_version($krate::config::BehaviorVersion::latest())
-            .region($krate::config::Region::new("eu-west-1"))
-            .credentials_provider($krate::config::Credentials::new(
-                "a", "b", None, None, "mock",
-            ))
-            .retry_config($krate::config::retry::RetryConfig::disabled())
-            .http_client(create_mock_http_client())
-            .interceptor(interceptor)
-            .build();
-        $krate::Client::from_conf(conf)
-    }};
-}
 
 /// Rules per service; services without rules get clients that answer nothing.
 #[derive(Default)]

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_cloudwatch::types::{MetricDataResult, StatusCode};
 use aws_sdk_cloudwatchlogs::types::{QueryStatistics, QueryStatus};
-use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+use aws_smithy_mocks::{Rule, mock};
 use lambdascope::app::jobs::{Job, Request};
 use lambdascope::app::{Action, Cmd, Msg, State, update, worker};
 use lambdascope::domain::{Function, HOUR_MS, SourceInfo, WindowChoice};
@@ -38,27 +38,6 @@ fn function(i: usize) -> Function {
         name,
         ..Default::default()
     }
-}
-
-/// A client of `$krate` answered only by `$rules`; SDK retries off (the source retries itself).
-macro_rules! mocked {
-    ($krate:ident, $rules:expr) => {{
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in $rules {
-            interceptor = interceptor.with_rule(rule);
-        }
-        let conf = $krate::Config::builder()
-            .behavior_version($krate::config::BehaviorVersion::latest())
-            .region($krate::config::Region::new("us-east-1"))
-            .credentials_provider($krate::config::Credentials::new(
-                "a", "b", None, None, "mock",
-            ))
-            .retry_config($krate::config::retry::RetryConfig::disabled())
-            .http_client(create_mock_http_client())
-            .interceptor(interceptor)
-            .build();
-        $krate::Client::from_conf(conf)
-    }};
 }
 
 /// GetMetricData with a datapoint for every query: one function in ten has errors and
@@ -151,10 +130,10 @@ fn get_function() -> Rule {
 fn aws() -> AwsSource {
     let (metrics, function, logs) = (metric_data(), get_function(), insights());
     let clients = AwsClients {
-        lambda: mocked!(aws_sdk_lambda, [&function]),
-        cloudwatch: mocked!(aws_sdk_cloudwatch, [&metrics]),
-        logs: mocked!(aws_sdk_cloudwatchlogs, logs.iter()),
-        xray: mocked!(aws_sdk_xray, Vec::<&Rule>::new()),
+        lambda: mocked!(aws_sdk_lambda, [&function], "us-east-1"),
+        cloudwatch: mocked!(aws_sdk_cloudwatch, [&metrics], "us-east-1"),
+        logs: mocked!(aws_sdk_cloudwatchlogs, logs.iter(), "us-east-1"),
+        xray: mocked!(aws_sdk_xray, Vec::<&Rule>::new(), "us-east-1"),
     };
     AwsSource::from_clients(clients, "us-east-1", RetryPolicy::default())
 }
