@@ -29,15 +29,23 @@ fn list_waterfall_logs_and_back() {
 
     // n selects the first span that failed; its detail names the invocation's request id.
     t.keys(&["n"]);
-    let s = t.wait_for("request_id = ");
-    let rid: String = s
-        .split("request_id = ")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
-        .collect();
-    assert_eq!(rid.len(), 36, "a request id: {rid:?}");
+    // A Lambda request id (36 characters); the root's detail, shown until `n` lands, has API
+    // Gateway's own 16-character `api_gateway.request_id`.
+    let request_id = |s: &str| -> String {
+        s.split("request_id = ")
+            .skip(1)
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+                    .collect::<String>()
+            })
+            .find(|id| id.len() == 36)
+            .unwrap_or_default()
+    };
+    let s = t.wait_until("the failed invocation's request id in the detail", |s| {
+        !request_id(s).is_empty()
+    });
+    let rid = request_id(&s);
     // L opens that invocation's logs, unfolded: its row, then its own lines.
     let row = |s: &str, mark: &str| s.lines().any(|l| l.starts_with(mark) && l.contains(&rid));
     t.keys(&["L"]);
