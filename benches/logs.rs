@@ -41,6 +41,14 @@ fn buffered_memory(_c: &mut Criterion) {
         b.heap_bytes(),
         b.heap_bytes() as f64 / raw as f64
     );
+    let invs = b.invs().count();
+    println!("MEASURED: {invs} invocations; heap by part:");
+    for (part, bytes) in b.heap_parts() {
+        println!(
+            "MEASURED:   {part:<14} {bytes:>11} ({:.2}x)",
+            bytes as f64 / raw as f64
+        );
+    }
 }
 
 fn parse_and_fold(c: &mut Criterion) {

@@ -19,7 +19,8 @@ const STREAMS: [&str; 2] = [
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let whole = classify(&String::from_utf8_lossy(data));
+    let text = String::from_utf8_lossy(data);
+    let whole = classify(&text);
     let _ = (whole.level(), whole.request_id());
 
     let events: Vec<LogEvent> = data
@@ -36,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(!id.is_empty(), "an empty request id from {:?}", e.message);
         }
         if let LogLine::Report(r) = line {
-            reported.insert(r.request_id);
+            reported.insert(r.request_id.into_owned());
         }
     }
 

@@ -88,8 +88,8 @@ fn error_text(text: &str) -> (String, Option<String>) {
     let parsed = crate::parse::lambda::classify(text);
     let message = match &parsed {
         crate::parse::lambda::LogLine::App(a) => match &a.error_type {
-            Some(t) if !a.message.contains(t.as_str()) => format!("{t}: {}", a.message),
-            _ => a.message.clone(),
+            Some(t) if !a.message.contains(t.as_ref()) => format!("{t}: {}", a.message),
+            _ => a.message.to_string(),
         },
         crate::parse::lambda::LogLine::Report(r) => format!(
             "REPORT status {}{}",

@@ -15,8 +15,10 @@
 //! Searches and views refer to lines by that number. Closed segments are immutable and shared
 //! (`Arc`), so a search can run on a snapshot while new lines arrive.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
+
+use foldhash::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::domain::{EpochMs, Invocation, LogEvent, LogMemory, Outcome, TimeWindow};
@@ -220,17 +222,16 @@ fn report_outcome(r: &lambda::Report, before: Option<Outcome>) -> Outcome {
     };
     match status {
         None | Some("success") => logged.map_or(Outcome::Success, Outcome::Error),
-        Some(status) => {
-            Outcome::Error(
-                r.error_type
-                    .clone()
-                    .or(logged)
-                    .unwrap_or_else(|| match status {
-                        "error" | "failure" => "error".into(),
-                        other => other.into(),
-                    }),
-            )
-        }
+        Some(status) => Outcome::Error(
+            r.error_type
+                .as_deref()
+                .map(str::to_owned)
+                .or(logged)
+                .unwrap_or_else(|| match status {
+                    "error" | "failure" => "error".into(),
+                    other => other.into(),
+                }),
+        ),
     }
 }
 
@@ -381,7 +382,10 @@ pub struct LogBuffer {
     pub function_map: FunctionMap,
     invs: Vec<Option<Inv>>,
     free_invs: Vec<u32>,
-    by_request: HashMap<Box<str>, u32>,
+    /// Request id → invocation, keyed by the id's hash (the id itself is kept once, in the
+    /// invocation); an id whose hash another holds goes to `by_request_clash`.
+    by_request: HashMap<u64, u32>,
+    by_request_clash: HashMap<Box<str>, u32>,
     /// Per stream, the invocation whose END has not come: lines without a request id in that
     /// stream (print() output, Python's unhandled-error line) are its.
     open_by_stream: HashMap<u32, u32>,
@@ -391,6 +395,7 @@ pub struct LogBuffer {
     /// Identities of recent events, for dropping duplicates (pruned by time).
     recent: HashSet<u64>,
     recent_ts: VecDeque<(EpochMs, u64)>,
+    recent_sweep_at: usize,
     newest_ts: EpochMs,
     /// Raw bytes of the messages held (for the memory budget).
     pub raw_bytes: usize,
@@ -414,9 +419,12 @@ impl Default for LogBuffer {
 }
 
 fn identity(e: &LogEvent) -> u64 {
-    let mut h = DefaultHasher::new();
-    e.event_id.hash(&mut h);
-    h.finish()
+    foldhash::quality::FixedState::default().hash_one(&e.event_id)
+}
+
+/// A request id's key in the index (the id itself lives once, in its invocation).
+fn request_key(rid: &str) -> u64 {
+    foldhash::quality::FixedState::default().hash_one(rid)
 }
 
 impl LogBuffer {
@@ -432,11 +440,13 @@ impl LogBuffer {
             function_map: FunctionMap::default(),
             invs: Vec::new(),
             free_invs: Vec::new(),
-            by_request: HashMap::new(),
-            open_by_stream: HashMap::new(),
-            init_by_stream: HashMap::new(),
-            recent: HashSet::new(),
+            by_request: HashMap::default(),
+            by_request_clash: HashMap::default(),
+            open_by_stream: HashMap::default(),
+            init_by_stream: HashMap::default(),
+            recent: HashSet::default(),
             recent_ts: VecDeque::new(),
+            recent_sweep_at: 1024,
             newest_ts: EpochMs::MIN,
             raw_bytes: 0,
             memory: None,
@@ -561,7 +571,10 @@ impl LogBuffer {
             .filter_map(|(i, v)| v.as_ref().map(|v| (i as u32, v)))
     }
     pub fn inv_by_request(&self, request_id: &str) -> Option<u32> {
-        self.by_request.get(request_id).copied()
+        match self.by_request.get(&request_key(request_id)) {
+            Some(&id) if self.inv(id).is_some_and(|i| &*i.request_id == request_id) => Some(id),
+            _ => self.by_request_clash.get(request_id).copied(),
+        }
     }
     /// The lines of one invocation, in order.
     pub fn inv_lines(&self, id: u32) -> Vec<i64> {
@@ -576,9 +589,19 @@ impl LogBuffer {
 
     /// Heap bytes held by lines, text and the fold (for the memory budget).
     pub fn heap_bytes(&self) -> usize {
+        self.heap_parts().iter().map(|(_, n)| n).sum()
+    }
+
+    /// [`heap_bytes`](Self::heap_bytes) by what holds them.
+    pub fn heap_parts(&self) -> [(&'static str, usize); 7] {
         use std::mem::size_of;
-        let segs: usize = self.segments.iter().map(|s| s.heap_bytes()).sum::<usize>()
-            + self.segments.capacity() * size_of::<Arc<Segment>>()
+        let lines: usize = self
+            .segments
+            .iter()
+            .map(|s| s.lines.capacity() * size_of::<Line>())
+            .sum();
+        let text: usize = self.segments.iter().map(|s| s.text.capacity()).sum();
+        let segs = self.segments.capacity() * size_of::<Arc<Segment>>()
             + self.segments.len() * size_of::<Segment>();
         let invs = self.invs.capacity() * size_of::<Option<Inv>>()
             + self.free_invs.capacity() * size_of::<u32>()
@@ -587,8 +610,9 @@ impl LogBuffer {
                 .map(|(_, i)| i.request_id.len() + i.trace_id.as_ref().map_or(0, |t| t.len()))
                 .sum::<usize>();
         // Hash tables: a slot per capacity (key, value and a control byte); keys' own text.
-        let index = self.by_request.capacity() * (size_of::<(Box<str>, u32)>() + 1)
-            + self.by_request.keys().map(|k| k.len()).sum::<usize>();
+        let index = self.by_request.capacity() * (size_of::<(u64, u32)>() + 1)
+            + self.by_request_clash.capacity() * (size_of::<(Box<str>, u32)>() + 1)
+            + self.by_request_clash.keys().map(|k| k.len()).sum::<usize>();
         let per_stream = (self.open_by_stream.capacity() + self.init_by_stream.capacity())
             * (size_of::<(u32, i64)>() + 1);
         let recent = self.recent.capacity() * (size_of::<u64>() + 1)
@@ -607,7 +631,15 @@ impl LogBuffer {
                             .sum::<usize>()
                 })
                 .sum::<usize>();
-        segs + invs + index + per_stream + recent + names
+        [
+            ("lines", lines + segs),
+            ("text", text),
+            ("invocations", invs),
+            ("request index", index),
+            ("per stream", per_stream),
+            ("duplicates", recent),
+            ("names", names),
+        ]
     }
 
     // -----------------------------------------------------------------------------------------
@@ -658,16 +690,21 @@ impl LogBuffer {
         }
         self.recent_ts.push_back((e.timestamp, id));
         self.newest_ts = self.newest_ts.max(e.timestamp);
-        // Forget old identities; a late duplicate older than this is not expected.
-        if self.recent_ts.len() > 1024 {
+        // Forget old identities (a late duplicate older than this is not expected), keeping
+        // the newest few whatever their age. A sweep when the list has doubled since the last
+        // one: events may come in any time order (an older page appended), so the oldest are
+        // not always at the front.
+        if self.recent_ts.len() > self.recent_sweep_at {
             let horizon = self.newest_ts.saturating_sub(DEDUP_SPAN_MS);
-            while let Some(&(t, id)) = self.recent_ts.front() {
-                if t >= horizon || self.recent_ts.len() < 512 {
-                    break;
-                }
-                self.recent.remove(&id);
-                self.recent_ts.pop_front();
-            }
+            let keep_from = self.recent_ts.len().saturating_sub(512);
+            let mut i = 0;
+            self.recent_ts.retain(|&(t, _)| {
+                i += 1;
+                t >= horizon || i > keep_from
+            });
+            self.recent = self.recent_ts.iter().map(|&(_, id)| id).collect();
+            self.recent_ts.shrink_to_fit();
+            self.recent_sweep_at = (2 * self.recent_ts.len()).max(1024);
         }
         true
     }
@@ -680,6 +717,12 @@ impl LogBuffer {
                 || s.base + s.lines.len() as i64 != seq
         });
         if need_new {
+            // The closed segment keeps only what it holds (a growing Vec holds up to twice
+            // that); one a search still reads is left as it is.
+            if let Some(closed) = self.segments.back_mut().and_then(Arc::get_mut) {
+                closed.text.shrink_to_fit();
+                closed.lines.shrink_to_fit();
+            }
             self.segments.push_back(Arc::new(Segment {
                 base: seq,
                 ..Segment::default()
@@ -690,16 +733,11 @@ impl LogBuffer {
         Arc::make_mut(&mut self.segments[last])
     }
 
-    fn classify(&mut self, e: &LogEvent) -> (Line, LogLine) {
+    fn classify<'e>(&mut self, e: &'e LogEvent) -> (Line, LogLine<'e>) {
         let parsed = lambda::classify(&e.message);
         let stream = self.streams.get(&e.log_stream);
-        let function = {
-            let name = self
-                .function_map
-                .function_of(&e.log_group, &e.log_stream)
-                .to_string();
-            self.functions.get(&name) as u16
-        };
+        let name = self.function_map.function_of(&e.log_group, &e.log_stream);
+        let function = self.functions.get(name) as u16;
         let kind = match &parsed {
             LogLine::Start { .. } => Kind::Start,
             LogLine::End { .. } => Kind::End,
@@ -813,7 +851,7 @@ impl LogBuffer {
             LogLine::Timeout { .. } => inv.outcome = Some(Outcome::Timeout),
             LogLine::App(app) => {
                 if app.unhandled && !matches!(inv.outcome, Some(Outcome::Timeout)) {
-                    let t = app.error_type.clone().unwrap_or_else(|| "Error".into());
+                    let t = app.error_type.as_deref().unwrap_or("Error").to_owned();
                     match &inv.outcome {
                         Some(Outcome::Error(_)) => {}
                         _ => inv.outcome = Some(Outcome::Error(t)),
@@ -846,7 +884,7 @@ impl LogBuffer {
 
     /// The invocation of a request id, created at its first line; and whether it was.
     fn inv_for(&mut self, rid: &str, seq: i64, line: &Line, out: &mut Appended) -> (u32, bool) {
-        if let Some(&id) = self.by_request.get(rid) {
+        if let Some(id) = self.inv_by_request(rid) {
             return (id, false);
         }
         let inv = Inv {
@@ -871,11 +909,22 @@ impl LogBuffer {
                 id
             }
             None => {
+                // Grown by a quarter, not doubled: a million lines hold a quarter million.
+                if self.invs.len() == self.invs.capacity() {
+                    self.invs.reserve_exact(self.invs.capacity() / 4 + 64);
+                }
                 self.invs.push(Some(inv));
                 (self.invs.len() - 1) as u32
             }
         };
-        self.by_request.insert(rid.into(), id);
+        match self.by_request.entry(request_key(rid)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(id);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.by_request_clash.insert(rid.into(), id);
+            }
+        }
         out.new_invs.push(id);
         (id, true)
     }
@@ -939,13 +988,18 @@ impl LogBuffer {
         };
         let Some(inv) = slot.as_mut() else { return };
         inv.live_lines = inv.live_lines.saturating_sub(1);
-        if inv.live_lines == 0 {
-            let rid = inv.request_id.clone();
-            *slot = None;
-            self.by_request.remove(&rid);
-            self.open_by_stream.retain(|_, v| *v != id);
-            self.free_invs.push(id);
+        if inv.live_lines > 0 {
+            return;
         }
+        let Some(inv) = slot.take() else { return };
+        let key = request_key(&inv.request_id);
+        if self.by_request.get(&key) == Some(&id) {
+            self.by_request.remove(&key);
+        } else {
+            self.by_request_clash.remove(&inv.request_id);
+        }
+        self.open_by_stream.retain(|_, v| *v != id);
+        self.free_invs.push(id);
     }
 
     /// Prepends an older page (ascending). Refused, returning false, when the buffer is full:
@@ -979,7 +1033,9 @@ impl LogBuffer {
         let base = self.first_seq - events.len() as i64;
         let mut seg = Segment {
             base,
-            ..Segment::default()
+            lines: Vec::with_capacity(events.len()),
+            text: Vec::with_capacity(events.iter().map(|e| e.message.len() + 1).sum()),
+            skip: 0,
         };
         let mut parsed = Vec::with_capacity(events.len());
         for e in events {
@@ -1019,6 +1075,57 @@ mod tests {
 
     fn ev(t: EpochMs, stream: &str, msg: &str) -> LogEvent {
         LogEvent::new("/aws/lambda/f".into(), stream.into(), t, t, msg.into())
+    }
+
+    #[test]
+    fn request_ids_whose_hashes_clash_stay_apart() {
+        let mut b = LogBuffer::default();
+        b.append(&[ev(1, "s", "START RequestId: r1 Version: $LATEST")]);
+        let r1 = b.inv_by_request("r1").unwrap();
+        // Pretend r2 hashes like r1: the index slot is taken by another id.
+        b.by_request.remove(&request_key("r1"));
+        b.by_request.insert(request_key("r2"), r1);
+        b.by_request_clash.insert("r1".into(), r1);
+        b.append(&[
+            ev(2, "t", "START RequestId: r2 Version: $LATEST"),
+            ev(3, "t", "END RequestId: r2"),
+        ]);
+        let r2 = b.inv_by_request("r2").unwrap();
+        assert_ne!(r1, r2);
+        assert_eq!(&*b.inv(r2).unwrap().request_id, "r2");
+        assert_eq!(b.inv_by_request("r1"), Some(r1));
+        assert_eq!(
+            b.inv(r2).unwrap().live_lines,
+            2,
+            "both r2 lines found their invocation"
+        );
+        // Dropping r1's only line forgets it, wherever it is indexed.
+        b.capacity = 2;
+        b.append(&[]);
+        assert_eq!(b.inv_by_request("r1"), None);
+        assert_eq!(b.inv_by_request("r2"), Some(r2));
+    }
+
+    #[test]
+    fn duplicates_are_remembered_for_ten_minutes_in_any_time_order() {
+        let mut b = LogBuffer::default();
+        // Pages appended newest first, as a backfill would: old identities must still go.
+        for page in 0..40i64 {
+            let t0 = 10_000_000_000 - page * 30 * 60_000;
+            let evs: Vec<LogEvent> = (0..100)
+                .map(|i| {
+                    let mut e = ev(t0 + i * 1000, "s", "x");
+                    e.event_id = format!("{page}-{i}");
+                    e
+                })
+                .collect();
+            b.append(&evs);
+        }
+        assert!(b.recent.len() <= 2048, "{} identities kept", b.recent.len());
+        // A duplicate of a recent event is still dropped.
+        let mut e = ev(10_000_000_000, "s", "x");
+        e.event_id = "0-0".into();
+        assert_eq!(b.append(&[e]).duplicates, 1);
     }
 
     #[test]
@@ -1536,7 +1643,7 @@ mod tests {
                     e
                 }).collect();
                 let reported: HashSet<String> = events.iter().filter_map(|e| match classify(&e.message) {
-                    LogLine::Report(r) => Some(r.request_id),
+                    LogLine::Report(r) => Some(r.request_id.into_owned()),
                     _ => None,
                 }).collect();
                 let found = invocations("f", &events);

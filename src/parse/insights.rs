@@ -629,11 +629,11 @@ fn record(e: &LogEvent) -> Record {
     match lambda::classify(&e.message) {
         LogLine::Start { request_id, .. } => {
             r.insert("@type".into(), "START".into());
-            r.insert("@requestId".into(), request_id);
+            r.insert("@requestId".into(), request_id.into_owned());
         }
         LogLine::End { request_id } => {
             r.insert("@type".into(), "END".into());
-            r.insert("@requestId".into(), request_id);
+            r.insert("@requestId".into(), request_id.into_owned());
         }
         LogLine::Report(rep) => {
             put("@duration", Some(rep.duration_ms));
@@ -645,14 +645,14 @@ fn record(e: &LogEvent) -> Record {
                 rep.init_duration_ms.or(rep.restore_duration_ms),
             );
             r.insert("@type".into(), "REPORT".into());
-            r.insert("@requestId".into(), rep.request_id);
+            r.insert("@requestId".into(), rep.request_id.into_owned());
             if let Some(t) = rep.trace_id {
-                r.insert("@xrayTraceId".into(), t);
+                r.insert("@xrayTraceId".into(), t.into_owned());
             }
         }
         LogLine::App(a) => {
             if let Some(id) = a.request_id {
-                r.insert("@requestId".into(), id);
+                r.insert("@requestId".into(), id.into_owned());
             }
         }
         _ => {}

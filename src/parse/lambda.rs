@@ -4,7 +4,22 @@
 //! Everything here is plain string splitting (no regex): these run over every tailed event.
 //! Nothing panics, whatever the input; unknown shapes come back as [`LogLine::Other`].
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
+
+/// Text of a parsed line: borrowed from the line where it can be (the text formats, on every
+/// tailed event), owned where it was unescaped from JSON.
+pub type Text<'a> = Cow<'a, str>;
+
+/// Owned text, from JSON that does not outlive the parse.
+fn own(s: &str) -> Text<'static> {
+    Cow::Owned(s.to_owned())
+}
+
+fn owned(t: Text<'_>) -> Text<'static> {
+    Cow::Owned(t.into_owned())
+}
 
 /// A log level, as the runtimes and the common loggers spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,8 +74,8 @@ impl Level {
 
 /// A REPORT line or a `platform.report` record: the end of one invocation.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Report {
-    pub request_id: String,
+pub struct Report<'a> {
+    pub request_id: Text<'a>,
     pub duration_ms: f64,
     pub billed_ms: f64,
     pub memory_mb: u32,
@@ -70,35 +85,35 @@ pub struct Report {
     /// SnapStart restores.
     pub restore_duration_ms: Option<f64>,
     /// `timeout`, `error`, `failure`, `success`; absent on plain successful text REPORTs.
-    pub status: Option<String>,
+    pub status: Option<Text<'a>>,
     /// e.g. `Runtime.OutOfMemory`, `Runtime.ExitError`, `Sandbox.Timedout`.
-    pub error_type: Option<String>,
+    pub error_type: Option<Text<'a>>,
     /// `1-6ac7d63f-0104e99861c65c8039f183da`, from the XRAY line or `tracing.value`.
-    pub trace_id: Option<String>,
-    pub segment_id: Option<String>,
+    pub trace_id: Option<Text<'a>>,
+    pub segment_id: Option<Text<'a>>,
 }
 
 /// An INIT_REPORT line or a `platform.initReport` record: an init that failed or timed out.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct InitReport {
+pub struct InitReport<'a> {
     pub init_duration_ms: Option<f64>,
     /// `init`, or `invoke` when the init was re-run as part of the first invoke.
-    pub phase: Option<String>,
-    pub status: Option<String>,
-    pub error_type: Option<String>,
+    pub phase: Option<Text<'a>>,
+    pub status: Option<Text<'a>>,
+    pub error_type: Option<Text<'a>>,
 }
 
 /// A line the function itself wrote (through the runtime's logger, a JSON logger or Powertools).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct AppLog {
+pub struct AppLog<'a> {
     pub level: Option<Level>,
-    pub request_id: Option<String>,
+    pub request_id: Option<Text<'a>>,
     /// The message without the runtime's prefix (timestamp, request id, level).
-    pub message: String,
+    pub message: Text<'a>,
     /// The exception type, when the line reports one (`KeyError`, `Runtime.ImportModuleError`).
-    pub error_type: Option<String>,
+    pub error_type: Option<Text<'a>>,
     /// Powertools `xray_trace_id`.
-    pub trace_id: Option<String>,
+    pub trace_id: Option<Text<'a>>,
     /// Powertools `cold_start`.
     pub cold_start: Option<bool>,
     /// The runtime's own report of an error that ended the invocation (Node `Invoke Error`,
@@ -108,39 +123,39 @@ pub struct AppLog {
 
 /// What one CloudWatch event from a Lambda log group is.
 #[derive(Debug, Clone, PartialEq)]
-pub enum LogLine {
+pub enum LogLine<'a> {
     Start {
-        request_id: String,
-        version: Option<String>,
+        request_id: Text<'a>,
+        version: Option<Text<'a>>,
     },
     End {
-        request_id: String,
+        request_id: Text<'a>,
     },
-    Report(Report),
+    Report(Report<'a>),
     InitStart {
-        runtime_version: Option<String>,
+        runtime_version: Option<Text<'a>>,
     },
     /// SnapStart's counterpart of INIT_START.
     RestoreStart {
-        runtime_version: Option<String>,
+        runtime_version: Option<Text<'a>>,
     },
-    InitReport(InitReport),
+    InitReport(InitReport<'a>),
     /// `Task timed out after 3.07 seconds`; it may arrive after the REPORT.
     Timeout {
-        request_id: Option<String>,
+        request_id: Option<Text<'a>>,
         seconds: f64,
     },
-    App(AppLog),
+    App(AppLog<'a>),
     /// Any other platform record (`platform.runtimeDone`, `EXTENSION`, `TELEMETRY`, …), by type.
     Platform {
-        kind: String,
-        request_id: Option<String>,
+        kind: Text<'a>,
+        request_id: Option<Text<'a>>,
     },
     /// Raw `print()` output and anything else.
     Other,
 }
 
-impl LogLine {
+impl LogLine<'_> {
     /// The request this line belongs to, when it says.
     pub fn request_id(&self) -> Option<&str> {
         match self {
@@ -174,7 +189,7 @@ impl LogLine {
 }
 
 /// Classifies one CloudWatch event's message.
-pub fn classify(message: &str) -> LogLine {
+pub fn classify(message: &str) -> LogLine<'_> {
     let trimmed = message.trim_start();
     if trimmed.starts_with('{') {
         return match serde_json::from_str::<Value>(trimmed.trim_end()) {
@@ -189,7 +204,7 @@ pub fn classify(message: &str) -> LogLine {
     if let Some(rest) = first.strip_prefix("END ") {
         return match field_after(rest, "RequestId: ") {
             Some(id) => LogLine::End {
-                request_id: id.to_owned(),
+                request_id: id.into(),
             },
             None => LogLine::Other,
         };
@@ -216,7 +231,7 @@ pub fn classify(message: &str) -> LogLine {
             .is_some_and(|rest| rest.starts_with(['\t', ' ']))
         {
             return LogLine::Platform {
-                kind: kind.to_owned(),
+                kind: kind.into(),
                 request_id: None,
             };
         }
@@ -232,7 +247,7 @@ pub fn classify(message: &str) -> LogLine {
     if first.starts_with("Traceback (most recent call last):") {
         return LogLine::App(AppLog {
             level: Some(Level::Error),
-            message: message.trim_end().to_owned(),
+            message: message.trim_end().into(),
             error_type: traceback_error_type(message),
             ..AppLog::default()
         });
@@ -285,29 +300,29 @@ fn megabytes(v: f64) -> u32 {
 }
 
 /// START's separator before `Version:` is a space today and a tab in newer runtimes.
-fn start_line(rest: &str) -> LogLine {
+fn start_line(rest: &str) -> LogLine<'_> {
     match field_after(rest, "RequestId: ") {
         Some(id) => LogLine::Start {
-            request_id: id.to_owned(),
-            version: field_after(rest, "Version: ").map(str::to_owned),
+            request_id: id.into(),
+            version: field_after(rest, "Version: ").map(Cow::Borrowed),
         },
         None => LogLine::Other,
     }
 }
 
-fn runtime_version(rest: &str) -> Option<String> {
+fn runtime_version(rest: &str) -> Option<Text<'_>> {
     fields(rest)
         .find(|(k, _)| *k == "Runtime Version")
-        .map(|(_, v)| v.to_owned())
+        .map(|(_, v)| v.into())
 }
 
-fn report_text(message: &str) -> Option<Report> {
+fn report_text(message: &str) -> Option<Report<'_>> {
     let mut lines = message.split('\n');
     let first = lines.next()?.strip_prefix("REPORT ")?;
     let mut report = Report::default();
     for (key, value) in fields(first) {
         match key {
-            "RequestId" => report.request_id = value.to_owned(),
+            "RequestId" => report.request_id = value.into(),
             "Duration" => report.duration_ms = quantity(value).unwrap_or(0.0),
             "Billed Duration" => report.billed_ms = quantity(value).unwrap_or(0.0),
             "Memory Size" => report.memory_mb = quantity(value).map_or(0, megabytes),
@@ -335,7 +350,7 @@ fn report_text(message: &str) -> Option<Report> {
         .then_some(report)
 }
 
-fn init_report_text(rest: &str) -> InitReport {
+fn init_report_text(rest: &str) -> InitReport<'_> {
     let mut report = InitReport::default();
     for (key, value) in fields(rest) {
         match key {
@@ -349,14 +364,14 @@ fn init_report_text(rest: &str) -> InitReport {
     report
 }
 
-fn non_empty(value: &str) -> Option<String> {
+fn non_empty(value: &str) -> Option<Text<'_>> {
     let value = value.trim();
-    (!value.is_empty()).then(|| value.to_owned())
+    (!value.is_empty()).then_some(Cow::Borrowed(value))
 }
 
 /// `2020-11-10T05:46:57.874Z 160788cd-… Task timed out after 3.07 seconds` (space or tab
 /// separated; the prefix may be missing).
-fn timeout_line(line: &str) -> Option<LogLine> {
+fn timeout_line(line: &str) -> Option<LogLine<'_>> {
     let (prefix, rest) = line.split_once("Task timed out after ")?;
     let seconds = rest
         .split_whitespace()
@@ -379,7 +394,7 @@ fn timeout_line(line: &str) -> Option<LogLine> {
 
 /// `RequestId: 16f8… Process exited before completing request` and
 /// `RequestId: … Error: Runtime exited with error: exit status 1`.
-fn crash_line(rest: &str, message: &str) -> LogLine {
+fn crash_line<'a>(rest: &'a str, message: &'a str) -> LogLine<'a> {
     let request_id = rest.split_whitespace().next().and_then(request_id);
     // The runtime's error type, when given, is on a line of its own (`Runtime.ExitError`).
     let error_type = message
@@ -387,11 +402,11 @@ fn crash_line(rest: &str, message: &str) -> LogLine {
         .skip(1)
         .map(str::trim)
         .find(|l| l.starts_with("Runtime.") && is_error_type(l))
-        .map(str::to_owned);
+        .map(Cow::Borrowed);
     LogLine::App(AppLog {
         level: Some(Level::Error),
         request_id,
-        message: message.trim_end().to_owned(),
+        message: message.trim_end().into(),
         error_type,
         unhandled: true,
         ..AppLog::default()
@@ -408,11 +423,11 @@ fn looks_like_timestamp(s: &str) -> bool {
 }
 
 /// Request ids the runtimes print before there is a request.
-fn request_id(s: &str) -> Option<String> {
+fn request_id(s: &str) -> Option<Text<'_>> {
     let s = s.trim();
     match s {
         "" | "undefined" | "None" | "null" => None,
-        _ => Some(s.to_owned()),
+        _ => Some(Cow::Borrowed(s)),
     }
 }
 
@@ -429,7 +444,7 @@ fn is_error_type(s: &str) -> bool {
 
 /// Python: `[INFO]\t<ts>\t<reqid>\t<msg>`, or the unhandled-exception line
 /// `[ERROR] NameError: name 'now' is not defined` followed by the traceback.
-fn python_line(message: &str) -> Option<AppLog> {
+fn python_line(message: &str) -> Option<AppLog<'_>> {
     let (level, rest) = message.strip_prefix('[')?.split_once(']')?;
     // Only names: `[30] …` is someone's print, not a level.
     if !level.chars().all(|c| c.is_ascii_alphabetic()) {
@@ -445,7 +460,7 @@ fn python_line(message: &str) -> Option<AppLog> {
         return Some(AppLog {
             level: Some(level),
             request_id: request_id(id),
-            message: text.trim_end().to_owned(),
+            message: text.trim_end().into(),
             error_type: None,
             ..AppLog::default()
         });
@@ -457,15 +472,15 @@ fn python_line(message: &str) -> Option<AppLog> {
         .filter(|t| is_error_type(t));
     Some(AppLog {
         level: Some(level),
-        message: text.trim_end().to_owned(),
+        message: text.trim_end().into(),
         unhandled: error_type.is_some(),
-        error_type: error_type.map(str::to_owned),
+        error_type: error_type.map(Cow::Borrowed),
         ..AppLog::default()
     })
 }
 
 /// The type on a traceback's last line: `KeyError: 'action'`.
-fn traceback_error_type(message: &str) -> Option<String> {
+fn traceback_error_type(message: &str) -> Option<Text<'_>> {
     let last = message
         .split(['\n', '\r'])
         .rev()
@@ -474,7 +489,7 @@ fn traceback_error_type(message: &str) -> Option<String> {
         return None;
     }
     let name = last.split_once(':').map_or(last, |(t, _)| t).trim();
-    is_error_type(name).then(|| name.to_owned())
+    is_error_type(name).then_some(Cow::Borrowed(name))
 }
 
 /// The words Node's runtime puts before an error it caught: they say that something failed, the
@@ -491,7 +506,7 @@ fn is_runtime_error_prefix(text: &str) -> bool {
 
 /// Node: `<ts>\t<reqid>\t<LEVEL>\t<msg>`; `Invoke Error \t{json}` and `Uncaught Exception \t{json}`
 /// carry the error object.
-fn node_line(message: &str) -> Option<AppLog> {
+fn node_line(message: &str) -> Option<AppLog<'_>> {
     let mut parts = message.splitn(4, '\t');
     let (ts, id, level, text) = (
         parts.next()?,
@@ -513,11 +528,11 @@ fn node_line(message: &str) -> Option<AppLog> {
     let error_type = error
         .as_ref()
         .and_then(|v| v.get("errorType").and_then(Value::as_str))
-        .map(str::to_owned);
+        .map(own);
     let message = error
         .as_ref()
         .and_then(|v| v.get("errorMessage").and_then(Value::as_str))
-        .map_or_else(|| text.to_owned(), str::to_owned);
+        .map_or(Cow::Borrowed(text), |m| Cow::Owned(m.to_owned()));
     Some(AppLog {
         level: Some(level),
         request_id: request_id(id),
@@ -541,7 +556,7 @@ fn f64_at(obj: &Map<String, Value>, key: &str) -> Option<f64> {
         .filter(|v| v.is_finite())
 }
 
-fn classify_json(obj: &Map<String, Value>, raw: &str) -> LogLine {
+fn classify_json(obj: &Map<String, Value>, raw: &str) -> LogLine<'static> {
     match (str_at(obj, "type"), obj.get("record")) {
         (Some(kind), Some(record)) if kind.starts_with("platform.") => {
             let empty = Map::new();
@@ -552,49 +567,49 @@ fn classify_json(obj: &Map<String, Value>, raw: &str) -> LogLine {
     }
 }
 
-fn platform_json(kind: &str, record: &Map<String, Value>) -> LogLine {
-    let request_id = str_at(record, "requestId").and_then(request_id);
+fn platform_json(kind: &str, record: &Map<String, Value>) -> LogLine<'static> {
+    let request_id = str_at(record, "requestId").and_then(request_id).map(owned);
     match kind {
         "platform.start" => match request_id {
             Some(request_id) => LogLine::Start {
                 request_id,
-                version: str_at(record, "version").map(str::to_owned),
+                version: str_at(record, "version").map(own),
             },
             None => LogLine::Platform {
-                kind: kind.to_owned(),
+                kind: own(kind),
                 request_id: None,
             },
         },
         "platform.report" => match request_id {
             Some(request_id) => LogLine::Report(report_json(request_id, record)),
             None => LogLine::Platform {
-                kind: kind.to_owned(),
+                kind: own(kind),
                 request_id: None,
             },
         },
         "platform.initStart" => LogLine::InitStart {
-            runtime_version: str_at(record, "runtimeVersion").map(str::to_owned),
+            runtime_version: str_at(record, "runtimeVersion").map(own),
         },
         "platform.restoreStart" => LogLine::RestoreStart {
-            runtime_version: str_at(record, "runtimeVersion").map(str::to_owned),
+            runtime_version: str_at(record, "runtimeVersion").map(own),
         },
         "platform.initReport" => {
             let metrics = record.get("metrics").and_then(Value::as_object);
             LogLine::InitReport(InitReport {
                 init_duration_ms: metrics.and_then(|m| f64_at(m, "durationMs")),
-                phase: str_at(record, "phase").map(str::to_owned),
-                status: str_at(record, "status").map(str::to_owned),
-                error_type: str_at(record, "errorType").map(str::to_owned),
+                phase: str_at(record, "phase").map(own),
+                status: str_at(record, "status").map(own),
+                error_type: str_at(record, "errorType").map(own),
             })
         }
         _ => LogLine::Platform {
-            kind: kind.to_owned(),
+            kind: own(kind),
             request_id,
         },
     }
 }
 
-fn report_json(request_id: String, record: &Map<String, Value>) -> Report {
+fn report_json(request_id: Text<'static>, record: &Map<String, Value>) -> Report<'static> {
     let empty = Map::new();
     let metrics = record
         .get("metrics")
@@ -608,6 +623,7 @@ fn report_json(request_id: String, record: &Map<String, Value>) -> Report {
             .filter_map(|kv| kv.trim().split_once('='))
             .find(|(k, _)| *k == name)
             .and_then(|(_, v)| non_empty(v))
+            .map(owned)
     };
     Report {
         request_id,
@@ -617,19 +633,20 @@ fn report_json(request_id: String, record: &Map<String, Value>) -> Report {
         max_memory_used_mb: f64_at(metrics, "maxMemoryUsedMB").map_or(0, megabytes),
         init_duration_ms: f64_at(metrics, "initDurationMs"),
         restore_duration_ms: f64_at(metrics, "restoreDurationMs"),
-        status: str_at(record, "status").map(str::to_owned),
-        error_type: str_at(record, "errorType").map(str::to_owned),
+        status: str_at(record, "status").map(own),
+        error_type: str_at(record, "errorType").map(own),
         trace_id: trace_part("Root"),
         segment_id: trace_part("Parent").or_else(|| {
             tracing
                 .and_then(|t| str_at(t, "spanId"))
                 .and_then(non_empty)
+                .map(owned)
         }),
     }
 }
 
 /// Application JSON: the runtimes' own JSON logger, Powertools, or anything the code printed.
-fn app_json(obj: &Map<String, Value>, raw: &str) -> AppLog {
+fn app_json(obj: &Map<String, Value>, raw: &str) -> AppLog<'static> {
     let mut level = obj.get("level").and_then(|l| match l {
         Value::String(s) => Level::parse(s),
         Value::Number(n) => Level::parse(&n.to_string()),
@@ -638,7 +655,8 @@ fn app_json(obj: &Map<String, Value>, raw: &str) -> AppLog {
     let request_id = ["requestId", "function_request_id", "lambda_request_id"]
         .iter()
         .find_map(|k| str_at(obj, k))
-        .and_then(request_id);
+        .and_then(request_id)
+        .map(owned);
     let mut error_type = str_at(obj, "errorType")
         .or_else(|| str_at(obj, "exception_name"))
         .map(str::to_owned);
@@ -676,9 +694,9 @@ fn app_json(obj: &Map<String, Value>, raw: &str) -> AppLog {
     AppLog {
         level,
         request_id,
-        message,
-        error_type,
-        trace_id: str_at(obj, "xray_trace_id").and_then(non_empty),
+        message: Cow::Owned(message),
+        error_type: error_type.map(Cow::Owned),
+        trace_id: str_at(obj, "xray_trace_id").and_then(non_empty).map(owned),
         cold_start: obj.get("cold_start").and_then(Value::as_bool),
         unhandled,
     }
@@ -733,14 +751,14 @@ pub(crate) mod tests {
  "function_arn":"arn:aws:lambda:eu-west-1:12345678910:function:test","function_request_id":"52fdfc07-2182-154f-163f-5f0f9a621d72",
  "xray_trace_id":"1-5759e988-bd862e3fe1be46a994272793","sampling_rate":0.1}"#;
 
-    fn report(message: &str) -> Report {
+    fn report(message: &str) -> Report<'_> {
         match classify(message) {
             LogLine::Report(r) => r,
             other => panic!("not a report: {other:?}"),
         }
     }
 
-    fn app(message: &str) -> AppLog {
+    fn app(message: &str) -> AppLog<'_> {
         match classify(message) {
             LogLine::App(a) => a,
             other => panic!("not an app line: {other:?}"),
@@ -1012,7 +1030,7 @@ pub(crate) mod tests {
             r#"{"timestamp":"t","level":"ERROR","requestId":"r","message":"Invoke Error","errorType":"TypeError","errorMessage":"x is undefined"}"#,
         );
         assert_eq!(
-            (json.error_type.as_deref(), json.message.as_str()),
+            (json.error_type.as_deref(), &*json.message),
             (Some("TypeError"), "x is undefined")
         );
         assert!(invoke.unhandled);
@@ -1131,7 +1149,7 @@ pub(crate) mod tests {
             r#"{"timestamp":"2024-01-01T00:00:00.000Z","level":"ERROR","errorMessage":"'action'","errorType":"KeyError","requestId":"r","stackTrace":["  File \"/var/task/lambda_function.py\", line 36\n"]}"#,
         );
         assert_eq!(
-            (py.error_type.as_deref(), py.unhandled, py.message.as_str()),
+            (py.error_type.as_deref(), py.unhandled, &*py.message),
             (Some("KeyError"), true, "'action'")
         );
         // Node's: `message` is the error object.
@@ -1139,11 +1157,7 @@ pub(crate) mod tests {
             r#"{"timestamp":"t","level":"ERROR","requestId":"r","message":{"errorType":"TypeError","errorMessage":"x is undefined","stackTrace":[]}}"#,
         );
         assert_eq!(
-            (
-                node.error_type.as_deref(),
-                node.unhandled,
-                node.message.as_str()
-            ),
+            (node.error_type.as_deref(), node.unhandled, &*node.message),
             (Some("TypeError"), true, "x is undefined")
         );
         // A logged exception (Powertools) is not an unhandled one.
@@ -1156,10 +1170,7 @@ pub(crate) mod tests {
         );
         // pino's numeric levels; unknown levels stay unknown.
         let pino = app(r#"{"level":50,"msg":"boom"}"#);
-        assert_eq!(
-            (pino.level, pino.message.as_str()),
-            (Some(Level::Error), "boom")
-        );
+        assert_eq!((pino.level, &*pino.message), (Some(Level::Error), "boom"));
         assert_eq!(app(r#"{"level":"loud","message":"x"}"#).level, None);
         // Not an object, or broken: not JSON to us.
         assert_eq!(classify("{not json"), LogLine::Other);

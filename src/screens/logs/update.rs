@@ -1,5 +1,6 @@
 //! What the Logs screen asks for and what it does with keys and answers.
 
+use std::borrow::Cow;
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -455,8 +456,8 @@ impl LogsScreen {
         }
         let seq = row.seq(self)?;
         match crate::parse::lambda::classify(&self.buffer.text(seq)) {
-            crate::parse::lambda::LogLine::Report(r) => r.trace_id,
-            crate::parse::lambda::LogLine::App(a) => a.trace_id,
+            crate::parse::lambda::LogLine::Report(r) => r.trace_id.map(Cow::into_owned),
+            crate::parse::lambda::LogLine::App(a) => a.trace_id.map(Cow::into_owned),
             _ => None,
         }
     }
