@@ -8,7 +8,7 @@ use lambdascope::domain::{
     ColdStartAnalysis, ColdStartQuery, DAY_MS, Metric, MetricPlan, MetricQuery, MetricRequest,
     MetricSeries, Point, Statistic, TimeWindow,
 };
-use lambdascope::model::charts::CHART_SERIES;
+use lambdascope::model::charts::chart_series;
 use lambdascope::screens::dashboard::{DashboardMsg, DashboardScreen};
 use lambdascope::source::Source;
 use lambdascope::source::demo::{Clock, DemoSource};
@@ -44,7 +44,7 @@ fn six_charts_of_1440(source: &Source) -> State {
     let window = TimeWindow::new(T0 - DAY_MS, T0);
     let plan = MetricPlan::new(window, 60, T0);
     assert_eq!(plan.buckets(), 1440);
-    let series: Vec<MetricSeries> = MetricQuery::each(&d.name, &CHART_SERIES)
+    let series: Vec<MetricSeries> = MetricQuery::each(&d.name, &chart_series())
         .into_iter()
         .enumerate()
         .map(|(k, query)| MetricSeries {

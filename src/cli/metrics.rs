@@ -11,7 +11,7 @@ use crate::domain::{
     ColdStartAnalysis, ColdStartQuery, DAY_MS, EpochMs, Function, MINUTE_MS, Metric, MetricPlan,
     MetricSeries, SourceError, Statistic, TimeWindow, period_for,
 };
-use crate::model::charts::{ChartValues, chart_request};
+use crate::model::charts::{self, ChartValues, Unit, chart_request};
 use crate::source::Source;
 use crate::ui::format;
 
@@ -124,20 +124,7 @@ pub async fn print_metrics(
         window: r.window,
         period_s: r.period_s,
     };
-    let ChartValues {
-        invocations: inv,
-        errors: err,
-        rate,
-        throttles: thr,
-        p50,
-        p90,
-        p99,
-        concurrency: conc,
-    } = ChartValues::of(&r.series, &plan);
-    let none = vec![None; plan.buckets()];
-    let (cold, i50, i99) = r.cold_starts.as_ref().map_or((&none, &none, &none), |a| {
-        (&a.count, &a.init_p50, &a.init_p99)
-    });
+    let values = ChartValues::of(&r.series, r.cold_starts.as_ref(), &plan);
     let long = r.window.len_ms() > DAY_MS;
     let stamp = |t: EpochMs| {
         chrono::DateTime::from_timestamp_millis(t)
@@ -154,47 +141,28 @@ pub async fn print_metrics(
         format::span(r.window),
         r.period_s
     );
-    out.push_str(&format!(
-        "{:<tw$} {:>7} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>5} {:>5} {:>7} {:>7}\n",
-        "TIME",
-        "INVOC",
-        "ERR",
-        "ERR%",
-        "THROT",
-        "P50",
-        "P90",
-        "P99",
-        "CONC",
-        "COLD",
-        "INIT50",
-        "INIT99"
-    ));
+    // A column per line of the dashboard's charts, in their order.
+    out.push_str(&format!("{:<tw$}", "TIME"));
+    for l in charts::lines() {
+        let (name, w) = l.column;
+        out.push_str(&format!(" {name:>w$}"));
+    }
+    out.push('\n');
     for i in 0..plan.buckets() {
         let t = plan.bucket_start(i);
-        let deploy = if r
-            .deploys
+        out.push_str(&format!("{:<tw$}", stamp(t)));
+        for l in charts::lines() {
+            let w = l.column.1;
+            let v = cell(values.get(l.source), i, unit_format(l.unit));
+            out.push_str(&format!(" {v:>w$}"));
+        }
+        if r.deploys
             .iter()
             .any(|&d| d >= t && d < t + plan.period_ms())
         {
-            "  ← deploy"
-        } else {
-            ""
-        };
-        out.push_str(&format!(
-            "{:<tw$} {:>7} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>5} {:>5} {:>7} {:>7}{deploy}\n",
-            stamp(t),
-            cell(&inv, i, format::count),
-            cell(&err, i, format::count),
-            cell(&rate, i, format::percent),
-            cell(&thr, i, format::count),
-            cell(&p50, i, format::millis),
-            cell(&p90, i, format::millis),
-            cell(&p99, i, format::millis),
-            cell(&conc, i, format::count),
-            cell(cold, i, format::count),
-            cell(i50, i, format::millis),
-            cell(i99, i, format::millis),
-        ));
+            out.push_str("  ← deploy");
+        }
+        out.push('\n');
     }
     out.push('\n');
     match &r.cold_starts {
@@ -202,6 +170,14 @@ pub async fn print_metrics(
         None => out.push_str("Cold starts: n/a (see stderr)\n"),
     }
     Ok((out, warnings))
+}
+
+fn unit_format(u: Unit) -> fn(f64) -> String {
+    match u {
+        Unit::Count => format::count,
+        Unit::Millis => format::millis,
+        Unit::Percent => format::percent,
+    }
 }
 
 fn dash(v: Option<f64>, f: fn(f64) -> String) -> String {

@@ -1,9 +1,11 @@
-//! The dashboard's charts, declared once: which series each draws, the one request that
-//! fetches them, their values per bucket (with the error rate), and the spike a key selects.
-//! The console's dashboard and `lambdascope metrics` both use these.
+//! The dashboard's charts, declared once in [`CHARTS`]: each chart's lines (where their values
+//! come from, label, unit, axis, headline), which drive the one request that fetches them, the
+//! values per bucket (with the error rate), the spike a key selects, the drawing and the
+//! columns of `lambdascope metrics`.
 
 use crate::domain::{
-    Metric, MetricPlan, MetricQuery, MetricRequest, MetricSeries, Statistic, error_rate,
+    ColdStartAnalysis, Metric, MetricPlan, MetricQuery, MetricRequest, MetricSeries, Statistic,
+    error_rate,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,34 +28,243 @@ impl ChartKind {
         ChartKind::ColdStarts,
     ];
 
+    pub fn chart(self) -> &'static Chart {
+        // CHARTS is in the order of ALL (a test holds it).
+        &CHARTS[self as usize]
+    }
+
     pub fn title(self) -> &'static str {
-        match self {
-            ChartKind::Invocations => "Invocations",
-            ChartKind::Errors => "Errors",
-            ChartKind::Throttles => "Throttles",
-            ChartKind::Duration => "Duration",
-            ChartKind::Concurrency => "Concurrency",
-            ChartKind::ColdStarts => "Cold starts",
-        }
+        self.chart().title
     }
 }
 
-/// The CloudWatch series the charts draw: one GetMetricData call a refresh. The error rate is
-/// errors over invocations, so it costs nothing more.
-pub const CHART_SERIES: [(Metric, Statistic); 7] = [
-    (Metric::Invocations, Statistic::Sum),
-    (Metric::Errors, Statistic::Sum),
-    (Metric::Throttles, Statistic::Sum),
-    (Metric::Duration, Statistic::P50),
-    (Metric::Duration, Statistic::P90),
-    (Metric::Duration, Statistic::P99),
-    (Metric::ConcurrentExecutions, Statistic::Max),
+/// Where a line's values come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A CloudWatch series, fetched by the charts' one GetMetricData call.
+    Metric(Metric, Statistic),
+    /// Errors over invocations in each bucket: costs no request.
+    ErrorRate,
+    /// Cold starts, and the p50 and p99 of their init durations, from the cold-start analysis.
+    ColdStarts,
+    InitP50,
+    InitP99,
+}
+
+/// How a value reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Count,
+    Millis,
+    Percent,
+}
+
+/// What a line's title shows when no bucket is under the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Headline {
+    /// The window's total (counts).
+    Total,
+    /// The window's highest bucket.
+    Peak,
+    /// The window's own figure: the overall error rate, the analysis' init percentiles.
+    Window,
+}
+
+/// One line on a chart, and its column in `lambdascope metrics`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line {
+    pub source: Source,
+    /// Shown before its headline; empty for a chart's main line.
+    pub label: &'static str,
+    pub unit: Unit,
+    /// Drawn against the right axis.
+    pub right: bool,
+    pub headline: Headline,
+    /// The CLI's column header and width.
+    pub column: (&'static str, usize),
+}
+
+/// One chart: its lines, the one a spike is looked for in, and the limit line it may draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Chart {
+    pub kind: ChartKind,
+    pub title: &'static str,
+    pub lines: &'static [Line],
+    /// Index into `lines`.
+    pub spike_on: usize,
+    /// A limit drawn across it, by name (the function's reserved concurrency).
+    pub limit: Option<&'static str>,
+}
+
+impl Chart {
+    /// The units of its left and right axes.
+    pub fn axes(&self) -> (Unit, Option<Unit>) {
+        let left = self
+            .lines
+            .iter()
+            .find(|l| !l.right)
+            .map_or(Unit::Count, |l| l.unit);
+        (left, self.lines.iter().find(|l| l.right).map(|l| l.unit))
+    }
+
+    /// The CloudWatch metrics it draws.
+    pub fn metrics(&self) -> impl Iterator<Item = Metric> + '_ {
+        self.lines.iter().filter_map(|l| match l.source {
+            Source::Metric(m, _) => Some(m),
+            _ => None,
+        })
+    }
+}
+
+const fn line(
+    source: Source,
+    label: &'static str,
+    unit: Unit,
+    headline: Headline,
+    column: (&'static str, usize),
+) -> Line {
+    Line {
+        source,
+        label,
+        unit,
+        right: false,
+        headline,
+        column,
+    }
+}
+
+const fn right(l: Line) -> Line {
+    Line { right: true, ..l }
+}
+
+use Headline::{Peak, Total, Window};
+use Unit::{Count, Millis, Percent};
+
+/// Every chart, in the order of [`ChartKind::ALL`].
+pub const CHARTS: [Chart; 6] = [
+    Chart {
+        kind: ChartKind::Invocations,
+        title: "Invocations",
+        lines: &[line(
+            Source::Metric(Metric::Invocations, Statistic::Sum),
+            "",
+            Count,
+            Total,
+            ("INVOC", 7),
+        )],
+        spike_on: 0,
+        limit: None,
+    },
+    Chart {
+        kind: ChartKind::Errors,
+        title: "Errors",
+        lines: &[
+            line(
+                Source::Metric(Metric::Errors, Statistic::Sum),
+                "",
+                Count,
+                Total,
+                ("ERR", 6),
+            ),
+            right(line(
+                Source::ErrorRate,
+                "rate",
+                Percent,
+                Window,
+                ("ERR%", 6),
+            )),
+        ],
+        spike_on: 0,
+        limit: None,
+    },
+    Chart {
+        kind: ChartKind::Throttles,
+        title: "Throttles",
+        lines: &[line(
+            Source::Metric(Metric::Throttles, Statistic::Sum),
+            "",
+            Count,
+            Total,
+            ("THROT", 6),
+        )],
+        spike_on: 0,
+        limit: None,
+    },
+    Chart {
+        kind: ChartKind::Duration,
+        title: "Duration",
+        lines: &[
+            line(
+                Source::Metric(Metric::Duration, Statistic::P50),
+                "p50",
+                Millis,
+                Peak,
+                ("P50", 7),
+            ),
+            line(
+                Source::Metric(Metric::Duration, Statistic::P90),
+                "p90",
+                Millis,
+                Peak,
+                ("P90", 7),
+            ),
+            line(
+                Source::Metric(Metric::Duration, Statistic::P99),
+                "p99",
+                Millis,
+                Peak,
+                ("P99", 7),
+            ),
+        ],
+        // The tail is where a slowdown shows first.
+        spike_on: 2,
+        limit: None,
+    },
+    Chart {
+        kind: ChartKind::Concurrency,
+        title: "Concurrency",
+        lines: &[line(
+            Source::Metric(Metric::ConcurrentExecutions, Statistic::Max),
+            "max",
+            Count,
+            Peak,
+            ("CONC", 5),
+        )],
+        spike_on: 0,
+        limit: Some("reserved"),
+    },
+    Chart {
+        kind: ChartKind::ColdStarts,
+        title: "Cold starts",
+        lines: &[
+            line(Source::ColdStarts, "", Count, Total, ("COLD", 5)),
+            right(line(Source::InitP50, "p50", Millis, Window, ("INIT50", 7))),
+            right(line(Source::InitP99, "p99", Millis, Window, ("INIT99", 7))),
+        ],
+        spike_on: 0,
+        limit: None,
+    },
 ];
+
+/// Every line of every chart, in order (the columns of `lambdascope metrics`).
+pub fn lines() -> impl Iterator<Item = &'static Line> {
+    CHARTS.iter().flat_map(|c| c.lines.iter())
+}
+
+/// The CloudWatch series the charts draw: one GetMetricData call a refresh.
+pub fn chart_series() -> Vec<(Metric, Statistic)> {
+    lines()
+        .filter_map(|l| match l.source {
+            Source::Metric(m, s) => Some((m, s)),
+            _ => None,
+        })
+        .collect()
+}
 
 /// The charts' request for a function over a plan (the console and `lambdascope metrics`).
 pub fn chart_request(function: &str, plan: MetricPlan) -> MetricRequest {
     MetricRequest {
-        queries: MetricQuery::each(function, &CHART_SERIES),
+        queries: MetricQuery::each(function, &chart_series()),
         window: plan.window,
         period_s: plan.period_s,
     }
@@ -109,63 +320,94 @@ pub fn spike(values: &[Option<f64>], from: Option<usize>) -> Option<(usize, usiz
     Some((l, r))
 }
 
-/// What each chart draws, per bucket of a plan: the series bucketed once (counts summed,
-/// the rest as they are), and the error rate from the errors and invocations.
+/// What each line draws, per bucket of a plan: the series bucketed once (counts summed, the
+/// rest as they are), the error rate from the errors and invocations, and the cold starts.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChartValues {
-    pub invocations: Vec<Option<f64>>,
-    pub errors: Vec<Option<f64>>,
-    /// Errors per invocation in each bucket, in percent.
-    pub rate: Vec<Option<f64>>,
-    pub throttles: Vec<Option<f64>>,
-    pub p50: Vec<Option<f64>>,
-    pub p90: Vec<Option<f64>>,
-    pub p99: Vec<Option<f64>>,
-    pub concurrency: Vec<Option<f64>>,
+    values: Vec<(Source, Vec<Option<f64>>)>,
+    buckets: usize,
+    rate: Option<f64>,
+    init: (Option<f64>, Option<f64>),
 }
 
 impl ChartValues {
-    /// The values of `series` (the answer to [`chart_request`]) over `plan`; a series missing
-    /// or unavailable is all gaps.
-    pub fn of(series: &[MetricSeries], plan: &MetricPlan) -> ChartValues {
-        // Counts add up within a bucket; percentiles and peaks do not.
-        let get = |m: Metric, s: Statistic, sum: bool| {
+    /// The values of `series` (the answer to [`chart_request`]) and of the cold-start analysis
+    /// over `plan`; a series missing or unavailable is all gaps.
+    pub fn of(
+        series: &[MetricSeries],
+        cold: Option<&ColdStartAnalysis>,
+        plan: &MetricPlan,
+    ) -> ChartValues {
+        let gaps = || vec![None; plan.buckets()];
+        let metric = |m: Metric, s: Statistic| {
             series
                 .iter()
                 .find(|x| x.query.metric == m && x.query.stat == s && x.unavailable.is_none())
-                .map(|x| x.buckets(plan, sum))
-                .unwrap_or_else(|| vec![None; plan.buckets()])
+                // Counts add up within a bucket; percentiles and peaks do not.
+                .map(|x| x.buckets(plan, s == Statistic::Sum))
+                .unwrap_or_else(gaps)
         };
-        let invocations = get(Metric::Invocations, Statistic::Sum, true);
-        let errors = get(Metric::Errors, Statistic::Sum, true);
+        let errors = metric(Metric::Errors, Statistic::Sum);
+        let invocations = metric(Metric::Invocations, Statistic::Sum);
+        let from_cold = |f: fn(&ColdStartAnalysis) -> &Vec<Option<f64>>| {
+            cold.filter(|a| f(a).len() == plan.buckets())
+                .map_or_else(gaps, |a| f(a).clone())
+        };
+        let values = lines()
+            .map(|l| {
+                let v = match l.source {
+                    Source::Metric(m, s) => metric(m, s),
+                    Source::ErrorRate => rates(&errors, &invocations),
+                    Source::ColdStarts => from_cold(|a| &a.count),
+                    Source::InitP50 => from_cold(|a| &a.init_p50),
+                    Source::InitP99 => from_cold(|a| &a.init_p99),
+                };
+                (l.source, v)
+            })
+            .collect();
+        let rate = total(&errors).zip(total(&invocations));
         ChartValues {
-            rate: rates(&errors, &invocations),
-            invocations,
-            errors,
-            throttles: get(Metric::Throttles, Statistic::Sum, true),
-            p50: get(Metric::Duration, Statistic::P50, false),
-            p90: get(Metric::Duration, Statistic::P90, false),
-            p99: get(Metric::Duration, Statistic::P99, false),
-            concurrency: get(Metric::ConcurrentExecutions, Statistic::Max, false),
+            values,
+            buckets: plan.buckets(),
+            rate: rate.and_then(|(e, i)| error_rate(e, i)),
+            init: cold.map_or((None, None), |a| (a.p50, a.p99)),
         }
     }
 
-    /// The values a spike is looked for in, for a chart drawn from CloudWatch series (cold
-    /// starts come from their own analysis).
-    pub fn of_kind(&self, kind: ChartKind) -> Option<&[Option<f64>]> {
-        Some(match kind {
-            ChartKind::Invocations => &self.invocations,
-            ChartKind::Errors => &self.errors,
-            ChartKind::Throttles => &self.throttles,
-            ChartKind::Duration => &self.p99,
-            ChartKind::Concurrency => &self.concurrency,
-            ChartKind::ColdStarts => return None,
-        })
+    /// A line's values, one per bucket.
+    pub fn get(&self, source: Source) -> &[Option<f64>] {
+        self.values
+            .iter()
+            .find(|(s, _)| *s == source)
+            .map_or(&[], |(_, v)| v.as_slice())
+    }
+
+    /// The values a chart's spike is looked for in.
+    pub fn of_kind(&self, kind: ChartKind) -> &[Option<f64>] {
+        let chart = kind.chart();
+        chart
+            .lines
+            .get(chart.spike_on)
+            .map_or(&[], |l| self.get(l.source))
+    }
+
+    /// A line's figure for the whole window, where it has one of its own.
+    pub fn window(&self, source: Source) -> Option<f64> {
+        match source {
+            Source::ErrorRate => self.rate,
+            Source::InitP50 => self.init.0,
+            Source::InitP99 => self.init.1,
+            _ => None,
+        }
     }
 
     /// The error rate over the whole window.
     pub fn overall_rate(&self) -> Option<f64> {
-        error_rate(total(&self.errors)?, total(&self.invocations)?)
+        self.rate
+    }
+
+    pub fn buckets(&self) -> usize {
+        self.buckets
     }
 }
 
@@ -211,6 +453,59 @@ mod tests {
         assert_eq!(spike(&v(&[5.0, 9.0]), None), None);
         let gap = v(&[1.0, 1.0, 9.0, -1.0, 9.0, 1.0, 1.0]);
         assert_eq!(spike(&gap, Some(2)), Some((2, 2)));
+    }
+
+    #[test]
+    fn charts_are_declared_in_the_order_of_their_kinds() {
+        for (i, k) in ChartKind::ALL.iter().enumerate() {
+            assert_eq!(CHARTS[i].kind, *k);
+            assert!(CHARTS[i].spike_on < CHARTS[i].lines.len());
+        }
+        // One GetMetricData call: every CloudWatch series once, and within its 500 queries.
+        let series = chart_series();
+        assert_eq!(series.len(), 7);
+        for (i, s) in series.iter().enumerate() {
+            assert!(!series[..i].contains(s), "{s:?} twice");
+        }
+    }
+
+    #[test]
+    fn values_follow_the_declaration() {
+        use crate::domain::{MetricQuery, TimeWindow};
+        let plan = MetricPlan {
+            window: TimeWindow::new(0, 180_000),
+            period_s: 60,
+        };
+        let at = |m: Metric, s: Statistic, v: [f64; 3]| MetricSeries {
+            query: MetricQuery::each("f", &[(m, s)]).remove(0),
+            period_s: 60,
+            points: (0..3)
+                .map(|i| crate::domain::Point {
+                    t: i * 60_000,
+                    v: v[i as usize],
+                })
+                .collect(),
+            unavailable: None,
+        };
+        let series = [
+            at(Metric::Invocations, Statistic::Sum, [10.0, 20.0, 0.0]),
+            at(Metric::Errors, Statistic::Sum, [1.0, 5.0, 0.0]),
+            at(Metric::Duration, Statistic::P99, [100.0, 900.0, 120.0]),
+        ];
+        let v = ChartValues::of(&series, None, &plan);
+        assert_eq!(v.get(Source::ErrorRate), [Some(10.0), Some(25.0), None]);
+        assert_eq!(v.overall_rate(), Some(20.0));
+        // The duration chart's spike is looked for in its p99.
+        assert_eq!(
+            v.of_kind(ChartKind::Duration),
+            [Some(100.0), Some(900.0), Some(120.0)]
+        );
+        // What was not fetched is gaps, not missing.
+        assert_eq!(
+            v.get(Source::Metric(Metric::Throttles, Statistic::Sum)),
+            [None; 3]
+        );
+        assert_eq!(v.get(Source::ColdStarts), [None; 3]);
     }
 
     #[test]

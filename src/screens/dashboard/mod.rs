@@ -5,7 +5,7 @@ mod keys;
 mod update;
 pub mod view;
 
-pub use crate::model::charts::{CHART_SERIES, ChartKind, chart_request};
+pub use crate::model::charts::{ChartKind, chart_request};
 
 use crate::app::jobs::ScreenId;
 use crate::app::state::Loadable;

@@ -116,15 +116,13 @@ impl DashboardScreen {
         let Some(plan) = self.plan else {
             return vec![];
         };
-        match ChartValues::of(self.charts.loaded().map_or(&[], Vec::as_slice), &plan).of_kind(kind)
-        {
-            Some(values) => values.to_vec(),
-            None => self
-                .analysis
-                .as_ref()
-                .map(|a| a.count.clone())
-                .unwrap_or_default(),
-        }
+        ChartValues::of(
+            self.charts.loaded().map_or(&[], Vec::as_slice),
+            self.analysis.as_ref(),
+            &plan,
+        )
+        .of_kind(kind)
+        .to_vec()
     }
 
     /// Marks `w` as the incident window every screen narrows to.

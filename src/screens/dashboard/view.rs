@@ -24,7 +24,7 @@ use crate::app::state::{Ctx, Loadable};
 use crate::domain::{
     ColdStartAnalysis, EpochMs, Function, LogFormat, Metric, MetricPlan, Side, TracingMode,
 };
-use crate::model::charts::{ChartValues, total};
+use crate::model::charts::{self, CHARTS, ChartValues, Headline, Source, total};
 use crate::ui::format;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::chart::{self, Plot, TimeChart, Unit};
@@ -195,7 +195,12 @@ impl DashboardView<'_> {
     }
 
     fn values(&self, plan: &MetricPlan) -> ChartValues {
-        ChartValues::of(self.screen.charts.loaded().map_or(&[], Vec::as_slice), plan)
+        let d = self.screen;
+        ChartValues::of(
+            d.charts.loaded().map_or(&[], Vec::as_slice),
+            d.analysis.as_ref(),
+            plan,
+        )
     }
 
     /// Why a chart has nothing to draw, if it has not.
@@ -227,20 +232,14 @@ impl DashboardView<'_> {
         if let Some(n) = loadable_note(failed, loading) {
             return Some(n);
         }
-        let metric = match kind {
-            ChartKind::Invocations => Some(Metric::Invocations),
-            ChartKind::Errors => Some(Metric::Errors),
-            ChartKind::Throttles => Some(Metric::Throttles),
-            ChartKind::Duration => Some(Metric::Duration),
-            ChartKind::Concurrency => Some(Metric::ConcurrentExecutions),
-            ChartKind::ColdStarts => None,
-        };
-        let why = metric.and_then(|m| {
-            d.charts.loaded().and_then(|all| {
-                let mine: Vec<_> = all.iter().filter(|s| s.query.metric == m).collect();
-                (!mine.is_empty() && mine.iter().all(|s| s.unavailable.is_some()))
-                    .then(|| mine[0].unavailable.clone().unwrap_or_default())
-            })
+        // A chart whose CloudWatch series were all refused says why.
+        let why = d.charts.loaded().and_then(|all| {
+            let mine: Vec<_> = all
+                .iter()
+                .filter(|s| kind.chart().metrics().any(|m| m == s.query.metric))
+                .collect();
+            (!mine.is_empty() && mine.iter().all(|s| s.unavailable.is_some()))
+                .then(|| mine[0].unavailable.clone().unwrap_or_default())
         });
         if let Some(why) = why {
             return Some((format!("n/a: {}", format::safe(&why)), t.dim));
@@ -258,173 +257,55 @@ impl DashboardView<'_> {
         }
         let Some(plan) = d.plan else { return };
         let v = self.values(&plan);
-        let empty = vec![None; plan.buckets()];
-        let (cold, init_p50, init_p99) = match &d.analysis {
-            Some(a) => (&a.count, &a.init_p50, &a.init_p99),
-            None => (&empty, &empty, &empty),
-        };
         let deploys = d.deploys();
         let cursor = d.cursor;
-        // Headline: the value under the cursor, else the window's total or peak.
-        let head = |values: &[Option<f64>], unit: Unit, sum: bool| match cursor {
-            Some(i) => at(values, i, unit),
-            None if sum => total(values)
-                .map(|v| unit.format(v))
-                .unwrap_or_else(|| "–".into()),
-            None => peak(values, unit),
-        };
-        let overall_rate = v.overall_rate().map_or_else(|| "–".into(), format::percent);
-        let plot = |label, values, style, right, headline| Plot {
-            label,
-            values,
-            style,
-            right,
-            headline,
+        // Headline: the value under the cursor, else the window's total, peak or own figure.
+        let headline = |l: &charts::Line| {
+            let values = v.get(l.source);
+            match (cursor, l.headline) {
+                (Some(i), _) => at(values, i, l.unit),
+                (None, Headline::Total) => total(values)
+                    .map(|x| l.unit.format(x))
+                    .unwrap_or_else(|| "–".into()),
+                (None, Headline::Peak) => peak(values, l.unit),
+                (None, Headline::Window) => v
+                    .window(l.source)
+                    .map(|x| l.unit.format(x))
+                    .unwrap_or_else(|| "–".into()),
+            }
         };
         let reserved = d.config.loaded().and_then(|f| f.reserved_concurrency);
-        let reserved_text = reserved.map(|r| r.to_string()).unwrap_or_default();
         let selection = d
             .mark
             .zip(cursor)
             .and_then(|(m, c)| Some((plan.bucket_of(m)?, c)));
-        let charts: Vec<(ChartKind, Vec<Plot>, Unit, Option<Unit>)> = vec![
-            (
-                ChartKind::Invocations,
-                vec![plot(
-                    "",
-                    &v.invocations,
-                    t.chart_invocations,
-                    false,
-                    head(&v.invocations, Unit::Count, true),
-                )],
-                Unit::Count,
-                None,
-            ),
-            (
-                ChartKind::Errors,
-                vec![
-                    plot(
-                        "",
-                        &v.errors,
-                        t.chart_errors,
-                        false,
-                        head(&v.errors, Unit::Count, true),
-                    ),
-                    plot(
-                        "rate",
-                        &v.rate,
-                        t.chart_rate,
-                        true,
-                        match cursor {
-                            Some(i) => at(&v.rate, i, Unit::Percent),
-                            None => overall_rate,
-                        },
-                    ),
-                ],
-                Unit::Count,
-                Some(Unit::Percent),
-            ),
-            (
-                ChartKind::Throttles,
-                vec![plot(
-                    "",
-                    &v.throttles,
-                    t.chart_throttles,
-                    false,
-                    head(&v.throttles, Unit::Count, true),
-                )],
-                Unit::Count,
-                None,
-            ),
-            (
-                ChartKind::Duration,
-                vec![
-                    plot(
-                        "p50",
-                        &v.p50,
-                        t.chart_p50,
-                        false,
-                        head(&v.p50, Unit::Millis, false),
-                    ),
-                    plot(
-                        "p90",
-                        &v.p90,
-                        t.chart_p90,
-                        false,
-                        head(&v.p90, Unit::Millis, false),
-                    ),
-                    plot(
-                        "p99",
-                        &v.p99,
-                        t.chart_p99,
-                        false,
-                        head(&v.p99, Unit::Millis, false),
-                    ),
-                ],
-                Unit::Millis,
-                None,
-            ),
-            (
-                ChartKind::Concurrency,
-                {
-                    let mut p = vec![plot(
-                        "max",
-                        &v.concurrency,
-                        t.chart_concurrency,
-                        false,
-                        head(&v.concurrency, Unit::Count, false),
-                    )];
-                    if reserved.is_some() {
-                        p.push(plot(
-                            "reserved",
-                            &[],
-                            t.chart_limit,
-                            false,
-                            reserved_text.clone(),
-                        ));
-                    }
-                    p
-                },
-                Unit::Count,
-                None,
-            ),
-            (
-                ChartKind::ColdStarts,
-                vec![
-                    plot("", cold, t.chart_cold, false, head(cold, Unit::Count, true)),
-                    plot(
-                        "p50",
-                        init_p50,
-                        t.chart_init,
-                        true,
-                        match (cursor, &d.analysis) {
-                            (Some(i), _) => at(init_p50, i, Unit::Millis),
-                            (None, Some(a)) => {
-                                a.p50.map(format::millis).unwrap_or_else(|| "–".into())
-                            }
-                            _ => "–".into(),
-                        },
-                    ),
-                    plot(
-                        "p99",
-                        init_p99,
-                        t.chart_init_p99,
-                        true,
-                        match (cursor, &d.analysis) {
-                            (Some(i), _) => at(init_p99, i, Unit::Millis),
-                            (None, Some(a)) => {
-                                a.p99.map(format::millis).unwrap_or_else(|| "–".into())
-                            }
-                            _ => "–".into(),
-                        },
-                    ),
-                ],
-                Unit::Count,
-                Some(Unit::Millis),
-            ),
-        ];
+        let charts = CHARTS.iter().map(|c| {
+            let mut plots: Vec<Plot> = c
+                .lines
+                .iter()
+                .map(|l| Plot {
+                    label: l.label,
+                    values: v.get(l.source),
+                    style: line_style(t, l.source),
+                    right: l.right,
+                    headline: headline(l),
+                })
+                .collect();
+            let limit = c.limit.zip(reserved).map(|(name, r)| (f64::from(r), name));
+            if let Some((r, name)) = limit {
+                plots.push(Plot {
+                    label: name,
+                    values: &[],
+                    style: t.chart_limit,
+                    right: false,
+                    headline: r.to_string(),
+                });
+            }
+            let (left, right) = c.axes();
+            (c.kind, plots, left, right, limit)
+        });
         let rows = Layout::vertical([Constraint::Ratio(1, 3); 3]).split(area);
-        for (i, (kind, plots, left, right)) in charts.into_iter().enumerate() {
+        for (i, (kind, plots, left, right, limit)) in charts.enumerate() {
             let row = rows[i / 2];
             let halves =
                 Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).split(row);
@@ -441,10 +322,7 @@ impl DashboardView<'_> {
                 plots,
                 left,
                 right,
-                limit: match kind {
-                    ChartKind::Concurrency => reserved.map(|r| (f64::from(r), "reserved")),
-                    _ => None,
-                },
+                limit,
                 cursor,
                 deploys: &deploys,
                 selection,
@@ -855,4 +733,21 @@ fn config_lines<'a>(f: &Function, now: EpochMs, t: &Theme) -> Vec<Line<'a>> {
         lines.push(Line::styled(format!(" {}", format::safe(e)), t.warn));
     }
     lines
+}
+
+/// A line's colour, by what it draws.
+fn line_style(t: &Theme, source: Source) -> Style {
+    match source {
+        Source::Metric(Metric::Invocations, _) => t.chart_invocations,
+        Source::Metric(Metric::Errors, _) => t.chart_errors,
+        Source::Metric(Metric::Throttles, _) => t.chart_throttles,
+        Source::Metric(Metric::Duration, crate::domain::Statistic::P50) => t.chart_p50,
+        Source::Metric(Metric::Duration, crate::domain::Statistic::P90) => t.chart_p90,
+        Source::Metric(Metric::Duration, _) => t.chart_p99,
+        Source::Metric(_, _) => t.chart_concurrency,
+        Source::ErrorRate => t.chart_rate,
+        Source::ColdStarts => t.chart_cold,
+        Source::InitP50 => t.chart_init,
+        Source::InitP99 => t.chart_init_p99,
+    }
 }

@@ -24,13 +24,8 @@ use crate::domain::{DAY_MS, EpochMs, HOUR_MS, MINUTE_MS, MetricPlan};
 use crate::ui::format;
 use crate::ui::theme::Theme;
 
-/// What an axis counts, for its labels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    Count,
-    Millis,
-    Percent,
-}
+/// Declared with the charts (model::charts); read here.
+pub use crate::model::charts::Unit;
 
 impl Unit {
     pub fn format(self, v: f64) -> String {
