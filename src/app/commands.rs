@@ -45,12 +45,12 @@ macro_rules! commands {
 commands! {
     Functions: "fn" | "functions" | "func" | "home", "", "functions (home)";
     Overview: "overview" | "account", "", "account overview: totals, limits, top functions"
-        => |_| Place::Overview;
+        => |_| Place::Overview(());
     Window: "window", "15m|1h|3h|12h|1d|7d|30d", "time window";
     Traces: "traces", "[filter]", "X-Ray traces, optionally filtered"
-        => |filter| Place::Traces { filter };
+        => |filter| Place::Traces(filter);
     Trace: "trace", "id", "one trace's waterfall";
-    Map: "map" | "servicemap", "", "X-Ray service map" => |_| Place::Map;
+    Map: "map" | "servicemap", "", "X-Ray service map" => |_| Place::Map(());
     Logs: "logs" | "log", "[function…]", "logs of functions (all when none)"
         => |arg| Place::Logs(LogsPlace {
             functions: arg.split_whitespace().map(str::to_string).collect(),
@@ -122,13 +122,8 @@ mod tests {
                 .and_then(|c| c.opens)
                 .map(|o| o(arg.into()))
         };
-        assert_eq!(open("map", ""), Some(Place::Map));
-        assert_eq!(
-            open("traces", "error"),
-            Some(Place::Traces {
-                filter: "error".into()
-            })
-        );
+        assert_eq!(open("map", ""), Some(Place::Map(())));
+        assert_eq!(open("traces", "error"), Some(Place::Traces("error".into())));
         assert_eq!(open("window", "1h"), None, "not a place");
         assert_eq!(parse(" window  3h ").unwrap(), ("window", "3h".into()));
     }

@@ -87,9 +87,13 @@ pub trait ScreenBase {
 }
 
 /// A screen with its own messages and actions.
-pub trait Screen: ScreenBase {
+pub trait Screen: ScreenBase + Sized {
     type Msg: std::fmt::Debug + PartialEq;
     type Action: std::fmt::Debug + Clone + Copy + PartialEq + Eq;
+    /// What it opens on: a function's name, a filter; `()` for a screen of the whole account.
+    /// [`Place`] has a variant of it.
+    type Place: std::fmt::Debug + Clone + PartialEq;
+    fn open(id: ScreenId, place: Self::Place, ctx: &mut Ctx) -> Self;
     fn on_msg(&mut self, ctx: &mut Ctx, msg: Self::Msg) -> Vec<Cmd>;
     /// A key only this screen knows.
     fn on_own(&mut self, ctx: &mut Ctx, action: Self::Action) -> Vec<Cmd>;
@@ -116,6 +120,19 @@ macro_rules! screens {
         /// A key only one screen knows.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum ScreenAction { $($name(<$ty as Screen>::Action)),* }
+
+        /// Where a screen, a command or a key can take the user: a screen, and what it opens on.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Place { $($name(<$ty as Screen>::Place)),* }
+
+        /// Builds the screen for a place.
+        pub fn open(ctx: &mut Ctx, place: Place) -> (ScreenId, ScreenState) {
+            let id = ctx.new_screen_id();
+            let screen = match place {
+                $(Place::$name(p) => <$ty as Screen>::open(id, p, ctx).into()),*
+            };
+            (id, screen)
+        }
 
         $(
             impl From<<$ty as Screen>::Msg> for ScreenMsg {
@@ -176,26 +193,6 @@ screens! {
     Logs => screens::logs::LogsScreen,
 }
 
-/// Where a screen, a command or a key can take the user.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Place {
-    Functions,
-    /// One function's dashboard.
-    Dashboard(String),
-    /// Logs of some functions (every function when empty), or of one invocation.
-    Logs(LogsPlace),
-    /// The trace list, with an X-Ray filter expression filled in.
-    Traces {
-        filter: String,
-    },
-    /// One trace's waterfall.
-    Trace(String),
-    /// The service map.
-    Map,
-    /// The account overview.
-    Overview,
-}
-
 /// What a logs screen opens on.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogsPlace {
@@ -211,22 +208,6 @@ pub enum Nav {
     Open(Place),
     Back,
     Home,
-}
-
-/// Builds the screen for a place.
-pub fn open(ctx: &mut Ctx, place: Place) -> (ScreenId, ScreenState) {
-    let id = ctx.new_screen_id();
-    let screen = match place {
-        Place::Functions => screens::functions::FunctionsScreen::new(id).into(),
-        Place::Dashboard(name) => screens::dashboard::DashboardScreen::new(id, name).into(),
-        Place::Overview => screens::overview::OverviewScreen::new(id).into(),
-        Place::Traces { filter } => screens::traces::TracesScreen::new(id, filter).into(),
-        Place::Trace(trace) => screens::waterfall::WaterfallScreen::new(id, trace).into(),
-        // Narrower terminals fold each Lambda service node into its function.
-        Place::Map => screens::map::MapScreen::new(id, ctx.size.0 < 160).into(),
-        Place::Logs(place) => screens::logs::LogsScreen::new(id, place, ctx).into(),
-    };
-    (id, screen)
 }
 
 /// The screen the console opens on.

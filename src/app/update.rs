@@ -225,7 +225,7 @@ fn run_command(state: &mut State, line: &str) -> Vec<Cmd> {
             vec![]
         }
         CommandId::Trace => {
-            ctx.go(Place::Trace(arg));
+            ctx.go(Place::Waterfall(arg));
             vec![]
         }
         CommandId::Window => match WindowChoice::parse(&arg) {

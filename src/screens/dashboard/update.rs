@@ -334,6 +334,11 @@ impl ScreenBase for DashboardScreen {
 impl Screen for DashboardScreen {
     type Msg = DashboardMsg;
     type Action = DashboardAction;
+    /// One function's dashboard.
+    type Place = String;
+    fn open(id: crate::app::jobs::ScreenId, name: String, _: &mut Ctx) -> Self {
+        DashboardScreen::new(id, name)
+    }
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: DashboardMsg) -> Vec<Cmd> {
         match msg {
@@ -363,9 +368,7 @@ impl Screen for DashboardScreen {
             DashboardAction::PanBack => self.pan(ctx, true),
             DashboardAction::PanForward => self.pan(ctx, false),
             DashboardAction::Traces => {
-                ctx.go(Place::Traces {
-                    filter: crate::domain::function_filter(&self.name),
-                });
+                ctx.go(Place::Traces(crate::domain::function_filter(&self.name)));
                 vec![]
             }
             DashboardAction::Logs => {

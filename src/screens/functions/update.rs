@@ -157,6 +157,10 @@ impl ScreenBase for FunctionsScreen {
 impl Screen for FunctionsScreen {
     type Msg = FunctionsMsg;
     type Action = FunctionsAction;
+    type Place = ();
+    fn open(id: crate::app::jobs::ScreenId, _: (), _: &mut Ctx) -> Self {
+        FunctionsScreen::new(id)
+    }
 
     fn on_msg(&mut self, _ctx: &mut Ctx, msg: FunctionsMsg) -> Vec<Cmd> {
         match msg {}
@@ -171,14 +175,12 @@ impl Screen for FunctionsScreen {
             }
             FunctionsAction::SortReverse => self.set_sort(&ctx.catalog, self.sort),
             FunctionsAction::Overview => {
-                ctx.go(Place::Overview);
+                ctx.go(Place::Overview(()));
                 return vec![];
             }
             FunctionsAction::Traces => {
                 if let Some(f) = self.selected_function(&ctx.catalog) {
-                    ctx.go(Place::Traces {
-                        filter: crate::domain::function_filter(&f.name),
-                    });
+                    ctx.go(Place::Traces(crate::domain::function_filter(&f.name)));
                 }
                 return vec![];
             }

@@ -986,6 +986,11 @@ impl LogsScreen {
 impl Screen for LogsScreen {
     type Msg = LogsMsg;
     type Action = LogsAction;
+    /// Logs of some functions (every function when empty), or of one invocation.
+    type Place = LogsPlace;
+    fn open(id: crate::app::jobs::ScreenId, place: LogsPlace, ctx: &mut Ctx) -> Self {
+        LogsScreen::new(id, place, ctx)
+    }
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: LogsMsg) -> Vec<Cmd> {
         let cmds = self.handle(ctx, msg);
@@ -1096,7 +1101,7 @@ impl Screen for LogsScreen {
                 ];
             }
             A::OpenTrace => match self.trace_under_cursor() {
-                Some(t) => ctx.go(Place::Trace(t)),
+                Some(t) => ctx.go(Place::Waterfall(t)),
                 None => ctx.info("no trace id on this line or invocation"),
             },
             A::Insights => self.mode = Mode::Insights,

@@ -113,9 +113,10 @@ impl ScreenBase for MapScreen {
                     Some(n) if n.is_client() => ctx.info(
                         "the client stands for callers X-Ray has no segments of; pick a service",
                     ),
-                    Some(n) => ctx.go(Place::Traces {
-                        filter: format!("service(id(name: {:?}, type: {:?}))", n.name, n.kind),
-                    }),
+                    Some(n) => ctx.go(Place::Traces(format!(
+                        "service(id(name: {:?}, type: {:?}))",
+                        n.name, n.kind
+                    ))),
                     None => {}
                 }
                 return vec![];
@@ -165,6 +166,11 @@ impl ScreenBase for MapScreen {
 impl Screen for MapScreen {
     type Msg = MapMsg;
     type Action = MapAction;
+    type Place = ();
+    fn open(id: crate::app::jobs::ScreenId, _: (), ctx: &mut Ctx) -> Self {
+        // Narrower terminals fold each Lambda service node into its function.
+        MapScreen::new(id, ctx.size.0 < 160)
+    }
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: MapMsg) -> Vec<Cmd> {
         let MapMsg::Graph { window, result } = msg;

@@ -157,6 +157,10 @@ impl ScreenBase for OverviewScreen {
 impl Screen for OverviewScreen {
     type Msg = OverviewMsg;
     type Action = OverviewAction;
+    type Place = ();
+    fn open(id: crate::app::jobs::ScreenId, _: (), _: &mut Ctx) -> Self {
+        OverviewScreen::new(id)
+    }
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: OverviewMsg) -> Vec<Cmd> {
         match msg {

@@ -273,7 +273,7 @@ impl ScreenBase for TracesScreen {
             }
             Action::Enter => {
                 if let Some(t) = self.selected_summary() {
-                    ctx.go(Place::Trace(t.id.clone()));
+                    ctx.go(Place::Waterfall(t.id.clone()));
                 }
                 return vec![];
             }
@@ -377,6 +377,11 @@ impl ScreenBase for TracesScreen {
 impl Screen for TracesScreen {
     type Msg = TracesMsg;
     type Action = TracesAction;
+    /// The trace list, with an X-Ray filter expression filled in.
+    type Place = String;
+    fn open(id: crate::app::jobs::ScreenId, filter: String, _: &mut Ctx) -> Self {
+        TracesScreen::new(id, filter)
+    }
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: TracesMsg) -> Vec<Cmd> {
         match msg {

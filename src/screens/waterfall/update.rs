@@ -402,6 +402,11 @@ impl ScreenBase for WaterfallScreen {
 impl Screen for WaterfallScreen {
     type Msg = WaterfallMsg;
     type Action = WaterfallAction;
+    /// One trace, by id.
+    type Place = String;
+    fn open(id: crate::app::jobs::ScreenId, trace: String, _: &mut Ctx) -> Self {
+        WaterfallScreen::new(id, trace)
+    }
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: WaterfallMsg) -> Vec<Cmd> {
         match msg {
