@@ -48,7 +48,7 @@ commands! {
         => |_| Place::Overview(());
     Window: "window", "15m|1h|3h|12h|1d|7d|30d", "time window";
     Traces: "traces", "[filter]", "X-Ray traces, optionally filtered"
-        => |filter| Place::Traces(filter);
+        => Place::Traces;
     Trace: "trace", "id", "one trace's waterfall";
     Map: "map" | "servicemap", "", "X-Ray service map" => |_| Place::Map(());
     Logs: "logs" | "log", "[function…]", "logs of functions (all when none)"
