@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Number, Value};
 
@@ -33,11 +33,11 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Builds the trees for one trace from its segment documents. Unparseable documents are skipped.
 pub fn assemble<'a>(documents: impl IntoIterator<Item = &'a str>) -> Vec<Segment> {
-    // Every segment and subsegment in order of appearance (which keeps siblings stable when
-    // start times tie); `parent_id` says where each goes.
-    let mut nodes: Vec<Segment> = Vec::new();
+    // Every segment and subsegment, each with its place in the documents; `parent_id` says
+    // where each goes.
+    let mut nodes = Nodes::default();
     for doc in documents {
-        let mark = nodes.len();
+        let mark = nodes.list.len();
         let mut de = serde_json::Deserializer::from_str(doc);
         let read = DocSeed {
             out: &mut nodes,
@@ -47,10 +47,10 @@ pub fn assemble<'a>(documents: impl IntoIterator<Item = &'a str>) -> Vec<Segment
         .deserialize(&mut de)
         .and_then(|_| de.end());
         if read.is_err() {
-            nodes.truncate(mark);
+            nodes.list.truncate(mark);
         }
     }
-    link(nodes)
+    link(nodes.list)
 }
 
 /// Visitor methods for the JSON types a visitor does not want: the value reads as the
@@ -257,12 +257,6 @@ impl<'a> Json<'a> {
             _ => None,
         }
     }
-    fn cow(self) -> Option<Cow<'a, str>> {
-        match self {
-            Json::Str(s) => Some(s),
-            _ => None,
-        }
-    }
     fn text(&self) -> Option<String> {
         match self {
             Json::Str(s) => Some(s.to_string()),
@@ -278,18 +272,17 @@ impl<'a> Json<'a> {
         }
         .filter(|n: &f64| n.is_finite())
     }
-    fn count(&self) -> Option<u64> {
-        self.number().filter(|n| *n >= 0.0).map(|n| n as u64)
-    }
-    fn flag(&self) -> bool {
-        matches!(self, Json::Bool(true))
-    }
     fn is_compound(&self) -> bool {
         matches!(self, Json::Arr(_) | Json::Obj(_))
     }
+    /// As text: a string as it is, a scalar as JSON prints it, anything else compact JSON.
     fn plain(&self) -> String {
         match self {
             Json::Str(s) => s.to_string(),
+            // `Number`'s Display is its JSON (itoa and ryu, as the serializer writes it).
+            Json::Num(n) => n.to_string(),
+            Json::Bool(b) => b.to_string(),
+            Json::Null => "null".to_owned(),
             other => serde_json::to_string(other).unwrap_or_default(),
         }
     }
@@ -392,6 +385,134 @@ impl<'de, T: Fields<'de>> Deserialize<'de> for List<T> {
     }
 }
 
+/// A string field, borrowed unless it holds escapes; any other JSON value reads as absent.
+#[derive(Default)]
+struct Text<'a>(Option<Cow<'a, str>>);
+
+impl<'a> Text<'a> {
+    fn owned(self) -> Option<String> {
+        self.0.map(Cow::into_owned)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            nothing_for!(scalars, seq, map);
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Borrowed(s))))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(s.to_owned()))))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(s))))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A finite number, also when written as a string ("1.478293361271E9"); any other JSON value
+/// reads as absent.
+#[derive(Default)]
+struct Num(Option<f64>);
+
+impl Num {
+    fn get(self) -> Option<f64> {
+        self.0.filter(|n| n.is_finite())
+    }
+    /// A count: a number that is not negative.
+    fn count(self) -> Option<u64> {
+        self.get().filter(|n| *n >= 0.0).map(|n| n as u64)
+    }
+}
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            nothing_for!(seq, map);
+            fn visit_bool<E>(self, _: bool) -> Result<Num, E> {
+                Ok(Num(None))
+            }
+            fn visit_unit<E>(self) -> Result<Num, E> {
+                Ok(Num(None))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Num, E> {
+                Ok(Num(Some(n as f64)))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Num, E> {
+                Ok(Num(Some(n as f64)))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Num, E> {
+                Ok(Num(Some(n)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Num, E> {
+                Ok(Num(s.trim().parse().ok()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `true`; any other JSON value reads as `false`.
+#[derive(Default)]
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            nothing_for!(str, seq, map);
+            fn visit_bool<E>(self, b: bool) -> Result<Flag, E> {
+                Ok(Flag(b))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_unit<E>(self) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The current entry's value as a string.
+fn text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Text<'de>, A::Error> {
+    map.next_value()
+}
+
+/// The current entry's value as a number.
+fn num<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Num, A::Error> {
+    map.next_value()
+}
+
+/// The current entry's value as a flag.
+fn flag<'de, A: MapAccess<'de>>(map: &mut A) -> Result<bool, A::Error> {
+    map.next_value::<Flag>().map(|f| f.0)
+}
+
 /// The value of the current entry.
 fn value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Json<'de>, A::Error> {
     map.next_value()
@@ -413,10 +534,10 @@ struct Request {
 impl<'de> Fields<'de> for Request {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "method" => self.method = value(map)?.text(),
-            "url" => self.url = value(map)?.text(),
-            "user_agent" => self.user_agent = value(map)?.text(),
-            "client_ip" => self.client_ip = value(map)?.text(),
+            "method" => self.method = text(map)?.owned(),
+            "url" => self.url = text(map)?.owned(),
+            "user_agent" => self.user_agent = text(map)?.owned(),
+            "client_ip" => self.client_ip = text(map)?.owned(),
             _ => skip(map)?,
         }
         Ok(())
@@ -433,12 +554,12 @@ impl<'de> Fields<'de> for Response {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
             "status" => {
-                self.status = value(map)?
-                    .number()
+                self.status = num(map)?
+                    .get()
                     .filter(|s| (0.0..=999.0).contains(s))
                     .map(|s| s as u16)
             }
-            "content_length" => self.content_length = value(map)?.count(),
+            "content_length" => self.content_length = num(map)?.count(),
             _ => skip(map)?,
         }
         Ok(())
@@ -480,9 +601,9 @@ impl From<HttpDoc> for Http {
 impl<'de> Fields<'de> for StackFrame {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "path" => self.path = value(map)?.text(),
-            "line" => self.line = value(map)?.count(),
-            "label" => self.label = value(map)?.text(),
+            "path" => self.path = text(map)?.owned(),
+            "line" => self.line = num(map)?.count(),
+            "label" => self.label = text(map)?.owned(),
             _ => skip(map)?,
         }
         Ok(())
@@ -492,13 +613,13 @@ impl<'de> Fields<'de> for StackFrame {
 impl<'de> Fields<'de> for Exception {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = value(map)?.text(),
-            "type" => self.kind = value(map)?.text(),
-            "message" => self.message = value(map)?.text(),
-            "remote" => self.remote = value(map)?.flag(),
-            "truncated" => self.truncated = value(map)?.count().unwrap_or(0),
-            "skipped" => self.skipped = value(map)?.count().unwrap_or(0),
-            "cause" => self.cause = value(map)?.text(),
+            "id" => self.id = text(map)?.owned(),
+            "type" => self.kind = text(map)?.owned(),
+            "message" => self.message = text(map)?.owned(),
+            "remote" => self.remote = flag(map)?,
+            "truncated" => self.truncated = num(map)?.count().unwrap_or(0),
+            "skipped" => self.skipped = num(map)?.count().unwrap_or(0),
+            "cause" => self.cause = text(map)?.owned(),
             "stack" => self.stack = map.next_value::<List<StackFrame>>()?.0,
             _ => skip(map)?,
         }
@@ -509,7 +630,7 @@ impl<'de> Fields<'de> for Exception {
 impl<'de> Fields<'de> for Cause {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "working_directory" => self.working_directory = value(map)?.text(),
+            "working_directory" => self.working_directory = text(map)?.owned(),
             "exceptions" => self.exceptions = map.next_value::<List<Exception>>()?.0,
             _ => skip(map)?,
         }
@@ -593,19 +714,19 @@ struct Doc<'a> {
 impl<'de> Fields<'de> for Doc<'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = value(map)?.cow(),
-            "name" => self.name = value(map)?.cow(),
-            "origin" => self.origin = value(map)?.cow(),
-            "namespace" => self.namespace = value(map)?.cow(),
-            "parent_id" => self.parent_id = value(map)?.cow(),
-            "resource_arn" => self.resource_arn = value(map)?.cow(),
-            "start_time" => self.start = value(map)?.number(),
-            "end_time" => self.end = value(map)?.number(),
-            "in_progress" => self.in_progress = value(map)?.flag(),
-            "error" => self.error = value(map)?.flag(),
-            "fault" => self.fault = value(map)?.flag(),
-            "throttle" => self.throttle = value(map)?.flag(),
-            "inferred" => self.inferred = value(map)?.flag(),
+            "id" => self.id = text(map)?.0,
+            "name" => self.name = text(map)?.0,
+            "origin" => self.origin = text(map)?.0,
+            "namespace" => self.namespace = text(map)?.0,
+            "parent_id" => self.parent_id = text(map)?.0,
+            "resource_arn" => self.resource_arn = text(map)?.0,
+            "start_time" => self.start = num(map)?.get(),
+            "end_time" => self.end = num(map)?.get(),
+            "in_progress" => self.in_progress = flag(map)?,
+            "error" => self.error = flag(map)?,
+            "fault" => self.fault = flag(map)?,
+            "throttle" => self.throttle = flag(map)?,
+            "inferred" => self.inferred = flag(map)?,
             "http" => {
                 self.http = map
                     .next_value::<Obj<HttpDoc>>()?
@@ -706,10 +827,25 @@ fn flatten_fields(
     }
 }
 
-/// Reads one segment document (or inline subsegment) into `out`, its subsegments after it.
+/// The segments and subsegments read so far, each as it is finished (so a subsegment comes
+/// before the segment it sits in), with its place in the documents (`seq`: the order objects
+/// open in, which keeps siblings stable when start times tie).
+#[derive(Default)]
+struct Nodes {
+    list: Vec<Node>,
+    next_seq: usize,
+}
+
+struct Node {
+    seq: usize,
+    /// Taken when it is placed in a tree.
+    seg: Option<Segment>,
+}
+
+/// Reads one segment document (or inline subsegment) into `out`, its subsegments before it.
 /// Yields its index when it was a segment; anything else is read through and dropped.
 struct DocSeed<'o> {
-    out: &'o mut Vec<Segment>,
+    out: &'o mut Nodes,
     inline: bool,
     depth: usize,
 }
@@ -732,14 +868,15 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
             return skip_map(map).map(|()| None);
         }
         // Its place comes before its subsegments', whichever order the keys come in.
-        let at = self.out.len();
-        self.out.push(Segment::default());
+        let seq = self.out.next_seq;
+        self.out.next_seq += 1;
+        let mark = self.out.list.len();
         let mut doc = Doc::default();
         let mut kids = Vec::new();
         while let Some(Key(k)) = map.next_key()? {
             if k == "subsegments" {
                 // A repeated key overwrites: the earlier subsegments go.
-                self.out.truncate(at + 1);
+                self.out.list.truncate(mark);
                 kids = map.next_value_seed(Subsegments {
                     out: &mut *self.out,
                     depth: self.depth + 1,
@@ -749,25 +886,25 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
             }
         }
         let Some(seg) = doc.segment(self.inline) else {
-            self.out.truncate(at);
+            self.out.list.truncate(mark);
             return Ok(None);
         };
         for k in kids {
-            if let Some(kid) = self.out.get_mut(k) {
+            if let Some(Node { seg: Some(kid), .. }) = self.out.list.get_mut(k) {
                 kid.parent_id = Some(seg.id.clone());
             }
         }
-        match self.out.get_mut(at) {
-            Some(slot) => *slot = seg,
-            None => return Err(A::Error::custom("segment lost")),
-        }
-        Ok(Some(at))
+        self.out.list.push(Node {
+            seq,
+            seg: Some(seg),
+        });
+        Ok(Some(self.out.list.len() - 1))
     }
 }
 
 /// `subsegments`: the indexes of those that were segments.
 struct Subsegments<'o> {
-    out: &'o mut Vec<Segment>,
+    out: &'o mut Nodes,
     depth: usize,
 }
 
@@ -797,20 +934,31 @@ impl<'de> Visitor<'de> for Subsegments<'_> {
     }
 }
 
-/// Links nodes into trees: a node whose parent is unknown (or missing) is a root.
-fn link(mut nodes: Vec<Segment>) -> Vec<Segment> {
+/// Links nodes into trees: a node whose parent is unknown (or missing) is a root. Of nodes
+/// sharing an id the first in the documents counts; the others are dropped.
+fn link(mut nodes: Vec<Node>) -> Vec<Segment> {
     let n = nodes.len();
     let mut roots = Vec::new();
-    // (parent, child) pairs; sorted, they list each node's children by start time.
-    let mut edges: Vec<(usize, usize)> = Vec::with_capacity(n);
+    // Children by parent: `kids[first[p]..first[p + 1]]`, in order of index for now.
+    let mut parent: Vec<Option<usize>> = vec![None; n];
     // The nodes that are the first with their id; duplicates are dropped below.
     let mut canonical = vec![false; n];
     {
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity(n);
-        for (i, s) in nodes.iter().enumerate() {
-            index.entry(s.id.as_str()).or_insert(i);
+        let mut index: HashMap<&str, usize, foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(n, Default::default());
+        for (i, node) in nodes.iter().enumerate() {
+            let Some(s) = &node.seg else { continue };
+            index
+                .entry(s.id.as_str())
+                .and_modify(|j| {
+                    if nodes.get(*j).is_some_and(|o| o.seq > node.seq) {
+                        *j = i;
+                    }
+                })
+                .or_insert(i);
         }
-        for (i, s) in nodes.iter().enumerate() {
+        for (i, node) in nodes.iter().enumerate() {
+            let Some(s) = &node.seg else { continue };
             if index.get(s.id.as_str()) != Some(&i) {
                 continue;
             }
@@ -821,32 +969,51 @@ fn link(mut nodes: Vec<Segment>) -> Vec<Segment> {
                 .and_then(|p| index.get(p))
                 .filter(|&&p| p != i)
             {
-                Some(&p) => edges.push((p, i)),
+                Some(&p) => parent[i] = Some(p),
                 None => roots.push(i),
             }
         }
     }
-    // Sorting indexes, not segments: a segment is large and moving it is what costs.
-    let start = |i: usize| nodes.get(i).map_or(0, |s| s.start);
-    edges.sort_unstable_by_key(|&(p, c)| (p, start(c), c));
     let mut first = vec![0usize; n + 1];
-    for &(p, _) in &edges {
+    for &p in parent.iter().flatten() {
         first[p + 1] += 1;
     }
     for i in 0..n {
         first[i + 1] += first[i];
     }
-    let tree = Tree {
-        first,
-        kids: edges.into_iter().map(|(_, c)| c).collect(),
+    let mut kids = vec![0usize; first[n]];
+    {
+        let mut next = first.clone();
+        for (c, p) in parent.iter().enumerate() {
+            if let Some(at) = p.and_then(|p| next.get_mut(p)) {
+                kids[*at] = c;
+                *at += 1;
+            }
+        }
+    }
+    // Each node's children by start time, then by place in the documents. Sorting indexes,
+    // not segments: a segment is large and moving it is what costs.
+    let key = |i: usize| {
+        nodes.get(i).map_or((0, 0), |node| {
+            (node.seg.as_ref().map_or(0, |s| s.start), node.seq)
+        })
     };
+    for w in first.windows(2) {
+        if let Some(group) = kids.get_mut(w[0]..w[1]) {
+            group.sort_unstable_by_key(|&c| key(c));
+        }
+    }
+    let tree = Tree { first, kids };
     let mut placed = vec![false; n];
-    // Nodes on a parent cycle are reachable from no root; the first of each cycle becomes one.
-    let cycles = (0..n).filter(|&i| canonical[i]);
+    // Nodes on a parent cycle are reachable from no root; the first of each cycle (in the
+    // documents) becomes one.
+    let mut cycles: Vec<usize> = (0..n).filter(|&i| canonical[i]).collect();
+    cycles.sort_unstable_by_key(|&i| key(i).1);
     let mut out: Vec<(EpochUs, usize, Segment)> = Vec::new();
     for r in roots.into_iter().chain(cycles) {
+        let seq = nodes.get(r).map_or(0, |node| node.seq);
         if let Some(s) = build(r, &mut nodes, &tree, &mut placed, 0) {
-            out.push((s.start, r, s));
+            out.push((s.start, seq, s));
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -871,7 +1038,7 @@ impl Tree {
 /// Takes node `i` out of `nodes` with its subtree; `None` when it is placed already.
 fn build(
     i: usize,
-    nodes: &mut [Segment],
+    nodes: &mut [Node],
     tree: &Tree,
     placed: &mut [bool],
     depth: usize,
@@ -880,7 +1047,7 @@ fn build(
         return None;
     }
     placed[i] = true;
-    let mut seg = std::mem::take(nodes.get_mut(i)?);
+    let mut seg = nodes.get_mut(i)?.seg.take()?;
     let kids = tree.children(i);
     let mut children = Vec::with_capacity(kids.len());
     for &c in kids {
