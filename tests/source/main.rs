@@ -11,6 +11,7 @@ extern crate lambdascope_fuzz_shim as libfuzzer_sys;
 
 /// A client of `$krate` answered only by `$rules`, in `$region` (eu-west-1 unless named); SDK
 /// retries off (the source retries itself).
+#[cfg(feature = "aws")]
 macro_rules! mocked {
     ($krate:ident, $rules:expr) => {
         mocked!($krate, $rules, "eu-west-1")
