@@ -337,7 +337,7 @@ mod tests {
     }
 
     fn ids(w: &Waterfall, which: impl Iterator<Item = usize>) -> Vec<String> {
-        which.map(|i| w.spans[i].seg.id.clone()).collect()
+        which.map(|i| w.spans[i].seg.id.to_string()).collect()
     }
 
     #[test]

@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
 
+use compact_str::{CompactString, ToCompactString, format_compact};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Number, Value};
@@ -257,9 +258,9 @@ impl<'a> Json<'a> {
             _ => None,
         }
     }
-    fn text(&self) -> Option<String> {
+    fn text(&self) -> Option<CompactString> {
         match self {
-            Json::Str(s) => Some(s.to_string()),
+            Json::Str(s) => Some(CompactString::from(&**s)),
             _ => None,
         }
     }
@@ -276,14 +277,14 @@ impl<'a> Json<'a> {
         matches!(self, Json::Arr(_) | Json::Obj(_))
     }
     /// As text: a string as it is, a scalar as JSON prints it, anything else compact JSON.
-    fn plain(&self) -> String {
+    fn plain(&self) -> CompactString {
         match self {
-            Json::Str(s) => s.to_string(),
+            Json::Str(s) => CompactString::from(&**s),
             // `Number`'s Display is its JSON (itoa and ryu, as the serializer writes it).
-            Json::Num(n) => n.to_string(),
-            Json::Bool(b) => b.to_string(),
-            Json::Null => "null".to_owned(),
-            other => serde_json::to_string(other).unwrap_or_default(),
+            Json::Num(n) => n.to_compact_string(),
+            Json::Bool(b) => CompactString::const_new(if *b { "true" } else { "false" }),
+            Json::Null => CompactString::const_new("null"),
+            other => serde_json::to_string(other).unwrap_or_default().into(),
         }
     }
 }
@@ -390,8 +391,8 @@ impl<'de, T: Fields<'de>> Deserialize<'de> for List<T> {
 struct Text<'a>(Option<Cow<'a, str>>);
 
 impl<'a> Text<'a> {
-    fn owned(self) -> Option<String> {
-        self.0.map(Cow::into_owned)
+    fn owned<T: From<Cow<'a, str>>>(self) -> Option<T> {
+        self.0.map(T::from)
     }
 }
 
@@ -525,10 +526,10 @@ fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
 
 #[derive(Default)]
 struct Request {
-    method: Option<String>,
-    url: Option<String>,
-    user_agent: Option<String>,
-    client_ip: Option<String>,
+    method: Option<CompactString>,
+    url: Option<CompactString>,
+    user_agent: Option<CompactString>,
+    client_ip: Option<CompactString>,
 }
 
 impl<'de> Fields<'de> for Request {
@@ -748,7 +749,7 @@ impl Doc<'_> {
     /// The segment, if the document has an id. An inline subsegment's parent is the document
     /// it sits in, whatever it says: the caller sets it.
     fn segment(self, inline: bool) -> Option<Segment> {
-        let id = self.id.filter(|s| !s.is_empty())?.into_owned();
+        let id = CompactString::from(self.id.filter(|s| !s.is_empty())?);
         let in_progress = self.in_progress;
         let start = self.start.and_then(us_from_epoch_seconds);
         let end = self
@@ -768,7 +769,7 @@ impl Doc<'_> {
         if let Json::Obj(entries) = aws {
             flatten_fields("", entries, &mut aws_fields, 0);
         }
-        let own = |s: Option<Cow<'_, str>>| s.map(Cow::into_owned);
+        let own = |s: Option<Cow<'_, str>>| s.map(CompactString::from);
         Some(Segment {
             name: own(self.name).unwrap_or_default(),
             origin: own(self.origin),
@@ -806,20 +807,26 @@ impl Doc<'_> {
 fn flatten_fields(
     prefix: &str,
     obj: &[(Cow<'_, str>, Json<'_>)],
-    out: &mut Vec<(String, String)>,
+    out: &mut Vec<(CompactString, CompactString)>,
     depth: usize,
 ) {
     for (k, v) in obj {
         let key = if prefix.is_empty() {
-            k.to_string()
+            CompactString::from(&**k)
         } else {
-            format!("{prefix}.{k}")
+            format_compact!("{prefix}.{k}")
         };
         match v {
             Json::Obj(o) if depth < 4 => flatten_fields(&key, o, out, depth + 1),
             Json::Arr(a) if a.iter().all(|x| !x.is_compound()) => {
-                let items: Vec<String> = a.iter().map(Json::plain).collect();
-                out.push((key, items.join(", ")));
+                let mut items = CompactString::default();
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        items.push_str(", ");
+                    }
+                    items.push_str(&x.plain());
+                }
+                out.push((key, items));
             }
             Json::Null => {}
             other => out.push((key, other.plain())),
@@ -1151,7 +1158,7 @@ mod tests {
         assert!(
             stage
                 .aws
-                .contains(&("api_gateway.stage".to_string(), "dev".to_string()))
+                .contains(&("api_gateway.stage".into(), "dev".into()))
         );
         assert_eq!(
             stage.annotations[0],
@@ -1620,7 +1627,7 @@ mod tests {
         let s = &roots[0];
         assert_eq!((s.id.as_str(), s.name.as_str()), ("b", "second"));
         assert_eq!(s.operation.as_deref(), Some("Put"));
-        assert_eq!(s.aws, [("operation".to_string(), "Put".to_string())]);
+        assert_eq!(s.aws, [("operation".into(), "Put".into())]);
         let kids: Vec<(&str, Option<&str>)> = s
             .children
             .iter()
