@@ -1011,18 +1011,61 @@ fn link(mut nodes: Vec<Node>) -> Vec<Segment> {
         }
     }
     let tree = Tree { first, kids };
-    let mut placed = vec![false; n];
-    // Nodes on a parent cycle are reachable from no root; the first of each cycle (in the
-    // documents) becomes one.
+    // Each tree in depth-first order, nodes marked with the parent they are placed under:
+    // roots, then the first of each parent cycle (in the documents), which no root reaches;
+    // nodes deeper than `MAX_DEPTH` wait for that second pass and start trees of their own.
     let mut cycles: Vec<usize> = (0..n).filter(|&i| canonical[i]).collect();
     cycles.sort_unstable_by_key(|&i| key(i).1);
-    let mut out: Vec<(EpochUs, usize, Segment)> = Vec::new();
+    let mut placed = vec![false; n];
+    let mut under: Vec<Option<usize>> = vec![None; n];
+    let mut order = Vec::with_capacity(n);
+    let mut tops = Vec::new();
+    let mut todo: Vec<(usize, usize)> = Vec::new();
     for r in roots.into_iter().chain(cycles) {
-        let seq = nodes.get(r).map_or(0, |node| node.seq);
-        if let Some(s) = build(r, &mut nodes, &tree, &mut placed, 0) {
-            out.push((s.start, seq, s));
+        if placed.get(r).copied().unwrap_or(true) {
+            continue;
+        }
+        placed[r] = true;
+        tops.push(r);
+        todo.push((r, 0));
+        while let Some((i, depth)) = todo.pop() {
+            order.push(i);
+            if depth >= MAX_DEPTH {
+                continue;
+            }
+            for &c in tree.children(i).iter().rev() {
+                if !placed[c] {
+                    placed[c] = true;
+                    under[c] = Some(i);
+                    todo.push((c, depth + 1));
+                }
+            }
         }
     }
+    // Bottom up: a node's subtree follows it in `order`, so its children are whole when it is
+    // reached, and each segment moves once, into its parent's list.
+    for &i in order.iter().rev() {
+        let kids = tree.children(i);
+        if kids.is_empty() {
+            continue;
+        }
+        let children: Vec<Segment> = kids
+            .iter()
+            .filter(|&&c| under[c] == Some(i))
+            .filter_map(|&c| nodes.get_mut(c).and_then(|node| node.seg.take()))
+            .collect();
+        if let Some(seg) = nodes.get_mut(i).and_then(|node| node.seg.as_mut()) {
+            seg.children = children;
+        }
+    }
+    let mut out: Vec<(EpochUs, usize, Segment)> = tops
+        .into_iter()
+        .filter_map(|r| {
+            let node = nodes.get_mut(r)?;
+            let seg = node.seg.take()?;
+            Some((seg.start, node.seq, seg))
+        })
+        .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     out.into_iter().map(|(_, _, s)| s).collect()
 }
@@ -1040,28 +1083,6 @@ impl Tree {
         };
         self.kids.get(a..b).unwrap_or(&[])
     }
-}
-
-/// Takes node `i` out of `nodes` with its subtree; `None` when it is placed already.
-fn build(
-    i: usize,
-    nodes: &mut [Node],
-    tree: &Tree,
-    placed: &mut [bool],
-    depth: usize,
-) -> Option<Segment> {
-    if depth > MAX_DEPTH || placed.get(i).copied().unwrap_or(true) {
-        return None;
-    }
-    placed[i] = true;
-    let mut seg = nodes.get_mut(i)?.seg.take()?;
-    let kids = tree.children(i);
-    let mut children = Vec::with_capacity(kids.len());
-    for &c in kids {
-        children.extend(build(c, nodes, tree, placed, depth + 1));
-    }
-    seg.children = children;
-    Some(seg)
 }
 
 #[cfg(test)]
