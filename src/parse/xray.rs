@@ -1352,6 +1352,87 @@ mod tests {
         assert_eq!(roots[1].end, None);
     }
 
+    /// Strings with escapes cannot be borrowed from the document: they are decoded, in every
+    /// field, short ones and long ones alike, and link as their decoded text.
+    #[test]
+    fn escaped_strings_are_decoded() {
+        let roots = assemble([
+            r#"{"id":"p\u0031","name":"caf\u00e9 \"quoted\" \\ back\/slash","start_time":1,"end_time":2,
+               "origin":"AWS::EC2::Instance","namespace":"remote",
+               "http":{"request":{"method":"G\u0045T","url":"https://example.com/a\u0020very/long/path?q=\u00fcber","user_agent":"curl\/8"}},
+               "aws":{"operation":"Put\u0049tem","table_name":"t\u00e4ble","request_id":"\u0052-1",
+                      "nested":{"k\u0065y":"v\n"},"list":["a\tb","\ud83d\ude00"]},
+               "annotations":{"n\u00e4me":"v\u00e4lue"},
+               "cause":"\u0061bc"}"#,
+            r#"{"id":"c\u0031","parent_id":"\u00701","name":"kid","start_time":1.5,"end_time":1.6}"#,
+        ]);
+        assert_eq!(roots.len(), 1);
+        let p = &roots[0];
+        assert_eq!(p.id, "p1");
+        assert_eq!(p.name, "café \"quoted\" \\ back/slash");
+        assert_eq!(p.http.method.as_deref(), Some("GET"));
+        assert_eq!(
+            p.http.url.as_deref(),
+            Some("https://example.com/a very/long/path?q=über")
+        );
+        assert_eq!(p.http.user_agent.as_deref(), Some("curl/8"));
+        assert_eq!(p.operation.as_deref(), Some("PutItem"));
+        assert_eq!(p.resource.as_deref(), Some("täble"));
+        assert_eq!(p.request_id.as_deref(), Some("R-1"));
+        assert!(p.aws.contains(&("nested.key".into(), "v\n".into())));
+        assert!(p.aws.contains(&("list".into(), "a\tb, 😀".into())));
+        assert_eq!(
+            p.annotations,
+            [("näme".to_string(), AnnotationValue::Str("välue".into()))]
+        );
+        assert_eq!(
+            p.cause.as_ref().and_then(|c| c.reference.as_deref()),
+            Some("abc")
+        );
+        let kid = &p.children[0];
+        assert_eq!(
+            (kid.id.as_str(), kid.parent_id.as_deref()),
+            ("c1", Some("p1"))
+        );
+        // A lone surrogate is not JSON `serde_json::Value` reads: the document goes, the others stay.
+        let roots = assemble([
+            r#"{"id":"bad","name":"\ud800"}"#,
+            r#"{"id":"good","name":"ok"}"#,
+        ]);
+        let ids: Vec<&str> = roots.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["good"]);
+    }
+
+    /// A chain of segments linked by `parent_id` deeper than `MAX_DEPTH`: the first tree stops
+    /// at `MAX_DEPTH + 1` levels and the rest starts a tree of its own; nothing is lost.
+    #[test]
+    fn chains_deeper_than_the_limit_start_new_trees() {
+        let docs: Vec<String> = (0..MAX_DEPTH + 10)
+            .map(|i| {
+                let parent = if i == 0 {
+                    String::new()
+                } else {
+                    format!(r#""parent_id":"s{}","#, i - 1)
+                };
+                format!(r#"{{"id":"s{i}",{parent}"start_time":{i},"end_time":1000}}"#)
+            })
+            .collect();
+        let roots = assemble(docs.iter().map(String::as_str));
+        let ids: Vec<&str> = roots.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["s0", "s65"]);
+        let depth = |mut s: &Segment| {
+            let mut d = 1;
+            while let Some(c) = s.children.first() {
+                assert_eq!(s.children.len(), 1);
+                s = c;
+                d += 1;
+            }
+            d
+        };
+        assert_eq!(depth(&roots[0]), MAX_DEPTH + 1);
+        assert_eq!(depth(&roots[1]), 9);
+    }
+
     #[test]
     fn cycles_and_duplicates_do_not_loop() {
         let roots = assemble([
