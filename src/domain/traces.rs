@@ -322,8 +322,8 @@ pub struct Segment {
     pub resource_arn: Option<CompactString>,
     pub annotations: Vec<(String, AnnotationValue)>,
     /// Any JSON; not indexed.
-    pub metadata: Option<serde_json::Value>,
-    pub cause: Option<Cause>,
+    pub metadata: Option<Box<serde_json::Value>>,
+    pub cause: Option<Box<Cause>>,
     pub inferred: bool,
     pub children: Vec<Segment>,
 }

@@ -708,8 +708,8 @@ struct Doc<'a> {
     http: Http,
     aws: Json<'a>,
     annotations: Vec<(String, AnnotationValue)>,
-    metadata: Option<Value>,
-    cause: Option<Cause>,
+    metadata: Option<Box<Value>>,
+    cause: Option<Box<Cause>>,
 }
 
 impl<'de> Fields<'de> for Doc<'de> {
@@ -737,8 +737,12 @@ impl<'de> Fields<'de> for Doc<'de> {
             }
             "aws" => self.aws = map.next_value()?,
             "annotations" => self.annotations = annotations(value(map)?),
-            "metadata" => self.metadata = Some(map.next_value::<Value>()?).filter(|m| !m.is_null()),
-            "cause" => self.cause = map.next_value::<CauseDoc>()?.0,
+            "metadata" => {
+                self.metadata = Some(map.next_value::<Value>()?)
+                    .filter(|m| !m.is_null())
+                    .map(Box::new)
+            }
+            "cause" => self.cause = map.next_value::<CauseDoc>()?.0.map(Box::new),
             _ => skip(map)?,
         }
         Ok(())
@@ -1715,7 +1719,10 @@ mod tests {
         assert!(f.in_progress && !f.error && !f.fault);
         assert!(f.http.is_empty() && f.aws.is_empty() && f.annotations.is_empty());
         assert!(f.cause.is_none() && f.children.is_empty());
-        assert_eq!(f.metadata, Some(serde_json::json!({"kept": true})));
+        assert_eq!(
+            f.metadata.as_deref(),
+            Some(&serde_json::json!({"kept": true}))
+        );
     }
 
     /// A repeated key counts once, with its last value, as in `serde_json::Map`.

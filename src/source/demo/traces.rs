@@ -330,7 +330,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
         if call.exhausted {
             c.error = true;
             c.throttle = true;
-            c.cause = Some(Cause {
+            c.cause = Some(Box::new(Cause {
                 working_directory: Some("/var/task".into()),
                 exceptions: vec![Exception {
                     id: Some(format!("{:016x}", mix(a.key ^ (0x7c + i as u64)))),
@@ -340,7 +340,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
                     ..Default::default()
                 }],
                 reference: None,
-            });
+            }));
         }
         let mut table = leaf(segment_id(a, 20 + i as u64), call.table, s, e);
         table.origin = Some(ORIGIN_DYNAMODB.into());
@@ -360,7 +360,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
     }
     if sh.failed {
         invocation.fault = true;
-        invocation.cause = Some(failure_cause(spec, a));
+        invocation.cause = Some(Box::new(failure_cause(spec, a)));
     }
     if sh.powertools {
         let handler = format!("{} handler", spec.runtime.handler());
@@ -376,7 +376,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
         } else {
             json!({"statusCode": sh.status, "body": {"id": format!("{:08x}", mix(a.key ^ 0xb0d) as u32)}})
         };
-        invocation.metadata = Some(json!({ service_label(spec): { key: body } }));
+        invocation.metadata = Some(Box::new(json!({ service_label(spec): { key: body } })));
     }
 
     let mut function = leaf(segment_id(a, 2), &spec.name, t0, t_end);
