@@ -1018,30 +1018,36 @@ fn link(mut nodes: Vec<Node>) -> Vec<Segment> {
     // Each tree in depth-first order, nodes marked with the parent they are placed under:
     // roots, then the first of each parent cycle (in the documents), which no root reaches;
     // nodes deeper than `MAX_DEPTH` wait for that second pass and start trees of their own.
-    let mut cycles: Vec<usize> = (0..n).filter(|&i| canonical[i]).collect();
-    cycles.sort_unstable_by_key(|&i| key(i).1);
     let mut placed = vec![false; n];
     let mut under: Vec<Option<usize>> = vec![None; n];
     let mut order = Vec::with_capacity(n);
     let mut tops = Vec::new();
     let mut todo: Vec<(usize, usize)> = Vec::new();
-    for r in roots.into_iter().chain(cycles) {
-        if placed.get(r).copied().unwrap_or(true) {
-            continue;
+    let mut starts = roots;
+    for pass in 0..2 {
+        if pass == 1 {
+            // What no root reached, first in the documents first (usually nothing).
+            starts = (0..n).filter(|&i| canonical[i] && !placed[i]).collect();
+            starts.sort_unstable_by_key(|&i| key(i).1);
         }
-        placed[r] = true;
-        tops.push(r);
-        todo.push((r, 0));
-        while let Some((i, depth)) = todo.pop() {
-            order.push(i);
-            if depth >= MAX_DEPTH {
+        for &r in &starts {
+            if placed.get(r).copied().unwrap_or(true) {
                 continue;
             }
-            for &c in tree.children(i).iter().rev() {
-                if !placed[c] {
-                    placed[c] = true;
-                    under[c] = Some(i);
-                    todo.push((c, depth + 1));
+            placed[r] = true;
+            tops.push(r);
+            todo.push((r, 0));
+            while let Some((i, depth)) = todo.pop() {
+                order.push(i);
+                if depth >= MAX_DEPTH {
+                    continue;
+                }
+                for &c in tree.children(i).iter().rev() {
+                    if !placed[c] {
+                        placed[c] = true;
+                        under[c] = Some(i);
+                        todo.push((c, depth + 1));
+                    }
                 }
             }
         }
