@@ -33,7 +33,7 @@ fn check(documents: &[&str]) {
     let mut stack: Vec<(&Segment, usize)> = roots.iter().map(|s| (s, 0)).collect();
     while let Some((s, depth)) = stack.pop() {
         assert!(depth <= MAX_DEPTH, "{} is {depth} levels deep", s.id);
-        assert!(seen.insert(s.id.clone()), "{} twice", s.id);
+        assert!(seen.insert(s.id.to_string()), "{} twice", s.id);
         assert!(
             in_start_order(&s.children),
             "children of {} out of order",

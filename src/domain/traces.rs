@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+pub use compact_str::CompactString;
 use serde::Serialize;
 
 use super::{EpochMs, EpochUs, HOUR_MS, TimeWindow};
@@ -190,7 +191,7 @@ impl Trace {
             .filter_map(|s| {
                 Some(TracedInvocation {
                     function: s.function_name()?,
-                    request_id: s.request_id.clone()?,
+                    request_id: s.request_id.as_deref()?.to_string(),
                     at: s.start.div_euclid(1000),
                 })
             })
@@ -227,10 +228,10 @@ pub const ORIGIN_DYNAMODB: &str = "AWS::DynamoDB::Table";
 /// `http.request` and `http.response` of a segment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Http {
-    pub method: Option<String>,
-    pub url: Option<String>,
-    pub user_agent: Option<String>,
-    pub client_ip: Option<String>,
+    pub method: Option<CompactString>,
+    pub url: Option<CompactString>,
+    pub user_agent: Option<CompactString>,
+    pub client_ip: Option<CompactString>,
     pub status: Option<u16>,
     pub content_length: Option<u64>,
 }
@@ -292,14 +293,14 @@ impl Cause {
 /// parsed (a DynamoDB call can take less than a millisecond).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Segment {
-    pub id: String,
-    pub name: String,
+    pub id: CompactString,
+    pub name: CompactString,
     /// `AWS::ApiGateway::Stage`, `AWS::Lambda`, `AWS::Lambda::Function`, `AWS::DynamoDB::Table`, …
-    pub origin: Option<String>,
+    pub origin: Option<CompactString>,
     /// Subsegments: `aws` for SDK calls, `remote` for other downstream calls.
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
     /// The parent it named, found or not (a root with one is an orphan).
-    pub parent_id: Option<String>,
+    pub parent_id: Option<CompactString>,
     pub start: EpochUs,
     /// `None` while in progress (or when the document gave no usable end).
     pub end: Option<EpochUs>,
@@ -309,20 +310,20 @@ pub struct Segment {
     pub throttle: bool,
     pub http: Http,
     /// `aws.operation`, e.g. "PutItem".
-    pub operation: Option<String>,
+    pub operation: Option<CompactString>,
     /// `aws.table_name`, the queue, or the first resource name.
-    pub resource: Option<String>,
+    pub resource: Option<CompactString>,
     /// `aws.request_id` (for Lambda segments, the Lambda request id).
-    pub request_id: Option<String>,
+    pub request_id: Option<CompactString>,
     /// `aws.retries`.
     pub retries: Option<u64>,
     /// Every `aws` field, flattened to `key.sub = value`, for the detail pane.
-    pub aws: Vec<(String, String)>,
-    pub resource_arn: Option<String>,
+    pub aws: Vec<(CompactString, CompactString)>,
+    pub resource_arn: Option<CompactString>,
     pub annotations: Vec<(String, AnnotationValue)>,
     /// Any JSON; not indexed.
-    pub metadata: Option<serde_json::Value>,
-    pub cause: Option<Cause>,
+    pub metadata: Option<Box<serde_json::Value>>,
+    pub cause: Option<Box<Cause>>,
     pub inferred: bool,
     pub children: Vec<Segment>,
 }
@@ -403,7 +404,7 @@ impl Segment {
     pub fn label(&self) -> String {
         match self.kind() {
             SpanKind::DynamoDb | SpanKind::AwsCall => {
-                let mut s = self.name.clone();
+                let mut s = self.name.to_string();
                 for part in [&self.operation, &self.resource].into_iter().flatten() {
                     s.push(' ');
                     s.push_str(part);
@@ -412,9 +413,9 @@ impl Segment {
             }
             SpanKind::Remote => match (&self.http.method, &self.http.url) {
                 (Some(m), Some(u)) => format!("{} {m} {}", self.name, url_path(u)),
-                _ => self.name.clone(),
+                _ => self.name.to_string(),
             },
-            _ => self.name.clone(),
+            _ => self.name.to_string(),
         }
     }
 
@@ -427,7 +428,7 @@ impl Segment {
     /// function), or the end of its ARN.
     pub fn function_name(&self) -> Option<String> {
         if !self.name.is_empty() {
-            return Some(self.name.clone());
+            return Some(self.name.to_string());
         }
         let arn = self.resource_arn.as_deref()?;
         arn.split(":function:")

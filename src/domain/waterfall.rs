@@ -225,20 +225,53 @@ fn clip(spans: &mut [Span]) -> Vec<(EpochUs, EpochUs)> {
     out
 }
 
-fn children_of(spans: &[Span]) -> Vec<Vec<usize>> {
-    let mut kids = vec![Vec::new(); spans.len()];
-    for (i, s) in spans.iter().enumerate() {
-        if let Some(p) = s.parent {
-            kids[p].push(i);
+/// Each span's children, in row order: those of `i` are `list[first[i]..first[i + 1]]` (two
+/// allocations for the whole trace, not one per parent).
+struct Kids {
+    first: Vec<usize>,
+    list: Vec<usize>,
+}
+
+impl Kids {
+    fn of_mut(&mut self, i: usize) -> &mut [usize] {
+        match (self.first.get(i), self.first.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.list.get_mut(a..b).unwrap_or_default(),
+            _ => &mut [],
         }
     }
-    kids
+    fn of(&self, i: usize) -> &[usize] {
+        match (self.first.get(i), self.first.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.list.get(a..b).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+}
+
+fn children_of(spans: &[Span]) -> Kids {
+    let n = spans.len();
+    let mut first = vec![0usize; n + 1];
+    for p in spans.iter().filter_map(|s| s.parent) {
+        first[p + 1] += 1;
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let mut list = vec![0usize; first[n]];
+    let mut next = first.clone();
+    for (i, s) in spans.iter().enumerate() {
+        if let Some(p) = s.parent {
+            list[next[p]] = i;
+            next[p] += 1;
+        }
+    }
+    Kids { first, list }
 }
 
 /// Duration less the union of the children's (clipped) intervals.
 fn self_times(spans: &mut [Span], clipped: &[(EpochUs, EpochUs)]) {
-    let mut kids = children_of(spans);
-    for (i, kids) in kids.iter_mut().enumerate() {
+    let mut all = children_of(spans);
+    for i in 0..spans.len() {
+        let kids = all.of_mut(i);
         let (s, e) = clipped[i];
         let mut covered = 0;
         let (mut run_s, mut run_e) = (EpochUs::MIN, EpochUs::MIN);
@@ -269,8 +302,9 @@ fn critical_path(spans: &mut [Span], clipped: &[(EpochUs, EpochUs)]) {
     };
     let mut kids = children_of(spans);
     // Latest end first; each parent's bound only moves back, so one cursor per parent suffices.
-    for k in &mut kids {
-        k.sort_by_key(|&c| (std::cmp::Reverse(clipped[c].1), c));
+    for i in 0..spans.len() {
+        kids.of_mut(i)
+            .sort_by_key(|&c| (std::cmp::Reverse(clipped[c].1), c));
     }
     let mut cursor = vec![0usize; spans.len()];
     // A span the walk passes through is on the path, even when its own share is nil (a
@@ -281,7 +315,7 @@ fn critical_path(spans: &mut [Span], clipped: &[(EpochUs, EpochUs)]) {
     let (mut cur, mut bound) = (root, clipped[root].1);
     loop {
         let (start, _) = clipped[cur];
-        let list = &kids[cur];
+        let list = kids.of(cur);
         let mut p = cursor[cur];
         // Children that end after the bound ran alongside something later: not on the path.
         while p < list.len() && clipped[list[p]].1 > bound {
@@ -337,7 +371,7 @@ mod tests {
     }
 
     fn ids(w: &Waterfall, which: impl Iterator<Item = usize>) -> Vec<String> {
-        which.map(|i| w.spans[i].seg.id.clone()).collect()
+        which.map(|i| w.spans[i].seg.id.to_string()).collect()
     }
 
     #[test]

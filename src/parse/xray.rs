@@ -18,7 +18,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use compact_str::{CompactString, ToCompactString, format_compact};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Number, Value};
 
@@ -33,11 +34,11 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Builds the trees for one trace from its segment documents. Unparseable documents are skipped.
 pub fn assemble<'a>(documents: impl IntoIterator<Item = &'a str>) -> Vec<Segment> {
-    // Every segment and subsegment in order of appearance (which keeps siblings stable when
-    // start times tie); `parent_id` says where each goes.
-    let mut nodes: Vec<Segment> = Vec::new();
+    // Every segment and subsegment, each with its place in the documents; `parent_id` says
+    // where each goes.
+    let mut nodes = Nodes::default();
     for doc in documents {
-        let mark = nodes.len();
+        let mark = nodes.list.len();
         let mut de = serde_json::Deserializer::from_str(doc);
         let read = DocSeed {
             out: &mut nodes,
@@ -47,10 +48,10 @@ pub fn assemble<'a>(documents: impl IntoIterator<Item = &'a str>) -> Vec<Segment
         .deserialize(&mut de)
         .and_then(|_| de.end());
         if read.is_err() {
-            nodes.truncate(mark);
+            nodes.list.truncate(mark);
         }
     }
-    link(nodes)
+    link(nodes.list)
 }
 
 /// Visitor methods for the JSON types a visitor does not want: the value reads as the
@@ -257,15 +258,9 @@ impl<'a> Json<'a> {
             _ => None,
         }
     }
-    fn cow(self) -> Option<Cow<'a, str>> {
+    fn text(&self) -> Option<CompactString> {
         match self {
-            Json::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-    fn text(&self) -> Option<String> {
-        match self {
-            Json::Str(s) => Some(s.to_string()),
+            Json::Str(s) => Some(CompactString::from(&**s)),
             _ => None,
         }
     }
@@ -278,19 +273,18 @@ impl<'a> Json<'a> {
         }
         .filter(|n: &f64| n.is_finite())
     }
-    fn count(&self) -> Option<u64> {
-        self.number().filter(|n| *n >= 0.0).map(|n| n as u64)
-    }
-    fn flag(&self) -> bool {
-        matches!(self, Json::Bool(true))
-    }
     fn is_compound(&self) -> bool {
         matches!(self, Json::Arr(_) | Json::Obj(_))
     }
-    fn plain(&self) -> String {
+    /// As text: a string as it is, a scalar as JSON prints it, anything else compact JSON.
+    fn plain(&self) -> CompactString {
         match self {
-            Json::Str(s) => s.to_string(),
-            other => serde_json::to_string(other).unwrap_or_default(),
+            Json::Str(s) => CompactString::from(&**s),
+            // `Number`'s Display is its JSON (itoa and ryu, as the serializer writes it).
+            Json::Num(n) => n.to_compact_string(),
+            Json::Bool(b) => CompactString::const_new(if *b { "true" } else { "false" }),
+            Json::Null => CompactString::const_new("null"),
+            other => serde_json::to_string(other).unwrap_or_default().into(),
         }
     }
 }
@@ -392,6 +386,134 @@ impl<'de, T: Fields<'de>> Deserialize<'de> for List<T> {
     }
 }
 
+/// A string field, borrowed unless it holds escapes; any other JSON value reads as absent.
+#[derive(Default)]
+struct Text<'a>(Option<Cow<'a, str>>);
+
+impl<'a> Text<'a> {
+    fn owned<T: From<Cow<'a, str>>>(self) -> Option<T> {
+        self.0.map(T::from)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            nothing_for!(scalars, seq, map);
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Borrowed(s))))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(s.to_owned()))))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(s))))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A finite number, also when written as a string ("1.478293361271E9"); any other JSON value
+/// reads as absent.
+#[derive(Default)]
+struct Num(Option<f64>);
+
+impl Num {
+    fn get(self) -> Option<f64> {
+        self.0.filter(|n| n.is_finite())
+    }
+    /// A count: a number that is not negative.
+    fn count(self) -> Option<u64> {
+        self.get().filter(|n| *n >= 0.0).map(|n| n as u64)
+    }
+}
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            nothing_for!(seq, map);
+            fn visit_bool<E>(self, _: bool) -> Result<Num, E> {
+                Ok(Num(None))
+            }
+            fn visit_unit<E>(self) -> Result<Num, E> {
+                Ok(Num(None))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Num, E> {
+                Ok(Num(Some(n as f64)))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Num, E> {
+                Ok(Num(Some(n as f64)))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Num, E> {
+                Ok(Num(Some(n)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Num, E> {
+                Ok(Num(s.trim().parse().ok()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `true`; any other JSON value reads as `false`.
+#[derive(Default)]
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            nothing_for!(str, seq, map);
+            fn visit_bool<E>(self, b: bool) -> Result<Flag, E> {
+                Ok(Flag(b))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_unit<E>(self) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The current entry's value as a string.
+fn text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Text<'de>, A::Error> {
+    map.next_value()
+}
+
+/// The current entry's value as a number.
+fn num<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Num, A::Error> {
+    map.next_value()
+}
+
+/// The current entry's value as a flag.
+fn flag<'de, A: MapAccess<'de>>(map: &mut A) -> Result<bool, A::Error> {
+    map.next_value::<Flag>().map(|f| f.0)
+}
+
 /// The value of the current entry.
 fn value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Json<'de>, A::Error> {
     map.next_value()
@@ -404,19 +526,19 @@ fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
 
 #[derive(Default)]
 struct Request {
-    method: Option<String>,
-    url: Option<String>,
-    user_agent: Option<String>,
-    client_ip: Option<String>,
+    method: Option<CompactString>,
+    url: Option<CompactString>,
+    user_agent: Option<CompactString>,
+    client_ip: Option<CompactString>,
 }
 
 impl<'de> Fields<'de> for Request {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "method" => self.method = value(map)?.text(),
-            "url" => self.url = value(map)?.text(),
-            "user_agent" => self.user_agent = value(map)?.text(),
-            "client_ip" => self.client_ip = value(map)?.text(),
+            "method" => self.method = text(map)?.owned(),
+            "url" => self.url = text(map)?.owned(),
+            "user_agent" => self.user_agent = text(map)?.owned(),
+            "client_ip" => self.client_ip = text(map)?.owned(),
             _ => skip(map)?,
         }
         Ok(())
@@ -433,12 +555,12 @@ impl<'de> Fields<'de> for Response {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
             "status" => {
-                self.status = value(map)?
-                    .number()
+                self.status = num(map)?
+                    .get()
                     .filter(|s| (0.0..=999.0).contains(s))
                     .map(|s| s as u16)
             }
-            "content_length" => self.content_length = value(map)?.count(),
+            "content_length" => self.content_length = num(map)?.count(),
             _ => skip(map)?,
         }
         Ok(())
@@ -480,9 +602,9 @@ impl From<HttpDoc> for Http {
 impl<'de> Fields<'de> for StackFrame {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "path" => self.path = value(map)?.text(),
-            "line" => self.line = value(map)?.count(),
-            "label" => self.label = value(map)?.text(),
+            "path" => self.path = text(map)?.owned(),
+            "line" => self.line = num(map)?.count(),
+            "label" => self.label = text(map)?.owned(),
             _ => skip(map)?,
         }
         Ok(())
@@ -492,13 +614,13 @@ impl<'de> Fields<'de> for StackFrame {
 impl<'de> Fields<'de> for Exception {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = value(map)?.text(),
-            "type" => self.kind = value(map)?.text(),
-            "message" => self.message = value(map)?.text(),
-            "remote" => self.remote = value(map)?.flag(),
-            "truncated" => self.truncated = value(map)?.count().unwrap_or(0),
-            "skipped" => self.skipped = value(map)?.count().unwrap_or(0),
-            "cause" => self.cause = value(map)?.text(),
+            "id" => self.id = text(map)?.owned(),
+            "type" => self.kind = text(map)?.owned(),
+            "message" => self.message = text(map)?.owned(),
+            "remote" => self.remote = flag(map)?,
+            "truncated" => self.truncated = num(map)?.count().unwrap_or(0),
+            "skipped" => self.skipped = num(map)?.count().unwrap_or(0),
+            "cause" => self.cause = text(map)?.owned(),
             "stack" => self.stack = map.next_value::<List<StackFrame>>()?.0,
             _ => skip(map)?,
         }
@@ -509,7 +631,7 @@ impl<'de> Fields<'de> for Exception {
 impl<'de> Fields<'de> for Cause {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "working_directory" => self.working_directory = value(map)?.text(),
+            "working_directory" => self.working_directory = text(map)?.owned(),
             "exceptions" => self.exceptions = map.next_value::<List<Exception>>()?.0,
             _ => skip(map)?,
         }
@@ -586,26 +708,26 @@ struct Doc<'a> {
     http: Http,
     aws: Json<'a>,
     annotations: Vec<(String, AnnotationValue)>,
-    metadata: Option<Value>,
-    cause: Option<Cause>,
+    metadata: Option<Box<Value>>,
+    cause: Option<Box<Cause>>,
 }
 
 impl<'de> Fields<'de> for Doc<'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         match key {
-            "id" => self.id = value(map)?.cow(),
-            "name" => self.name = value(map)?.cow(),
-            "origin" => self.origin = value(map)?.cow(),
-            "namespace" => self.namespace = value(map)?.cow(),
-            "parent_id" => self.parent_id = value(map)?.cow(),
-            "resource_arn" => self.resource_arn = value(map)?.cow(),
-            "start_time" => self.start = value(map)?.number(),
-            "end_time" => self.end = value(map)?.number(),
-            "in_progress" => self.in_progress = value(map)?.flag(),
-            "error" => self.error = value(map)?.flag(),
-            "fault" => self.fault = value(map)?.flag(),
-            "throttle" => self.throttle = value(map)?.flag(),
-            "inferred" => self.inferred = value(map)?.flag(),
+            "id" => self.id = text(map)?.0,
+            "name" => self.name = text(map)?.0,
+            "origin" => self.origin = text(map)?.0,
+            "namespace" => self.namespace = text(map)?.0,
+            "parent_id" => self.parent_id = text(map)?.0,
+            "resource_arn" => self.resource_arn = text(map)?.0,
+            "start_time" => self.start = num(map)?.get(),
+            "end_time" => self.end = num(map)?.get(),
+            "in_progress" => self.in_progress = flag(map)?,
+            "error" => self.error = flag(map)?,
+            "fault" => self.fault = flag(map)?,
+            "throttle" => self.throttle = flag(map)?,
+            "inferred" => self.inferred = flag(map)?,
             "http" => {
                 self.http = map
                     .next_value::<Obj<HttpDoc>>()?
@@ -615,8 +737,12 @@ impl<'de> Fields<'de> for Doc<'de> {
             }
             "aws" => self.aws = map.next_value()?,
             "annotations" => self.annotations = annotations(value(map)?),
-            "metadata" => self.metadata = Some(map.next_value::<Value>()?).filter(|m| !m.is_null()),
-            "cause" => self.cause = map.next_value::<CauseDoc>()?.0,
+            "metadata" => {
+                self.metadata = Some(map.next_value::<Value>()?)
+                    .filter(|m| !m.is_null())
+                    .map(Box::new)
+            }
+            "cause" => self.cause = map.next_value::<CauseDoc>()?.0.map(Box::new),
             _ => skip(map)?,
         }
         Ok(())
@@ -627,7 +753,7 @@ impl Doc<'_> {
     /// The segment, if the document has an id. An inline subsegment's parent is the document
     /// it sits in, whatever it says: the caller sets it.
     fn segment(self, inline: bool) -> Option<Segment> {
-        let id = self.id.filter(|s| !s.is_empty())?.into_owned();
+        let id = CompactString::from(self.id.filter(|s| !s.is_empty())?);
         let in_progress = self.in_progress;
         let start = self.start.and_then(us_from_epoch_seconds);
         let end = self
@@ -647,7 +773,7 @@ impl Doc<'_> {
         if let Json::Obj(entries) = aws {
             flatten_fields("", entries, &mut aws_fields, 0);
         }
-        let own = |s: Option<Cow<'_, str>>| s.map(Cow::into_owned);
+        let own = |s: Option<Cow<'_, str>>| s.map(CompactString::from);
         Some(Segment {
             name: own(self.name).unwrap_or_default(),
             origin: own(self.origin),
@@ -685,20 +811,26 @@ impl Doc<'_> {
 fn flatten_fields(
     prefix: &str,
     obj: &[(Cow<'_, str>, Json<'_>)],
-    out: &mut Vec<(String, String)>,
+    out: &mut Vec<(CompactString, CompactString)>,
     depth: usize,
 ) {
     for (k, v) in obj {
         let key = if prefix.is_empty() {
-            k.to_string()
+            CompactString::from(&**k)
         } else {
-            format!("{prefix}.{k}")
+            format_compact!("{prefix}.{k}")
         };
         match v {
             Json::Obj(o) if depth < 4 => flatten_fields(&key, o, out, depth + 1),
             Json::Arr(a) if a.iter().all(|x| !x.is_compound()) => {
-                let items: Vec<String> = a.iter().map(Json::plain).collect();
-                out.push((key, items.join(", ")));
+                let mut items = CompactString::default();
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        items.push_str(", ");
+                    }
+                    items.push_str(&x.plain());
+                }
+                out.push((key, items));
             }
             Json::Null => {}
             other => out.push((key, other.plain())),
@@ -706,10 +838,25 @@ fn flatten_fields(
     }
 }
 
-/// Reads one segment document (or inline subsegment) into `out`, its subsegments after it.
+/// The segments and subsegments read so far, each as it is finished (so a subsegment comes
+/// before the segment it sits in), with its place in the documents (`seq`: the order objects
+/// open in, which keeps siblings stable when start times tie).
+#[derive(Default)]
+struct Nodes {
+    list: Vec<Node>,
+    next_seq: usize,
+}
+
+struct Node {
+    seq: usize,
+    /// Taken when it is placed in a tree.
+    seg: Option<Segment>,
+}
+
+/// Reads one segment document (or inline subsegment) into `out`, its subsegments before it.
 /// Yields its index when it was a segment; anything else is read through and dropped.
 struct DocSeed<'o> {
-    out: &'o mut Vec<Segment>,
+    out: &'o mut Nodes,
     inline: bool,
     depth: usize,
 }
@@ -732,14 +879,15 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
             return skip_map(map).map(|()| None);
         }
         // Its place comes before its subsegments', whichever order the keys come in.
-        let at = self.out.len();
-        self.out.push(Segment::default());
+        let seq = self.out.next_seq;
+        self.out.next_seq += 1;
+        let mark = self.out.list.len();
         let mut doc = Doc::default();
         let mut kids = Vec::new();
         while let Some(Key(k)) = map.next_key()? {
             if k == "subsegments" {
                 // A repeated key overwrites: the earlier subsegments go.
-                self.out.truncate(at + 1);
+                self.out.list.truncate(mark);
                 kids = map.next_value_seed(Subsegments {
                     out: &mut *self.out,
                     depth: self.depth + 1,
@@ -749,25 +897,25 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
             }
         }
         let Some(seg) = doc.segment(self.inline) else {
-            self.out.truncate(at);
+            self.out.list.truncate(mark);
             return Ok(None);
         };
         for k in kids {
-            if let Some(kid) = self.out.get_mut(k) {
+            if let Some(Node { seg: Some(kid), .. }) = self.out.list.get_mut(k) {
                 kid.parent_id = Some(seg.id.clone());
             }
         }
-        match self.out.get_mut(at) {
-            Some(slot) => *slot = seg,
-            None => return Err(A::Error::custom("segment lost")),
-        }
-        Ok(Some(at))
+        self.out.list.push(Node {
+            seq,
+            seg: Some(seg),
+        });
+        Ok(Some(self.out.list.len() - 1))
     }
 }
 
 /// `subsegments`: the indexes of those that were segments.
 struct Subsegments<'o> {
-    out: &'o mut Vec<Segment>,
+    out: &'o mut Nodes,
     depth: usize,
 }
 
@@ -797,20 +945,31 @@ impl<'de> Visitor<'de> for Subsegments<'_> {
     }
 }
 
-/// Links nodes into trees: a node whose parent is unknown (or missing) is a root.
-fn link(mut nodes: Vec<Segment>) -> Vec<Segment> {
+/// Links nodes into trees: a node whose parent is unknown (or missing) is a root. Of nodes
+/// sharing an id the first in the documents counts; the others are dropped.
+fn link(mut nodes: Vec<Node>) -> Vec<Segment> {
     let n = nodes.len();
     let mut roots = Vec::new();
-    // (parent, child) pairs; sorted, they list each node's children by start time.
-    let mut edges: Vec<(usize, usize)> = Vec::with_capacity(n);
+    // Children by parent: `kids[first[p]..first[p + 1]]`, in order of index for now.
+    let mut parent: Vec<Option<usize>> = vec![None; n];
     // The nodes that are the first with their id; duplicates are dropped below.
     let mut canonical = vec![false; n];
     {
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity(n);
-        for (i, s) in nodes.iter().enumerate() {
-            index.entry(s.id.as_str()).or_insert(i);
+        let mut index: HashMap<&str, usize, foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(n, Default::default());
+        for (i, node) in nodes.iter().enumerate() {
+            let Some(s) = &node.seg else { continue };
+            index
+                .entry(s.id.as_str())
+                .and_modify(|j| {
+                    if nodes.get(*j).is_some_and(|o| o.seq > node.seq) {
+                        *j = i;
+                    }
+                })
+                .or_insert(i);
         }
-        for (i, s) in nodes.iter().enumerate() {
+        for (i, node) in nodes.iter().enumerate() {
+            let Some(s) = &node.seg else { continue };
             if index.get(s.id.as_str()) != Some(&i) {
                 continue;
             }
@@ -821,34 +980,102 @@ fn link(mut nodes: Vec<Segment>) -> Vec<Segment> {
                 .and_then(|p| index.get(p))
                 .filter(|&&p| p != i)
             {
-                Some(&p) => edges.push((p, i)),
+                Some(&p) => parent[i] = Some(p),
                 None => roots.push(i),
             }
         }
     }
-    // Sorting indexes, not segments: a segment is large and moving it is what costs.
-    let start = |i: usize| nodes.get(i).map_or(0, |s| s.start);
-    edges.sort_unstable_by_key(|&(p, c)| (p, start(c), c));
     let mut first = vec![0usize; n + 1];
-    for &(p, _) in &edges {
+    for &p in parent.iter().flatten() {
         first[p + 1] += 1;
     }
     for i in 0..n {
         first[i + 1] += first[i];
     }
-    let tree = Tree {
-        first,
-        kids: edges.into_iter().map(|(_, c)| c).collect(),
-    };
-    let mut placed = vec![false; n];
-    // Nodes on a parent cycle are reachable from no root; the first of each cycle becomes one.
-    let cycles = (0..n).filter(|&i| canonical[i]);
-    let mut out: Vec<(EpochUs, usize, Segment)> = Vec::new();
-    for r in roots.into_iter().chain(cycles) {
-        if let Some(s) = build(r, &mut nodes, &tree, &mut placed, 0) {
-            out.push((s.start, r, s));
+    let mut kids = vec![0usize; first[n]];
+    {
+        let mut next = first.clone();
+        for (c, p) in parent.iter().enumerate() {
+            if let Some(at) = p.and_then(|p| next.get_mut(p)) {
+                kids[*at] = c;
+                *at += 1;
+            }
         }
     }
+    // Each node's children by start time, then by place in the documents. Sorting indexes,
+    // not segments: a segment is large and moving it is what costs.
+    let key = |i: usize| {
+        nodes.get(i).map_or((0, 0), |node| {
+            (node.seg.as_ref().map_or(0, |s| s.start), node.seq)
+        })
+    };
+    for w in first.windows(2) {
+        if let Some(group) = kids.get_mut(w[0]..w[1]) {
+            group.sort_unstable_by_key(|&c| key(c));
+        }
+    }
+    let tree = Tree { first, kids };
+    // Each tree in depth-first order, nodes marked with the parent they are placed under:
+    // roots, then the first of each parent cycle (in the documents), which no root reaches;
+    // nodes deeper than `MAX_DEPTH` wait for that second pass and start trees of their own.
+    let mut placed = vec![false; n];
+    let mut under: Vec<Option<usize>> = vec![None; n];
+    let mut order = Vec::with_capacity(n);
+    let mut tops = Vec::new();
+    let mut todo: Vec<(usize, usize)> = Vec::new();
+    let mut starts = roots;
+    for pass in 0..2 {
+        if pass == 1 {
+            // What no root reached, first in the documents first (usually nothing).
+            starts = (0..n).filter(|&i| canonical[i] && !placed[i]).collect();
+            starts.sort_unstable_by_key(|&i| key(i).1);
+        }
+        for &r in &starts {
+            if placed.get(r).copied().unwrap_or(true) {
+                continue;
+            }
+            placed[r] = true;
+            tops.push(r);
+            todo.push((r, 0));
+            while let Some((i, depth)) = todo.pop() {
+                order.push(i);
+                if depth >= MAX_DEPTH {
+                    continue;
+                }
+                for &c in tree.children(i).iter().rev() {
+                    if !placed[c] {
+                        placed[c] = true;
+                        under[c] = Some(i);
+                        todo.push((c, depth + 1));
+                    }
+                }
+            }
+        }
+    }
+    // Bottom up: a node's subtree follows it in `order`, so its children are whole when it is
+    // reached, and each segment moves once, into its parent's list.
+    for &i in order.iter().rev() {
+        let kids = tree.children(i);
+        if kids.is_empty() {
+            continue;
+        }
+        let children: Vec<Segment> = kids
+            .iter()
+            .filter(|&&c| under[c] == Some(i))
+            .filter_map(|&c| nodes.get_mut(c).and_then(|node| node.seg.take()))
+            .collect();
+        if let Some(seg) = nodes.get_mut(i).and_then(|node| node.seg.as_mut()) {
+            seg.children = children;
+        }
+    }
+    let mut out: Vec<(EpochUs, usize, Segment)> = tops
+        .into_iter()
+        .filter_map(|r| {
+            let node = nodes.get_mut(r)?;
+            let seg = node.seg.take()?;
+            Some((seg.start, node.seq, seg))
+        })
+        .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     out.into_iter().map(|(_, _, s)| s).collect()
 }
@@ -866,28 +1093,6 @@ impl Tree {
         };
         self.kids.get(a..b).unwrap_or(&[])
     }
-}
-
-/// Takes node `i` out of `nodes` with its subtree; `None` when it is placed already.
-fn build(
-    i: usize,
-    nodes: &mut [Segment],
-    tree: &Tree,
-    placed: &mut [bool],
-    depth: usize,
-) -> Option<Segment> {
-    if depth > MAX_DEPTH || placed.get(i).copied().unwrap_or(true) {
-        return None;
-    }
-    placed[i] = true;
-    let mut seg = std::mem::take(nodes.get_mut(i)?);
-    let kids = tree.children(i);
-    let mut children = Vec::with_capacity(kids.len());
-    for &c in kids {
-        children.extend(build(c, nodes, tree, placed, depth + 1));
-    }
-    seg.children = children;
-    Some(seg)
 }
 
 #[cfg(test)]
@@ -984,7 +1189,7 @@ mod tests {
         assert!(
             stage
                 .aws
-                .contains(&("api_gateway.stage".to_string(), "dev".to_string()))
+                .contains(&("api_gateway.stage".into(), "dev".into()))
         );
         assert_eq!(
             stage.annotations[0],
@@ -1155,6 +1360,87 @@ mod tests {
             ["b", "a"]
         );
         assert_eq!(roots[1].end, None);
+    }
+
+    /// Strings with escapes cannot be borrowed from the document: they are decoded, in every
+    /// field, short ones and long ones alike, and link as their decoded text.
+    #[test]
+    fn escaped_strings_are_decoded() {
+        let roots = assemble([
+            r#"{"id":"p\u0031","name":"caf\u00e9 \"quoted\" \\ back\/slash","start_time":1,"end_time":2,
+               "origin":"AWS::EC2::Instance","namespace":"remote",
+               "http":{"request":{"method":"G\u0045T","url":"https://example.com/a\u0020very/long/path?q=\u00fcber","user_agent":"curl\/8"}},
+               "aws":{"operation":"Put\u0049tem","table_name":"t\u00e4ble","request_id":"\u0052-1",
+                      "nested":{"k\u0065y":"v\n"},"list":["a\tb","\ud83d\ude00"]},
+               "annotations":{"n\u00e4me":"v\u00e4lue"},
+               "cause":"\u0061bc"}"#,
+            r#"{"id":"c\u0031","parent_id":"\u00701","name":"kid","start_time":1.5,"end_time":1.6}"#,
+        ]);
+        assert_eq!(roots.len(), 1);
+        let p = &roots[0];
+        assert_eq!(p.id, "p1");
+        assert_eq!(p.name, "café \"quoted\" \\ back/slash");
+        assert_eq!(p.http.method.as_deref(), Some("GET"));
+        assert_eq!(
+            p.http.url.as_deref(),
+            Some("https://example.com/a very/long/path?q=über")
+        );
+        assert_eq!(p.http.user_agent.as_deref(), Some("curl/8"));
+        assert_eq!(p.operation.as_deref(), Some("PutItem"));
+        assert_eq!(p.resource.as_deref(), Some("täble"));
+        assert_eq!(p.request_id.as_deref(), Some("R-1"));
+        assert!(p.aws.contains(&("nested.key".into(), "v\n".into())));
+        assert!(p.aws.contains(&("list".into(), "a\tb, 😀".into())));
+        assert_eq!(
+            p.annotations,
+            [("näme".to_string(), AnnotationValue::Str("välue".into()))]
+        );
+        assert_eq!(
+            p.cause.as_ref().and_then(|c| c.reference.as_deref()),
+            Some("abc")
+        );
+        let kid = &p.children[0];
+        assert_eq!(
+            (kid.id.as_str(), kid.parent_id.as_deref()),
+            ("c1", Some("p1"))
+        );
+        // A lone surrogate is not JSON `serde_json::Value` reads: the document goes, the others stay.
+        let roots = assemble([
+            r#"{"id":"bad","name":"\ud800"}"#,
+            r#"{"id":"good","name":"ok"}"#,
+        ]);
+        let ids: Vec<&str> = roots.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["good"]);
+    }
+
+    /// A chain of segments linked by `parent_id` deeper than `MAX_DEPTH`: the first tree stops
+    /// at `MAX_DEPTH + 1` levels and the rest starts a tree of its own; nothing is lost.
+    #[test]
+    fn chains_deeper_than_the_limit_start_new_trees() {
+        let docs: Vec<String> = (0..MAX_DEPTH + 10)
+            .map(|i| {
+                let parent = if i == 0 {
+                    String::new()
+                } else {
+                    format!(r#""parent_id":"s{}","#, i - 1)
+                };
+                format!(r#"{{"id":"s{i}",{parent}"start_time":{i},"end_time":1000}}"#)
+            })
+            .collect();
+        let roots = assemble(docs.iter().map(String::as_str));
+        let ids: Vec<&str> = roots.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["s0", "s65"]);
+        let depth = |mut s: &Segment| {
+            let mut d = 1;
+            while let Some(c) = s.children.first() {
+                assert_eq!(s.children.len(), 1);
+                s = c;
+                d += 1;
+            }
+            d
+        };
+        assert_eq!(depth(&roots[0]), MAX_DEPTH + 1);
+        assert_eq!(depth(&roots[1]), 9);
     }
 
     #[test]
@@ -1439,7 +1725,10 @@ mod tests {
         assert!(f.in_progress && !f.error && !f.fault);
         assert!(f.http.is_empty() && f.aws.is_empty() && f.annotations.is_empty());
         assert!(f.cause.is_none() && f.children.is_empty());
-        assert_eq!(f.metadata, Some(serde_json::json!({"kept": true})));
+        assert_eq!(
+            f.metadata.as_deref(),
+            Some(&serde_json::json!({"kept": true}))
+        );
     }
 
     /// A repeated key counts once, with its last value, as in `serde_json::Map`.
@@ -1453,7 +1742,7 @@ mod tests {
         let s = &roots[0];
         assert_eq!((s.id.as_str(), s.name.as_str()), ("b", "second"));
         assert_eq!(s.operation.as_deref(), Some("Put"));
-        assert_eq!(s.aws, [("operation".to_string(), "Put".to_string())]);
+        assert_eq!(s.aws, [("operation".into(), "Put".into())]);
         let kids: Vec<(&str, Option<&str>)> = s
             .children
             .iter()

@@ -44,7 +44,7 @@ fn count(seg: &Segment, name: &str) -> usize {
 
 fn lambda_request_ids(seg: &Segment, out: &mut HashSet<String>) {
     if let (Some("AWS::Lambda"), Some(id)) = (seg.origin.as_deref(), &seg.request_id) {
-        out.insert(id.clone());
+        out.insert(id.to_string());
     }
     seg.children.iter().for_each(|c| lambda_request_ids(c, out));
 }

@@ -116,7 +116,7 @@ mod tests {
 
     fn seg(name: &str, start: EpochUs, end: EpochUs, children: Vec<Segment>) -> Segment {
         Segment {
-            id: format!("{name}{start}"),
+            id: format!("{name}{start}").into(),
             name: name.into(),
             start,
             end: Some(end),

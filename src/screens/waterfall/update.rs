@@ -11,7 +11,8 @@ use crate::app::msg::{Action, Cmd, Msg};
 use crate::app::router::{LogsPlace, Place, Screen, ScreenBase};
 use crate::app::state::{Ctx, Loadable};
 use crate::domain::{
-    HOUR_MS, SourceError, SpanKind, TimeWindow, TraceQuery, Waterfall, function_filter,
+    CompactString, HOUR_MS, SourceError, SpanKind, TimeWindow, TraceQuery, Waterfall,
+    function_filter,
 };
 use crate::ui::theme::Theme;
 use crate::ui::widgets::cursor::{self, Move};
@@ -46,7 +47,7 @@ impl WaterfallScreen {
             .waterfall()
             .zip(self.span())
             .map(|(old, i)| old.spans[i].seg.id.clone());
-        let folds: Vec<String> = self
+        let folds: Vec<CompactString> = self
             .waterfall()
             .map(|old| {
                 old.spans
@@ -198,7 +199,7 @@ impl WaterfallScreen {
                 let s = &w.spans[j].seg;
                 Some((
                     s.function_name()?,
-                    s.request_id.clone()?,
+                    s.request_id.as_deref()?.to_string(),
                     s.start.div_euclid(1000),
                 ))
             });

@@ -178,19 +178,18 @@ fn seconds(t: EpochMs) -> f64 {
 /// A segment from `start` to `end` in epoch seconds, the way the X-Ray SDKs compute them.
 fn leaf(id: String, name: &str, start: f64, end: f64) -> Segment {
     Segment {
-        id,
-        name: name.to_string(),
+        id: id.into(),
+        name: name.into(),
         start: us_from_epoch_seconds(start).unwrap_or_default(),
         end: us_from_epoch_seconds(end),
         ..Default::default()
     }
 }
 
-fn aws_fields(pairs: &[(&str, String)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
+fn aws_fields(
+    pairs: &[(&str, String)],
+) -> Vec<(crate::domain::CompactString, crate::domain::CompactString)> {
+    pairs.iter().map(|(k, v)| ((*k).into(), v.into())).collect()
 }
 
 fn client_ip(a: &Attempt) -> String {
@@ -302,7 +301,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
         c.namespace = Some("aws".into());
         c.operation = Some(call.op.into());
         c.resource = Some(call.table.into());
-        c.request_id = Some(format!(
+        c.request_id = Some(compact_str::format_compact!(
             "{:016X}{:016X}",
             mix(a.key ^ (40 + i as u64)),
             mix(a.key ^ (50 + i as u64))
@@ -320,7 +319,10 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
         c.aws = aws_fields(&[
             ("operation", call.op.into()),
             ("region", REGION.into()),
-            ("request_id", c.request_id.clone().unwrap_or_default()),
+            (
+                "request_id",
+                c.request_id.as_deref().unwrap_or_default().to_string(),
+            ),
             ("resource_names", call.table.into()),
             ("retries", call.retries.to_string()),
             ("table_name", call.table.into()),
@@ -328,7 +330,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
         if call.exhausted {
             c.error = true;
             c.throttle = true;
-            c.cause = Some(Cause {
+            c.cause = Some(Box::new(Cause {
                 working_directory: Some("/var/task".into()),
                 exceptions: vec![Exception {
                     id: Some(format!("{:016x}", mix(a.key ^ (0x7c + i as u64)))),
@@ -338,7 +340,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
                     ..Default::default()
                 }],
                 reference: None,
-            });
+            }));
         }
         let mut table = leaf(segment_id(a, 20 + i as u64), call.table, s, e);
         table.origin = Some(ORIGIN_DYNAMODB.into());
@@ -358,7 +360,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
     }
     if sh.failed {
         invocation.fault = true;
-        invocation.cause = Some(failure_cause(spec, a));
+        invocation.cause = Some(Box::new(failure_cause(spec, a)));
     }
     if sh.powertools {
         let handler = format!("{} handler", spec.runtime.handler());
@@ -374,14 +376,14 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
         } else {
             json!({"statusCode": sh.status, "body": {"id": format!("{:08x}", mix(a.key ^ 0xb0d) as u32)}})
         };
-        invocation.metadata = Some(json!({ service_label(spec): { key: body } }));
+        invocation.metadata = Some(Box::new(json!({ service_label(spec): { key: body } })));
     }
 
     let mut function = leaf(segment_id(a, 2), &spec.name, t0, t_end);
     function.origin = Some(ORIGIN_FUNCTION.into());
-    function.parent_id = Some(segment_id(a, 1));
-    function.resource_arn = Some(arn.clone());
-    function.resource = Some(spec.name.clone());
+    function.parent_id = Some(segment_id(a, 1).into());
+    function.resource_arn = Some(arn.as_str().into());
+    function.resource = Some(spec.name.as_str().into());
     function.aws = aws_fields(&[
         ("account_id", ACCOUNT.into()),
         ("function_arn", arn.clone()),
@@ -415,8 +417,8 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
 
     let mut service = leaf(segment_id(a, 1), &spec.name, t0, t_end + 0.0008);
     service.origin = Some(ORIGIN_LAMBDA.into());
-    service.request_id = Some(rid.clone());
-    service.resource_arn = Some(arn.clone());
+    service.request_id = Some(rid.as_str().into());
+    service.resource_arn = Some(arn.as_str().into());
     service.http.status = Some(200);
     service.aws = aws_fields(&[("request_id", rid)]);
     service.fault = sh.failed;
@@ -426,7 +428,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
         let mut invoke = leaf(segment_id(a, 7), "Lambda", t0 - 0.0015, t_end + 0.0012);
         invoke.namespace = Some("aws".into());
         invoke.operation = Some("Invoke".into());
-        invoke.resource = Some(spec.name.clone());
+        invoke.resource = Some(spec.name.as_str().into());
         invoke.http.status = Some(200);
         invoke.aws = aws_fields(&[
             ("function_name", spec.name.clone()),
@@ -437,12 +439,15 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
         invoke.children.push(service);
         let mut stage = leaf(segment_id(a, 6), API_STAGE, t0 - 0.002, t_end + 0.003);
         stage.origin = Some(ORIGIN_API_GATEWAY.into());
-        stage.resource_arn = Some(format!(
+        stage.resource_arn = Some(compact_str::format_compact!(
             "arn:aws:apigateway:{REGION}::/restapis/{API_ID}/stages/prod"
         ));
         stage.http = Http {
-            method: Some(sh.method.clone()),
-            url: Some(format!("https://{API_HOST}/prod{}", sh.path)),
+            method: Some(sh.method.as_str().into()),
+            url: Some(compact_str::format_compact!(
+                "https://{API_HOST}/prod{}",
+                sh.path
+            )),
             user_agent: Some(
                 [
                     "okhttp/4.12.0",
@@ -451,7 +456,7 @@ pub fn trace(model: &Model, a: &Attempt) -> Trace {
                 ][(mix(a.key ^ 0x5a) % 3) as usize]
                     .into(),
             ),
-            client_ip: Some(client_ip(a)),
+            client_ip: Some(client_ip(a).into()),
             status: Some(sh.status),
             content_length: Some(if sh.failed {
                 36
