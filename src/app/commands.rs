@@ -48,9 +48,10 @@ commands! {
         => |_| Place::Overview(());
     Window: "window", "15m|1h|3h|12h|1d|7d|30d", "time window";
     Traces: "traces", "[filter]", "X-Ray traces, optionally filtered"
-        => |filter| Place::Traces(filter);
+        => Place::Traces;
     Trace: "trace", "id", "one trace's waterfall";
     Map: "map" | "servicemap", "", "X-Ray service map" => |_| Place::Map(());
+    Alarms: "alarms" | "alarm", "", "CloudWatch alarms, ALARM first" => |_| Place::Alarms(());
     Logs: "logs" | "log", "[function…]", "logs of functions (all when none)"
         => |arg| Place::Logs(LogsPlace {
             functions: arg.split_whitespace().map(str::to_string).collect(),
