@@ -110,7 +110,12 @@ fn metric_alarm(a: &MetricAlarm) -> Alarm {
                 .and_then(|q| q.metric_stat())
                 .and_then(|s| s.period())
         })
-        .or_else(|| returned.and_then(|q| q.period()));
+        .or_else(|| returned.and_then(|q| q.period()))
+        .or_else(|| {
+            a.metrics()
+                .iter()
+                .find_map(|q| q.metric_stat().and_then(|s| s.period()))
+        });
     Alarm {
         name: a.alarm_name().unwrap_or("(unnamed alarm)").to_string(),
         kind: AlarmKind::Metric,
