@@ -358,7 +358,12 @@ impl AlarmsView<'_> {
             lines.push(Line::styled(format!(" {l}"), t.base));
         }
         for (k, line) in lines.into_iter().take(room).enumerate() {
-            buf.set_line(area.x, area.y + 1 + k as u16, &line, area.width);
+            let y = area.y + 1 + k as u16;
+            buf.set_line(area.x, y, &line, area.width);
+            // A line cut at the edge says so.
+            if line.width() > width && width > 0 {
+                buf.set_string(area.right() - 1, y, "…", t.dim);
+            }
         }
     }
 }
@@ -436,9 +441,13 @@ impl Widget for AlarmsView<'_> {
         };
         self.rows(&cols, table, buf);
         if detail > 0 {
+            // Right under the last row, taking the rest of the screen: a long reason wraps
+            // whole on a tall terminal.
+            let last = table.y + (s.rows.len().min(table.height as usize)) as u16;
+            let y = (last + 1).min(area.bottom() - detail);
             let pane = Rect {
-                y: area.bottom() - detail,
-                height: detail,
+                y,
+                height: area.bottom() - y,
                 ..area
             };
             self.detail(pane, buf);
