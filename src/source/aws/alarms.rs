@@ -4,7 +4,9 @@
 //! (Composites are also silently missing when the caller's `cloudwatch:DescribeAlarms` is not
 //! scoped to `*`: nothing here can tell.) Every field may be missing; none panics.
 
-use aws_sdk_cloudwatch::types::{AlarmType, CompositeAlarm, MetricAlarm, MetricDataQuery};
+use aws_sdk_cloudwatch::types::{
+    AlarmType, CompositeAlarm, MetricAlarm, MetricDataQuery, StateValue,
+};
 use aws_smithy_types::DateTime;
 
 use super::{Api, AwsSource, next_page};
@@ -117,16 +119,6 @@ fn metric_alarm(a: &MetricAlarm) -> Alarm {
                 .find_map(|q| q.metric_stat().and_then(|s| s.period()))
         });
     Alarm {
-        name: a.alarm_name().unwrap_or("(unnamed alarm)").to_string(),
-        kind: AlarmKind::Metric,
-        state: a.state_value().map_or(AlarmState::Other("?".into()), |s| {
-            AlarmState::parse(s.as_str())
-        }),
-        state_since: since(
-            a.state_transitioned_timestamp(),
-            a.state_updated_timestamp(),
-        ),
-        reason: a.state_reason().unwrap_or_default().to_string(),
         metric: a.metric_name().map(str::to_string),
         watched: Watched::from_dimensions(namespace.as_deref(), &dims),
         namespace,
@@ -138,23 +130,52 @@ fn metric_alarm(a: &MetricAlarm) -> Alarm {
         period_s: count(period),
         evaluation_periods: count(a.evaluation_periods()),
         datapoints_to_alarm: count(a.datapoints_to_alarm()),
-        rule: None,
+        ..head(
+            a.alarm_name(),
+            AlarmKind::Metric,
+            a.state_value(),
+            a.state_reason(),
+            since(
+                a.state_transitioned_timestamp(),
+                a.state_updated_timestamp(),
+            ),
+        )
     }
 }
 
 fn composite_alarm(a: &CompositeAlarm) -> Alarm {
     Alarm {
-        name: a.alarm_name().unwrap_or("(unnamed alarm)").to_string(),
-        kind: AlarmKind::Composite,
-        state: a.state_value().map_or(AlarmState::Other("?".into()), |s| {
+        rule: Some(a.alarm_rule().unwrap_or("(no rule)").to_string()),
+        ..head(
+            a.alarm_name(),
+            AlarmKind::Composite,
+            a.state_value(),
+            a.state_reason(),
+            since(
+                a.state_transitioned_timestamp(),
+                a.state_updated_timestamp(),
+            ),
+        )
+    }
+}
+
+/// What every kind of alarm has: a name, a state since when, and why. A state this build does
+/// not know is kept as AWS spelt it.
+fn head(
+    name: Option<&str>,
+    kind: AlarmKind,
+    state: Option<&StateValue>,
+    reason: Option<&str>,
+    state_since: Option<EpochMs>,
+) -> Alarm {
+    Alarm {
+        name: name.unwrap_or("(unnamed alarm)").to_string(),
+        kind,
+        state: state.map_or(AlarmState::Other("?".into()), |s| {
             AlarmState::parse(s.as_str())
         }),
-        state_since: since(
-            a.state_transitioned_timestamp(),
-            a.state_updated_timestamp(),
-        ),
-        reason: a.state_reason().unwrap_or_default().to_string(),
-        rule: Some(a.alarm_rule().unwrap_or("(no rule)").to_string()),
+        state_since,
+        reason: reason.unwrap_or_default().to_string(),
         ..Alarm::default()
     }
 }
