@@ -106,6 +106,19 @@ impl Watched {
         }
     }
 
+    /// Its name alone: "orders-api-create", "shop-api/prod"; empty for nothing.
+    pub fn name(&self) -> String {
+        match self {
+            Watched::Function(n) | Watched::Queue(n) | Watched::Table(n) => n.clone(),
+            Watched::Api { api, stage: None } => api.clone(),
+            Watched::Api {
+                api,
+                stage: Some(s),
+            } => format!("{api}/{s}"),
+            Watched::Nothing => String::new(),
+        }
+    }
+
     /// What kind of thing it is, in words ("SQS queue").
     pub fn kind(&self) -> &'static str {
         match self {
@@ -360,6 +373,15 @@ mod tests {
             "api a1"
         );
         assert_eq!(Watched::from_dimensions(None, &[]).to_string(), "—");
+        let api = Watched::Api {
+            api: "shop".into(),
+            stage: Some("prod".into()),
+        };
+        assert_eq!(
+            (api.name(), api.kind()),
+            ("shop/prod".into(), "API Gateway API")
+        );
+        assert_eq!(Watched::Nothing.name(), "");
         assert_eq!(
             Watched::from_dimensions(Some("AWS/Lambda"), &d(&[("FunctionName", "")])),
             Watched::Nothing

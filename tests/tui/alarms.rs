@@ -162,7 +162,7 @@ async fn filter_sort_and_enter() {
     assert_eq!(st.screen(), ScreenKind::Alarms);
     let status = common::status(&st);
     assert!(
-        status.contains("watches the SQS queue sqs email-sender-dlq"),
+        status.contains("watches the SQS queue email-sender-dlq"),
         "{status}"
     );
 

@@ -59,7 +59,7 @@ impl AlarmsScreen {
             (w, _) => ctx.info(format!(
                 "{name} watches the {} {}",
                 w.kind(),
-                crate::ui::format::safe(&w.to_string())
+                crate::ui::format::safe(&w.name())
             )),
         }
     }

@@ -271,6 +271,21 @@ impl Inner {
             .collect()
     }
 
+    /// The one evaluation made at `at`, over the N periods before it.
+    fn evaluation_at(&self, spec: &Spec, at: EpochMs) -> Evaluation {
+        let span = EpochMs::from(spec.period_s) * 1000 * spec.n.max(1) as EpochMs;
+        let (plan, values) = self.values(spec, TimeWindow::new(at - span, at), self.clock.now());
+        let datapoints: Vec<(EpochMs, Option<f64>)> = (0..values.len())
+            .rev()
+            .map(|i| (plan.bucket_start(i), values[i]))
+            .collect();
+        Evaluation {
+            at: plan.window.end,
+            state: state_of(spec, &datapoints),
+            datapoints,
+        }
+    }
+
     fn metric_alarm(&self, spec: &Spec, salt: u64, history: &[Evaluation]) -> Alarm {
         let (function, namespace, metric) = match spec.source {
             Reads::Function(f) => (f, "AWS/Lambda", metric_name(spec.metric)),
@@ -309,13 +324,20 @@ impl Inner {
             .iter()
             .rposition(|e| e.state != last.state)
             .map_or(0, |i| i + 1);
-        let changed = &history[from];
-        alarm.state_since = Some(if from == 0 {
-            self.created(salt).min(changed.at)
+        let changed = if from == 0 {
+            // In this state for all the history read: since it was created, and the reason
+            // is the evaluation made then.
+            let at = self.created(salt).min(history[0].at);
+            let e = self.evaluation_at(spec, at);
+            Evaluation {
+                state: last.state.clone(),
+                ..e
+            }
         } else {
-            changed.at
-        });
-        alarm.reason = reason(spec, changed);
+            history[from].clone()
+        };
+        alarm.state_since = Some(changed.at);
+        alarm.reason = reason(spec, &changed);
         alarm
     }
 
