@@ -118,6 +118,29 @@ async fn alarm_rows_first_then_no_data_then_ok_each_newest_first() {
         }
     }
     assert_eq!(shown[0].state, AlarmState::Alarm);
+    // ALARM rows are in the theme's error colour, INSUFFICIENT_DATA's state in warn and the
+    // rest of its row dim; the selected row is the selection's.
+    let theme = Theme::default_theme();
+    let buf = render(&st, &theme);
+    let fg_at = |name: &str| {
+        (0..buf.area.height)
+            .find(|&y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+                    .contains(&format!(" {name} "))
+            })
+            .map(|y| (buf[(2, y)].fg, buf[(10, y)].fg))
+    };
+    assert_eq!(
+        fg_at("orders-api-create-errors"),
+        theme.error.fg.map(|c| (c, c))
+    );
+    let nodata = shown
+        .iter()
+        .find(|a| a.state == AlarmState::InsufficientData)
+        .expect("an alarm without data");
+    assert_eq!(fg_at(&nodata.name), theme.warn.fg.zip(theme.dim.fg));
     // The selected (first) alarm's reason is shown whole under the table.
     let screen_text = text(&st);
     let words: Vec<&str> = shown[0].reason.split_whitespace().collect();
