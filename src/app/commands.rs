@@ -51,6 +51,7 @@ commands! {
         => Place::Traces;
     Trace: "trace", "id", "one trace's waterfall";
     Map: "map" | "servicemap", "", "X-Ray service map" => |_| Place::Map(());
+    Alarms: "alarms" | "alarm", "", "CloudWatch alarms, ALARM first" => |_| Place::Alarms(());
     Logs: "logs" | "log", "[function…]", "logs of functions (all when none)"
         => |arg| Place::Logs(LogsPlace {
             functions: arg.split_whitespace().map(str::to_string).collect(),

@@ -248,6 +248,7 @@ requests! {
         ColdStarts(q: ColdStartQuery) -> ColdStartData, "cold starts" @ QUERY_BACKSTOP
             => |s| s.cold_starts(&q);
         AccountSettings -> AccountSettings, "account settings" => |s| s.account_settings();
+        Alarms -> Vec<crate::domain::Alarm>, "alarms" => |s| s.alarms();
     }
     subscriptions {
         /// Follows log groups: many deliveries until cancelled.

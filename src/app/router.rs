@@ -191,6 +191,7 @@ screens! {
     Waterfall => screens::waterfall::WaterfallScreen,
     Map => screens::map::MapScreen,
     Logs => screens::logs::LogsScreen,
+    Alarms => screens::alarms::AlarmsScreen,
 }
 
 /// What a logs screen opens on.

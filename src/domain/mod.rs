@@ -4,6 +4,7 @@
 //! depend on it without depending on each other.
 
 mod account;
+mod alarm;
 mod cold_starts;
 mod function;
 mod health;
@@ -16,6 +17,7 @@ mod waterfall;
 mod window;
 
 pub use account::*;
+pub use alarm::*;
 pub use cold_starts::*;
 pub use function::*;
 pub use health::*;

@@ -95,6 +95,10 @@ impl Source {
     pub async fn account_settings(&self) -> Result<AccountSettings, SourceError> {
         dispatch!(self, s => s.account_settings().await)
     }
+    /// Every CloudWatch alarm in the region, metric and composite (DescribeAlarms, all pages).
+    pub async fn alarms(&self) -> Result<Vec<Alarm>, SourceError> {
+        dispatch!(self, s => s.alarms().await)
+    }
     /// Several requests over one window, answered in order. The AWS backend shares
     /// GetMetricData calls between them where it can.
     pub async fn metric_sets(

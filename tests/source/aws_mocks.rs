@@ -1885,3 +1885,204 @@ async fn one_event_has_one_id_whichever_api_read_it() {
     );
     assert_eq!(live.event_id, a.events[0].event_id);
 }
+
+/// DescribeAlarms: both alarm types asked for on every page, metric and composite alarms
+/// mapped, a metric-math alarm's watched function found in its queries, and an alarm with
+/// nothing but a name still listed, with nothing invented.
+#[tokio::test]
+async fn alarms_are_every_page_of_metric_and_composite_alarms_parsed_defensively() {
+    use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
+    use aws_sdk_cloudwatch::types::{
+        AlarmType, ComparisonOperator, CompositeAlarm, Dimension, MetricAlarm, MetricDataQuery,
+        MetricStat, StateValue, Statistic as CwStatistic,
+    };
+    use lambdascope::domain::{AlarmKind, AlarmState, Watched};
+
+    let asked_types = Arc::new(Mutex::new(Vec::new()));
+    let seen = asked_types.clone();
+    let pages =
+        mock!(aws_sdk_cloudwatch::Client::describe_alarms).then_compute_output(move |req| {
+            seen.lock().unwrap().push(req.alarm_types().to_vec());
+            let at = |s: i64| DateTime::from_secs(s);
+            match req.next_token() {
+                None => DescribeAlarmsOutput::builder()
+                    .metric_alarms(
+                        MetricAlarm::builder()
+                            .alarm_name("orders-errors")
+                            .state_value(StateValue::Alarm)
+                            .state_reason("Threshold Crossed: 2 out of the last 2 datapoints")
+                            .state_updated_timestamp(at(1_800_000_900))
+                            .state_transitioned_timestamp(at(1_800_000_000))
+                            .namespace("AWS/Lambda")
+                            .metric_name("Errors")
+                            .statistic(CwStatistic::Sum)
+                            .dimensions(
+                                Dimension::builder()
+                                    .name("FunctionName")
+                                    .value("orders-api-create")
+                                    .build(),
+                            )
+                            .period(60)
+                            .evaluation_periods(2)
+                            .threshold(5.0)
+                            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+                            .build(),
+                    )
+                    .composite_alarms(
+                        CompositeAlarm::builder()
+                            .alarm_name("checkout-degraded")
+                            .alarm_rule("ALARM(\"orders-errors\") OR ALARM(\"api-5xx\")")
+                            .state_value(StateValue::from("SILENCED"))
+                            // No transition time: the last update stands in.
+                            .state_updated_timestamp(at(1_800_000_300))
+                            .build(),
+                    )
+                    .next_token("t1")
+                    .build(),
+                Some(_) => DescribeAlarmsOutput::builder()
+                    // Nothing but a name.
+                    .metric_alarms(MetricAlarm::builder().alarm_name("bare").build())
+                    // A metric-math error rate on a function, with a p99 on another.
+                    .metric_alarms(
+                        MetricAlarm::builder()
+                            .alarm_name("error-rate")
+                            .state_value(StateValue::Ok)
+                            .metrics(
+                                MetricDataQuery::builder()
+                                    .id("e")
+                                    .return_data(false)
+                                    .metric_stat(
+                                        MetricStat::builder()
+                                            .metric(
+                                                aws_sdk_cloudwatch::types::Metric::builder()
+                                                    .namespace("AWS/Lambda")
+                                                    .metric_name("Errors")
+                                                    .dimensions(
+                                                        Dimension::builder()
+                                                            .name("FunctionName")
+                                                            .value("payments-webhook")
+                                                            .build(),
+                                                    )
+                                                    .build(),
+                                            )
+                                            .period(300)
+                                            .stat("Sum")
+                                            .build(),
+                                    )
+                                    .build(),
+                            )
+                            .metrics(
+                                MetricDataQuery::builder()
+                                    .id("rate")
+                                    .expression("100*e/i")
+                                    .return_data(true)
+                                    .build(),
+                            )
+                            .evaluation_periods(3)
+                            .datapoints_to_alarm(2)
+                            .threshold(1.0)
+                            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+                            .build(),
+                    )
+                    .metric_alarms(
+                        MetricAlarm::builder()
+                            .alarm_name("dlq")
+                            .state_value(StateValue::InsufficientData)
+                            .namespace("AWS/SQS")
+                            .metric_name("ApproximateNumberOfMessagesVisible")
+                            .extended_statistic("p99")
+                            .dimensions(
+                                Dimension::builder()
+                                    .name("QueueName")
+                                    .value("q-dlq")
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            }
+        });
+    let src = source(Rules {
+        cloudwatch: vec![&pages],
+        ..Default::default()
+    });
+    let alarms = src.alarms().await.expect("DescribeAlarms");
+    assert_eq!(pages.num_calls(), 2, "the second page was read");
+    for types in asked_types.lock().unwrap().iter() {
+        assert!(
+            types.contains(&AlarmType::MetricAlarm) && types.contains(&AlarmType::CompositeAlarm),
+            "without AlarmTypes composites are left out: {types:?}"
+        );
+    }
+    let by = |name: &str| alarms.iter().find(|a| a.name == name).expect(name);
+    assert_eq!(alarms.len(), 5);
+
+    let errors = by("orders-errors");
+    assert_eq!(errors.state, AlarmState::Alarm);
+    assert_eq!(
+        errors.state_since,
+        Some(1_800_000_000_000),
+        "the transition, not the update"
+    );
+    assert_eq!(
+        errors.watched,
+        Watched::Function("orders-api-create".into())
+    );
+    assert_eq!(errors.condition(), "Errors ≥ 5 for 2×60s");
+    assert_eq!(errors.metric_label(), "AWS/Lambda/Errors Sum");
+
+    let composite = by("checkout-degraded");
+    assert_eq!(composite.kind, AlarmKind::Composite);
+    assert_eq!(
+        composite.state,
+        AlarmState::Other("SILENCED".into()),
+        "shown as it is"
+    );
+    assert_eq!(composite.state_since, Some(1_800_000_300_000));
+    assert_eq!(
+        composite.rule.as_deref(),
+        Some("ALARM(\"orders-errors\") OR ALARM(\"api-5xx\")")
+    );
+    assert_eq!(composite.watched, Watched::Nothing);
+
+    let bare = by("bare");
+    assert_eq!(bare.state_since, None);
+    assert_eq!(bare.reason, "");
+    assert_eq!((bare.threshold, bare.period_s), (None, None));
+    assert_eq!(bare.watched, Watched::Nothing);
+    assert_eq!(bare.metric_label(), "—");
+
+    let rate = by("error-rate");
+    assert_eq!(rate.expression.as_deref(), Some("100*e/i"));
+    assert_eq!(rate.watched, Watched::Function("payments-webhook".into()));
+    assert_eq!(rate.period_s, Some(300), "from the metric it reads");
+    assert_eq!(rate.condition(), "expr > 1 for 2 of 3×5m");
+
+    let dlq = by("dlq");
+    assert_eq!(dlq.state, AlarmState::InsufficientData);
+    assert_eq!(dlq.statistic.as_deref(), Some("p99"));
+    assert_eq!(dlq.watched, Watched::Queue("q-dlq".into()));
+    assert_eq!(dlq.condition(), "ApproximateNumberOfMessagesVisible");
+}
+
+#[tokio::test]
+async fn describe_alarms_denied_names_its_action() {
+    let denied = mock!(aws_sdk_cloudwatch::Client::describe_alarms).then_error(|| {
+        aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsError::generic(
+            aws_smithy_types::error::ErrorMetadata::builder()
+                .code("AccessDenied")
+                .message("User is not authorized to perform: cloudwatch:DescribeAlarms")
+                .build(),
+        )
+    });
+    let src = source(Rules {
+        cloudwatch: vec![&denied],
+        ..Default::default()
+    });
+    assert_eq!(
+        src.alarms().await.expect_err("denied"),
+        SourceError::AccessDenied {
+            action: "cloudwatch:DescribeAlarms".into()
+        }
+    );
+}

@@ -647,3 +647,69 @@ async fn every_deploy_in_the_history_brings_a_wave_of_cold_starts() {
         );
     }
 }
+
+/// The alarms tell the story the metrics tell: orders-api-create's errors alarm went into ALARM
+/// soon after its deploy, on two minutes whose Errors sums are over its threshold, the minute
+/// before was not, and the composite over it has been in ALARM since at least then.
+#[tokio::test]
+async fn the_errors_alarm_fired_soon_after_the_deploy_on_the_demo_s_own_metrics() {
+    use lambdascope::domain::{AlarmKind, AlarmState, Watched};
+    let s = Source::Demo(demo());
+    let alarms = s.alarms().await.unwrap();
+    let by = |name: &str| alarms.iter().find(|a| a.name == name).expect(name);
+    let f = s.function("orders-api-create").await.unwrap();
+    let deploy = f.deploys.last().map(|d| d.at).unwrap();
+
+    let errors = by("orders-api-create-errors");
+    assert_eq!(errors.state, AlarmState::Alarm);
+    assert_eq!(errors.watched, Watched::Function(f.name.clone()));
+    let since = errors.state_since.unwrap();
+    assert!(
+        since > deploy && since <= deploy + 15 * MINUTE_MS,
+        "in ALARM {} min after the deploy",
+        (since - deploy) / MINUTE_MS
+    );
+    let threshold = errors.threshold.unwrap();
+    let minute = |end: i64| {
+        let s = s.clone();
+        async move {
+            total(
+                &s,
+                "orders-api-create",
+                Metric::Errors,
+                Statistic::Sum,
+                TimeWindow::new(end - MINUTE_MS, end),
+            )
+            .await
+        }
+    };
+    // Evaluated at `since` over the two minutes before it: both breached.
+    for end in [since, since - MINUTE_MS] {
+        let v = minute(end).await;
+        assert!(v >= threshold, "{v} errors in the minute to {end}");
+    }
+    // One evaluation earlier it was not in ALARM: the minute before those two was under.
+    let before = minute(since - 2 * MINUTE_MS).await;
+    assert!(before < threshold, "{before} errors: it fired earlier");
+
+    let composite = by("checkout-degraded");
+    assert_eq!(composite.kind, AlarmKind::Composite);
+    assert_eq!(composite.state, AlarmState::Alarm);
+    assert!(composite.state_since.unwrap() <= since);
+    assert!(composite.state_since.unwrap() > deploy);
+
+    let throttles = by("search-indexer-throttles");
+    assert_eq!(throttles.state, AlarmState::Alarm);
+    assert!(
+        throttles.state_since.unwrap() >= T0 - 25 * MINUTE_MS,
+        "since the backfill"
+    );
+    assert_eq!(by("email-sender-dlq-not-empty").state, AlarmState::Ok);
+    for a in &alarms {
+        assert!(
+            a.state_since.unwrap() <= T0,
+            "{}: a change in the future",
+            a.name
+        );
+    }
+}

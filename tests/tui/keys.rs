@@ -40,6 +40,7 @@ async fn on(s: &Source, screen: ScreenKind, prep: &[Action]) -> State {
         ScreenKind::Waterfall => (Some("traces fault"), true),
         ScreenKind::Map => (Some("map"), false),
         ScreenKind::Logs => (Some("logs orders-api-create"), false),
+        ScreenKind::Alarms => (Some("alarms"), false),
     };
     if let Some(line) = line {
         let cmds = command(&mut state, line);

@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod alarms;
 mod dashboard;
 mod flow;
 mod hostile;

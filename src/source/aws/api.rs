@@ -109,6 +109,7 @@ apis! {
     GetAccountSettings:                lambda reads,      15.0/s,  Safe,   Price::FREE;
     GetMetricData:                     cloudwatch reads,  50.0/s,  Safe,
         Price::per(USD_PER_METRIC_REQUESTED, "metrics");
+    DescribeAlarms:                    cloudwatch reads,  9.0/s,   Safe,   Price::FREE;
     FilterLogEvents:                   logs reads,        5.0/s,   Safe,   Price::FREE;
     GetLogEvents:                      logs reads,        10.0/s,  Safe,   Price::FREE;
     DescribeLogGroups:                 logs reads,        5.0/s,   Safe,   Price::FREE;

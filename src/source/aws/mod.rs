@@ -12,6 +12,7 @@
 //! Read-only by construction: every SDK call goes through [`AwsSource::call`] with an [`Api`],
 //! and a test scans this folder for the operations it calls.
 
+mod alarms;
 pub mod api;
 pub mod budget;
 mod cold_starts;

@@ -4,6 +4,7 @@
 //! costs only what it contains, and metrics, logs and traces agree by construction. With the
 //! real clock it is live; with a fixed clock it is a deterministic test oracle.
 
+pub mod alarms;
 pub mod catalog;
 pub mod render;
 pub mod traces;
