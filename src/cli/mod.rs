@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::domain::WindowChoice;
 use crate::source::demo::{Clock, DEFAULT_SEED, DemoSource, Fault};
 
+pub mod alarms;
 pub mod functions;
 pub mod logs;
 pub mod metrics;
@@ -142,6 +143,15 @@ pub enum Command {
         #[arg(long, value_name = "SPAN", value_parser = traces::parse_since)]
         since: Option<i64>,
         /// JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the CloudWatch alarms, those firing first, and exit
+    Alarms {
+        /// Only alarms in this state: ALARM, INSUFFICIENT_DATA or OK
+        #[arg(long, value_name = "STATE", value_parser = alarms::parse_state)]
+        state: Option<crate::domain::AlarmState>,
+        /// JSON instead of a table
         #[arg(long)]
         json: bool,
     },

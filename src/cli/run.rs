@@ -68,6 +68,11 @@ async fn outcome(source: &Source, g: &Global, command: &Command) -> Result<Print
         } => super::metrics::print_metrics(source, function, span(since), *period, *json)
             .await?
             .into(),
+        Command::Alarms { state, json } => {
+            super::alarms::print_alarms(source, state.as_ref(), *json)
+                .await?
+                .into()
+        }
         Command::Overview { json } => super::overview::print_overview(source, g.window, *json)
             .await?
             .into(),

@@ -17,14 +17,21 @@ pub enum AlarmKind {
     Composite,
 }
 
-/// An alarm's `StateValue`. A state this build does not know is kept as AWS spelt it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+/// An alarm's `StateValue`. A state this build does not know is kept as AWS spelt it (and
+/// serialised as AWS spells it, so scripts compare with `"ALARM"`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum AlarmState {
     Alarm,
     #[default]
     InsufficientData,
     Ok,
     Other(String),
+}
+
+impl Serialize for AlarmState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl AlarmState {

@@ -175,3 +175,49 @@ fn overview_prints_the_account_and_its_top_functions() {
         3 * 3_600_000
     );
 }
+
+#[test]
+fn alarms_print_the_firing_first_and_filter_by_state() {
+    let clock = "2026-11-23T14:00:00Z";
+    let (out, err, code) = run(&["--demo", "--clock", clock, "alarms"]);
+    assert_eq!(code, Some(0), "{err}");
+    let states: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let first_ok = states.iter().position(|s| *s == "OK").expect("an OK alarm");
+    assert!(states[..first_ok].iter().all(|s| *s != "OK"), "{out}");
+    assert!(states[first_ok..].iter().all(|s| *s == "OK"), "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("ALARM")
+            && l.contains("orders-api-create-errors")
+            && l.contains("λ orders-api-create")
+            && l.contains("Errors ≥ 5 for 2×60s")),
+        "{out}"
+    );
+    // Firing alarms carry their reason; OK ones do not.
+    assert!(
+        out.contains("  Threshold Crossed: 2 out of the last 2 datapoints"),
+        "{out}"
+    );
+
+    let (json, err, code) = run(&[
+        "--demo", "--clock", clock, "alarms", "--state", "alarm", "--json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let rows = v.as_array().expect("an array");
+    assert!(rows.len() >= 2, "{v}");
+    assert!(rows.iter().all(|r| r["state"] == "ALARM"), "{v}");
+    assert!(
+        rows.iter().any(|r| r["name"] == "search-indexer-throttles"
+            && r["condition"] == "Throttles ≥ 100 for 2 of 3×60s"),
+        "{v}"
+    );
+
+    let (_, err, code) = run(&["--demo", "alarms", "--state", "firing"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("ALARM, INSUFFICIENT_DATA or OK"), "{err}");
+}
