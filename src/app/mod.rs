@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod commands;
 pub mod driver;
 pub mod files;
+pub mod filter;
 pub mod jobs;
 pub mod keys;
 pub mod msg;

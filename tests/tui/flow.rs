@@ -43,10 +43,10 @@ async fn typing_a_filter_narrows_and_highlights() {
     let mut state = console(&s, (80, 24)).await;
     press(&s, &mut state, &[Action::Filter]).await;
     press(&s, &mut state, &typed("ordcr")).await;
-    assert_eq!(home(&state).input.as_deref(), Some("ordcr"));
+    assert_eq!(home(&state).filter.typing(), Some("ordcr"));
     assert_eq!(table(&state), ["orders-api-create"]);
     assert_eq!(
-        matched_chars("orders-api-create", &home(&state).filter),
+        matched_chars("orders-api-create", home(&state).filter.text()),
         vec![0, 1, 2, 11, 12]
     ); // o r d … c r(eate)
     // Backspace widens again; enter keeps the filter, esc (outside the box) clears it.
@@ -58,8 +58,8 @@ async fn typing_a_filter_narrows_and_highlights() {
     .await;
     assert_eq!(table(&state).len(), 3);
     press(&s, &mut state, &[Action::InputSubmit]).await;
-    assert_eq!(home(&state).input, None);
-    assert_eq!(home(&state).filter, "ord");
+    assert_eq!(home(&state).filter.typing(), None);
+    assert_eq!(home(&state).filter.text(), "ord");
     press(&s, &mut state, &[Action::Back]).await;
     assert_eq!(table(&state).len(), 17);
 }

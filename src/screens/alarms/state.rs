@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
+use crate::app::filter::ListFilter;
 use crate::app::jobs::ScreenId;
 use crate::app::state::Loadable;
 use crate::domain::{Alarm, EpochMs};
@@ -64,9 +65,7 @@ pub struct AlarmsScreen {
     /// When they were last asked for, and when an answer last arrived.
     pub asked: Option<EpochMs>,
     pub loaded_at: Option<EpochMs>,
-    pub filter: String,
-    /// `Some` while the `/` box is being typed in.
-    pub input: Option<String>,
+    pub filter: ListFilter,
     pub sort: SortKey,
     pub reversed: bool,
     /// Indexes into the loaded alarms, after filter and sort.
@@ -82,8 +81,7 @@ impl AlarmsScreen {
             alarms: Loadable::Loading,
             asked: None,
             loaded_at: None,
-            filter: String::new(),
-            input: None,
+            filter: ListFilter::default(),
             sort: SortKey::State,
             reversed: false,
             rows: vec![],
@@ -115,7 +113,7 @@ impl AlarmsScreen {
 
     pub fn set_filter(&mut self, query: &str) {
         let keep = self.selected_alarm().map(|a| a.name.clone());
-        self.filter = query.to_string();
+        self.filter.set(query);
         self.offset = 0;
         self.apply(keep);
     }
@@ -145,7 +143,7 @@ impl AlarmsScreen {
     fn apply(&mut self, keep: Option<String>) {
         let all = self.all();
         let matcher = SkimMatcherV2::default().smart_case();
-        let query = self.filter.as_str();
+        let query = self.filter.text();
         let mut rows: Vec<usize> = (0..all.len())
             .filter(|&i| {
                 let a = &all[i];

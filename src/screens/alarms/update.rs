@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use super::{AlarmsAction, AlarmsMsg, AlarmsScreen, SortKey, keys, view};
 use crate::app::commands::CommandId;
 use crate::app::jobs::{Job, JobKey, Owner, Request, RequestKind, Target};
-use crate::app::keys::{Binding, edit};
+use crate::app::keys::Binding;
 use crate::app::msg::{Action, Cmd, Msg};
 use crate::app::router::{Input, Place, Screen, ScreenBase};
 use crate::app::state::{Ctx, Loadable};
@@ -20,28 +20,8 @@ impl AlarmsScreen {
         view::table_height(ctx.size.1.saturating_sub(3)).max(1)
     }
 
-    fn on_input(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
-        let Some(text) = self.input.as_mut() else {
-            return vec![];
-        };
-        match action {
-            a if edit(text, a) => {
-                let query = text.clone();
-                self.set_filter(&query);
-            }
-            Action::InputSubmit => self.input = None,
-            Action::InputCancel => {
-                self.input = None;
-                self.set_filter("");
-            }
-            _ => {}
-        }
-        self.scroll_into_view(Self::page(ctx));
-        vec![]
-    }
-
     /// What `enter` does on an alarm: a function's dashboard, else what it watches, in words.
-    fn open(&self, ctx: &mut Ctx) {
+    fn open_selected(&self, ctx: &mut Ctx) {
         let Some(a) = self.selected_alarm() else {
             return ctx.info("no alarm to open");
         };
@@ -75,14 +55,18 @@ impl ScreenBase for AlarmsScreen {
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
-        if self.input.is_some() {
-            return self.on_input(ctx, action);
+        if self.filter.typing().is_some() {
+            if let Some(query) = self.filter.key(action) {
+                self.set_filter(&query);
+            }
+            self.scroll_into_view(Self::page(ctx));
+            return vec![];
         }
         match action {
-            Action::Filter => self.input = Some(self.filter.clone()),
+            Action::Filter => self.filter.open(),
             Action::Back if !self.filter.is_empty() => self.set_filter(""),
             Action::Back => ctx.back(),
-            Action::Enter => self.open(ctx),
+            Action::Enter => self.open_selected(ctx),
             other => {
                 if let Some(mv) = other.movement() {
                     self.move_cursor(mv, Self::page(ctx));
@@ -134,13 +118,11 @@ impl ScreenBase for AlarmsScreen {
     }
 
     fn input(&self) -> Option<Input<'_>> {
-        self.input
-            .as_deref()
-            .map(|text| Input::search(text, self.rows.len()))
+        self.filter.input(self.rows.len())
     }
 
     fn input_summary(&self) -> Option<String> {
-        (!self.filter.is_empty()).then(|| format!("/{}", self.filter))
+        self.filter.summary()
     }
 
     fn render(&self, ctx: &Ctx, theme: &Theme, area: Rect, buf: &mut Buffer) {

@@ -418,7 +418,7 @@ impl Widget for AlarmsView<'_> {
         if s.rows.is_empty() {
             let text = format!(
                 "No alarm matches {:?} — esc clears the filter",
-                format::safe(&s.filter)
+                format::safe(s.filter.text())
             );
             let rest = Rect {
                 y: area.y + 1,

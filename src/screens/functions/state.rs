@@ -5,6 +5,7 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
 use crate::app::catalog::Catalog;
+use crate::app::filter::ListFilter;
 use crate::app::jobs::ScreenId;
 use crate::domain::{Function, FunctionStats};
 use crate::ui::widgets::cursor::{self, Move};
@@ -140,9 +141,7 @@ pub fn matched_chars(name: &str, query: &str) -> Vec<usize> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionsScreen {
     pub id: ScreenId,
-    pub filter: String,
-    /// `Some` while the `/` box is being typed in.
-    pub input: Option<String>,
+    pub filter: ListFilter,
     pub sort: Column,
     pub descending: bool,
     /// Rows after filter and sort.
@@ -157,8 +156,7 @@ impl FunctionsScreen {
     pub fn new(id: ScreenId) -> FunctionsScreen {
         FunctionsScreen {
             id,
-            filter: String::new(),
-            input: None,
+            filter: ListFilter::default(),
             // Failing functions first: what an on-call engineer opens the console for.
             sort: Column::Health,
             descending: true,
@@ -188,8 +186,8 @@ impl FunctionsScreen {
     /// typing costs less with every keystroke.
     pub fn set_filter(&mut self, catalog: &Catalog, query: &str) {
         let keep = self.selected_function(catalog).map(|f| f.name.clone());
-        let narrowing = !self.filter.is_empty() && query.starts_with(self.filter.as_str());
-        self.filter = query.to_string();
+        let narrowing = !self.filter.is_empty() && query.starts_with(self.filter.text());
+        self.filter.set(query);
         let candidates: Vec<usize> = if narrowing {
             self.rows.iter().map(|r| r.index).collect()
         } else {
@@ -212,7 +210,7 @@ impl FunctionsScreen {
         candidates
             .into_iter()
             .filter_map(|index| {
-                let score = matcher.fuzzy_match(&fns.get(index)?.name, &self.filter)?;
+                let score = matcher.fuzzy_match(&fns.get(index)?.name, self.filter.text())?;
                 Some(Row { index, score })
             })
             .collect()

@@ -8,7 +8,7 @@ use super::{FunctionsAction, FunctionsMsg, keys, view};
 use crate::app::catalog;
 use crate::app::commands::CommandId;
 use crate::app::jobs::Target;
-use crate::app::keys::{Binding, edit};
+use crate::app::keys::Binding;
 use crate::app::msg::{Action, Cmd};
 use crate::app::router::{Input, Place, Screen, ScreenBase};
 use crate::app::state::Ctx;
@@ -35,30 +35,6 @@ impl FunctionsScreen {
             .into_iter()
             .collect()
     }
-
-    fn on_input(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
-        let Some(text) = self.input.as_mut() else {
-            return vec![];
-        };
-        match action {
-            a if edit(text, a) => {
-                let query = text.clone();
-                self.set_filter(&ctx.catalog, &query);
-                self.offset = 0;
-                self.fetch_missing(ctx, true)
-            }
-            Action::InputSubmit => {
-                self.input = None;
-                vec![]
-            }
-            Action::InputCancel => {
-                self.input = None;
-                self.set_filter(&ctx.catalog, "");
-                self.fetch_missing(ctx, true)
-            }
-            _ => vec![],
-        }
-    }
 }
 
 impl ScreenBase for FunctionsScreen {
@@ -71,13 +47,18 @@ impl ScreenBase for FunctionsScreen {
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
-        if self.input.is_some() {
-            return self.on_input(ctx, action);
+        if self.filter.typing().is_some() {
+            let Some(query) = self.filter.key(action) else {
+                return vec![];
+            };
+            self.set_filter(&ctx.catalog, &query);
+            self.offset = 0;
+            return self.fetch_missing(ctx, true);
         }
         let page = ctx.table_rows();
         match action {
             Action::Filter => {
-                self.input = Some(self.filter.clone());
+                self.filter.open();
                 return vec![];
             }
             Action::Back if !self.filter.is_empty() => self.set_filter(&ctx.catalog, ""),
@@ -134,13 +115,11 @@ impl ScreenBase for FunctionsScreen {
     }
 
     fn input(&self) -> Option<Input<'_>> {
-        self.input
-            .as_deref()
-            .map(|text| Input::search(text, self.rows.len()))
+        self.filter.input(self.rows.len())
     }
 
     fn input_summary(&self) -> Option<String> {
-        (!self.filter.is_empty()).then(|| format!("/{}", self.filter))
+        self.filter.summary()
     }
 
     fn render(&self, ctx: &Ctx, theme: &Theme, area: Rect, buf: &mut Buffer) {

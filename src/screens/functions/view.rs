@@ -133,7 +133,7 @@ impl Widget for FunctionsView<'_> {
         if f.rows.is_empty() {
             let text = format!(
                 "No function matches {:?} — esc clears the filter",
-                format::safe(&f.filter)
+                format::safe(f.filter.text())
             );
             return centered(text, theme.dim, area, buf);
         }
@@ -217,7 +217,7 @@ impl Widget for FunctionsView<'_> {
                 };
                 match c {
                     Column::Name => {
-                        let matched = matched_chars(&func.name, &f.filter);
+                        let matched = matched_chars(&func.name, f.filter.text());
                         name_cell(
                             buf, x, y, cw, &func.name, &matched, line_style, theme, selected,
                         )

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
+use crate::app::filter::ListFilter;
 use crate::app::jobs::ScreenId;
 use crate::domain::{SourceError, TraceCursor, TraceQuery, TraceSummary};
 use crate::ui::widgets::cursor::{self, Move};
@@ -137,9 +138,7 @@ pub struct TracesScreen {
     /// An expression the source rejected, and why.
     pub rejected: Option<(String, String)>,
     /// The fuzzy search over the rows on screen.
-    pub search: String,
-    /// `Some` while the `/` box is being typed in.
-    pub searching: Option<String>,
+    pub search: ListFilter,
     /// `None` until the first scan starts.
     pub scan: Option<Scan>,
     /// The list of the last expression, kept until X-Ray accepts a new one.
@@ -164,8 +163,7 @@ impl TracesScreen {
             filter,
             editing: None,
             rejected: None,
-            search: String::new(),
-            searching: None,
+            search: ListFilter::default(),
             scan: None,
             previous: None,
             topup: None,
@@ -230,7 +228,12 @@ impl TracesScreen {
         } else {
             let m = SkimMatcherV2::default().smart_case();
             (0..all.len())
-                .filter_map(|i| Some((i, m.fuzzy_match(&Self::haystack(&all[i]), &self.search)?)))
+                .filter_map(|i| {
+                    Some((
+                        i,
+                        m.fuzzy_match(&Self::haystack(&all[i]), self.search.text())?,
+                    ))
+                })
                 .collect()
         };
         let (col, desc) = (self.sort, self.descending);

@@ -191,28 +191,6 @@ impl TracesScreen {
         self.fetch_rows(ctx, false)
     }
 
-    fn on_search(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
-        let Some(text) = self.searching.as_mut() else {
-            return vec![];
-        };
-        match action {
-            a if edit(text, a) => {
-                self.search = text.clone();
-                self.offset = 0;
-                self.refresh_rows();
-                return self.fetch_rows(ctx, true);
-            }
-            Action::InputSubmit => self.searching = None,
-            Action::InputCancel => {
-                self.searching = None;
-                self.search.clear();
-                self.refresh_rows();
-            }
-            _ => {}
-        }
-        vec![]
-    }
-
     fn on_expression(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
         let Some(text) = self.editing.as_mut() else {
             return vec![];
@@ -254,17 +232,23 @@ impl ScreenBase for TracesScreen {
         if self.editing.is_some() {
             return self.on_expression(ctx, action);
         }
-        if self.searching.is_some() {
-            return self.on_search(ctx, action);
+        if self.search.typing().is_some() {
+            let Some(query) = self.search.key(action) else {
+                return vec![];
+            };
+            self.search.set(&query);
+            self.offset = 0;
+            self.refresh_rows();
+            return self.fetch_rows(ctx, true);
         }
         let page = self.list_height(ctx);
         match action {
             Action::Filter => {
-                self.searching = Some(self.search.clone());
+                self.search.open();
                 return vec![];
             }
             Action::Back if !self.search.is_empty() => {
-                self.search.clear();
+                self.search.set("");
                 self.refresh_rows();
             }
             Action::Back => {
@@ -354,13 +338,11 @@ impl ScreenBase for TracesScreen {
                 note: Some("enter runs it · ? shows examples".into()),
             });
         }
-        self.searching
-            .as_deref()
-            .map(|text| Input::search(text, self.rows.len()))
+        self.search.input(self.rows.len())
     }
 
     fn input_summary(&self) -> Option<String> {
-        (!self.search.is_empty()).then(|| format!("/{}", self.search))
+        self.search.summary()
     }
 
     fn render(&self, ctx: &Ctx, theme: &Theme, area: Rect, buf: &mut Buffer) {

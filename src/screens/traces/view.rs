@@ -297,7 +297,7 @@ impl Widget for TracesView<'_> {
         if s.rows.is_empty() {
             let text = format!(
                 "No trace matches /{} — esc clears the search",
-                format::safe(&s.search)
+                format::safe(s.search.text())
             );
             return centered(text, t.dim, body, buf);
         }
