@@ -11,7 +11,7 @@ use crate::domain::{
     ColdStartAnalysis, ColdStartQuery, DAY_MS, EpochMs, Function, MINUTE_MS, Metric, MetricPlan,
     MetricSeries, SourceError, Statistic, TimeWindow, period_for,
 };
-use crate::model::charts::{self, ChartValues, Unit, chart_request};
+use crate::model::charts::{self, ChartValues, chart_request};
 use crate::source::Source;
 use crate::ui::format;
 
@@ -153,7 +153,7 @@ pub async fn print_metrics(
         out.push_str(&format!("{:<tw$}", stamp(t)));
         for l in charts::lines() {
             let w = l.column.1;
-            let v = cell(values.get(l.source), i, unit_format(l.unit));
+            let v = cell(values.get(l.source), i, l.unit.formatter());
             out.push_str(&format!(" {v:>w$}"));
         }
         if r.deploys
@@ -170,14 +170,6 @@ pub async fn print_metrics(
         None => out.push_str("Cold starts: n/a (see stderr)\n"),
     }
     Ok((out, warnings))
-}
-
-fn unit_format(u: Unit) -> fn(f64) -> String {
-    match u {
-        Unit::Count => format::count,
-        Unit::Millis => format::millis,
-        Unit::Percent => format::percent,
-    }
 }
 
 fn dash(v: Option<f64>, f: fn(f64) -> String) -> String {

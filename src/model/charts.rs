@@ -325,7 +325,6 @@ pub fn spike(values: &[Option<f64>], from: Option<usize>) -> Option<(usize, usiz
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChartValues {
     values: Vec<(Source, Vec<Option<f64>>)>,
-    buckets: usize,
     rate: Option<f64>,
     init: (Option<f64>, Option<f64>),
 }
@@ -339,39 +338,44 @@ impl ChartValues {
         plan: &MetricPlan,
     ) -> ChartValues {
         let gaps = || vec![None; plan.buckets()];
-        let metric = |m: Metric, s: Statistic| {
-            series
-                .iter()
-                .find(|x| x.query.metric == m && x.query.stat == s && x.unavailable.is_none())
-                // Counts add up within a bucket; percentiles and peaks do not.
-                .map(|x| x.buckets(plan, s == Statistic::Sum))
-                .unwrap_or_else(gaps)
-        };
-        let errors = metric(Metric::Errors, Statistic::Sum);
-        let invocations = metric(Metric::Invocations, Statistic::Sum);
         let from_cold = |f: fn(&ColdStartAnalysis) -> &Vec<Option<f64>>| {
             cold.filter(|a| f(a).len() == plan.buckets())
                 .map_or_else(gaps, |a| f(a).clone())
         };
-        let values = lines()
-            .map(|l| {
-                let v = match l.source {
-                    Source::Metric(m, s) => metric(m, s),
-                    Source::ErrorRate => rates(&errors, &invocations),
-                    Source::ColdStarts => from_cold(|a| &a.count),
-                    Source::InitP50 => from_cold(|a| &a.init_p50),
-                    Source::InitP99 => from_cold(|a| &a.init_p99),
-                };
-                (l.source, v)
-            })
-            .collect();
-        let rate = total(&errors).zip(total(&invocations));
-        ChartValues {
-            values,
-            buckets: plan.buckets(),
-            rate: rate.and_then(|(e, i)| error_rate(e, i)),
+        let mut v = ChartValues {
+            values: lines()
+                .map(|l| {
+                    let values = match l.source {
+                        Source::Metric(m, s) => series
+                            .iter()
+                            .find(|x| {
+                                x.query.metric == m && x.query.stat == s && x.unavailable.is_none()
+                            })
+                            // Counts add up within a bucket; percentiles and peaks do not.
+                            .map(|x| x.buckets(plan, s == Statistic::Sum))
+                            .unwrap_or_else(gaps),
+                        // Derived below from the errors and invocations.
+                        Source::ErrorRate => vec![],
+                        Source::ColdStarts => from_cold(|a| &a.count),
+                        Source::InitP50 => from_cold(|a| &a.init_p50),
+                        Source::InitP99 => from_cold(|a| &a.init_p99),
+                    };
+                    (l.source, values)
+                })
+                .collect(),
+            rate: None,
             init: cold.map_or((None, None), |a| (a.p50, a.p99)),
+        };
+        let errors = v.get(Source::Metric(Metric::Errors, Statistic::Sum));
+        let invocations = v.get(Source::Metric(Metric::Invocations, Statistic::Sum));
+        let per_bucket = rates(errors, invocations);
+        v.rate = total(errors)
+            .zip(total(invocations))
+            .and_then(|(e, i)| error_rate(e, i));
+        if let Some((_, r)) = v.values.iter_mut().find(|(s, _)| *s == Source::ErrorRate) {
+            *r = per_bucket;
         }
+        v
     }
 
     /// A line's values, one per bucket.
@@ -399,15 +403,6 @@ impl ChartValues {
             Source::InitP99 => self.init.1,
             _ => None,
         }
-    }
-
-    /// The error rate over the whole window.
-    pub fn overall_rate(&self) -> Option<f64> {
-        self.rate
-    }
-
-    pub fn buckets(&self) -> usize {
-        self.buckets
     }
 }
 
@@ -494,7 +489,7 @@ mod tests {
         ];
         let v = ChartValues::of(&series, None, &plan);
         assert_eq!(v.get(Source::ErrorRate), [Some(10.0), Some(25.0), None]);
-        assert_eq!(v.overall_rate(), Some(20.0));
+        assert_eq!(v.window(Source::ErrorRate), Some(20.0));
         // The duration chart's spike is looked for in its p99.
         assert_eq!(
             v.of_kind(ChartKind::Duration),

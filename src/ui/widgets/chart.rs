@@ -28,14 +28,20 @@ use crate::ui::theme::Theme;
 pub use crate::model::charts::Unit;
 
 impl Unit {
+    /// A value as a chart's axis and headline read it: a bare "0" for zero.
     pub fn format(self, v: f64) -> String {
         if v == 0.0 {
             return "0".into();
         }
+        self.formatter()(v)
+    }
+
+    /// The formatter of the unit ("0%" and "0ms" for zero, as a table cell reads it).
+    pub fn formatter(self) -> fn(f64) -> String {
         match self {
-            Unit::Count => format::count(v),
-            Unit::Millis => format::millis(v),
-            Unit::Percent => format::percent(v),
+            Unit::Count => format::count,
+            Unit::Millis => format::millis,
+            Unit::Percent => format::percent,
         }
     }
 }
